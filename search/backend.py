@@ -1,0 +1,122 @@
+"""The search-backend interface: what every part outside ``search`` may ask of the index.
+
+Two implementations pass the same contract tests (``tests/search/test_backend_contract.py``):
+SQLite FTS5 under ``WILDWATCH_HOME`` (default) and Elasticsearch (``WILDWATCH_ELASTICSEARCH_URL``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, Protocol, TypedDict
+
+from search.document import Document
+
+UpsertOutcome = Literal["new", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A query plus filters. Empty tuples mean "no filter"; values inside one filter are ORed,
+    different filters are ANDed."""
+
+    query: str = ""  # query language of search.query_language: words, "phrases", AND/OR/NOT, -w
+    species: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    lang: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    enforcement: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    location: tuple[str, ...] = ()
+    wildlife_trade: bool | None = None
+    min_relevance: float | None = None
+    # item date = published_at, or fetched_at when the page gave no date
+    since: date | datetime | None = None  # inclusive
+    until: date | datetime | None = None  # inclusive (a date means the whole day)
+    # when wildwatch first stored the item: digests use this, so late-published items are sent
+    fetched_since: datetime | None = None  # inclusive
+    fetched_until: datetime | None = None  # exclusive
+    ids: tuple[str, ...] = ()
+    sort: Literal["relevance", "newest"] = "relevance"
+    limit: int = 20
+    offset: int = 0
+    facets: bool = True
+
+
+class Hit(TypedDict, total=False):
+    id: str
+    url: str
+    title: str
+    source: str
+    kind: str
+    lang: str
+    published_at: str | None
+    fetched_at: str
+    wildlife_trade: bool
+    relevance: float
+    species: list[str]
+    enforcement: list[str]
+    prices: list[Any]
+    quantities: list[Any]
+    locations: list[str]
+    contacts: list[Any]
+    snippet: str  # HTML-escaped text with <mark>…</mark> around matches
+    duplicate_of: str | None
+    archive_sha256: str | None
+    country: str | None
+
+
+class SearchResponse(TypedDict):
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]  # species, kind, lang, source, enforcement, country, ...
+
+
+class Bucket(TypedDict):
+    date: str  # YYYY-MM-DD, first day of the bucket, in WILDWATCH_TZ
+    keys: dict[str, str]  # e.g. {"species": "pangolin", "locations": "Quảng Ninh"}; {} ungrouped
+    count: int
+
+
+class SearchBackend(Protocol):
+    def upsert(self, docs: Iterable[Document]) -> list[UpsertOutcome]:
+        """Insert or replace by ``id``; one outcome per input document, in order."""
+
+    def get(self, doc_id: str) -> Document | None: ...
+
+    def search(self, request: SearchRequest) -> SearchResponse: ...
+
+    def histogram(
+        self,
+        request: SearchRequest,
+        interval: Literal["day", "week"] = "day",
+        by: Sequence[str] = (),
+    ) -> list[Bucket]:
+        """Counts of matching items per bucket of item date, split by the values of the list
+        fields in ``by`` (species, enforcement, locations, source, ...)."""
+
+    def near_duplicates(self, simhash: str, max_distance: int = 3) -> list[str]:
+        """Ids of stored items whose simhash differs from ``simhash`` in at most
+        ``max_distance`` bits."""
+
+    def duplicates_of(self, doc_id: str) -> list[Document]:
+        """The other copies of an item: same ``duplicate_of`` group, oldest first."""
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_backend() -> SearchBackend:
+    """The configured backend: Elasticsearch when ``WILDWATCH_ELASTICSEARCH_URL`` is set,
+    else SQLite FTS5 under ``WILDWATCH_HOME``."""
+    from search import settings
+
+    if settings.elasticsearch_url():
+        from search.elasticsearch_backend import ElasticsearchBackend
+
+        return ElasticsearchBackend.from_settings()
+    from search.sqlite_backend import SqliteBackend
+
+    return SqliteBackend.from_settings()

@@ -1,0 +1,5 @@
+import sys
+
+from wildwatch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,61 @@
+"""The ``wildwatch`` command line.
+
+Each package contributes its commands through ``<package>/commands.py``, which defines
+``register(subparsers)`` adding one argparse sub-parser per command with
+``set_defaults(handler=...)``; a handler takes the parsed arguments and returns the exit code.
+Command modules import heavy libraries (Scrapy, underthesea) inside their handlers so that
+``wildwatch --help`` and ``wildwatch search`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from wildwatch import __version__
+from wildwatch.env import SettingError
+
+# In data-flow order: the order of the commands in --help.
+COMMAND_MODULES = (
+    "crawlers.commands",  # crawl, sources, archive
+    "pipelines.commands",  # analyze
+    "search.commands",  # search, import
+    "web.commands",  # serve, users
+    "schedules.commands",  # run, alerts
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wildwatch",
+        description="Watch the open web for wildlife-trafficking signals.",
+    )
+    parser.add_argument("--version", action="version", version=f"wildwatch {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.handler(args) or 0)
+    except SettingError as error:
+        print(f"wildwatch: setting error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
