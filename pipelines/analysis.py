@@ -8,7 +8,6 @@ from __future__ import annotations
 from pipelines.fields import Analysis
 
 
-
 def analyze(
     text: str,
     *,

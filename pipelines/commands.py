@@ -1,4 +1,4 @@
-"""Commands contributed by ``pipelines`` to the ``wildwatch`` command line (see wildwatch/cli.py)."""
+"""Commands contributed by this package to the ``wildwatch`` command line (wildwatch/cli.py)."""
 
 from __future__ import annotations
 
@@ -6,5 +6,5 @@ import argparse
 from typing import Any
 
 
-def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add this package's commands to ``subparsers``."""

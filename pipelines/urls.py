@@ -14,10 +14,33 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "_hs")
 _TRACKING_NAMES = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid",
-        "zarsrc", "zalo_source", "_ga", "_gl", "ref", "ref_src", "ref_url", "cmpid",
-        "itm_source", "itm_medium", "itm_campaign", "vn_source", "vn_medium", "vn_campaign",
-        "s_cid", "spm", "share", "from", "fbid_ref",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "zarsrc",
+        "zalo_source",
+        "_ga",
+        "_gl",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "itm_source",
+        "itm_medium",
+        "itm_campaign",
+        "vn_source",
+        "vn_medium",
+        "vn_campaign",
+        "s_cid",
+        "spm",
+        "share",
+        "from",
+        "fbid_ref",
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -38,8 +61,7 @@ def canonical_url(url: str) -> str:
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if key.lower() not in _TRACKING_NAMES
-        and not key.lower().startswith(_TRACKING_PREFIXES)
+        if key.lower() not in _TRACKING_NAMES and not key.lower().startswith(_TRACKING_PREFIXES)
     ]
     query.sort()
     path = parts.path or "/"

@@ -13,7 +13,6 @@ from pipelines.fields import Contact, Price, Quantity
 __all__ = ["Contact", "Document", "Price", "Quantity", "public_fields"]
 
 
-
 class Document(TypedDict, total=False):
     # identity
     id: str  # pipelines.urls.document_id(url)
@@ -50,8 +49,21 @@ class Document(TypedDict, total=False):
 def public_fields(doc: Document) -> dict[str, Any]:
     """The keys a search hit exposes (DESIGN.md "Search result"), snippet excluded."""
     keys = (
-        "id", "url", "title", "source", "kind", "lang", "published_at", "fetched_at",
-        "wildlife_trade", "relevance", "species", "enforcement", "prices", "quantities",
-        "locations", "contacts",
+        "id",
+        "url",
+        "title",
+        "source",
+        "kind",
+        "lang",
+        "published_at",
+        "fetched_at",
+        "wildlife_trade",
+        "relevance",
+        "species",
+        "enforcement",
+        "prices",
+        "quantities",
+        "locations",
+        "contacts",
     )
     return {key: doc.get(key) for key in keys}
