@@ -111,9 +111,9 @@ class SearchBackend(Protocol):
 def open_backend() -> SearchBackend:
     """The configured backend: Elasticsearch when ``WILDWATCH_ELASTICSEARCH_URL`` is set,
     else SQLite FTS5 under ``WILDWATCH_HOME``."""
-    from search import settings
+    from search.settings import elasticsearch_url
 
-    if settings.elasticsearch_url():
+    if elasticsearch_url():
         from search.elasticsearch_backend import ElasticsearchBackend
 
         return ElasticsearchBackend.from_settings()
