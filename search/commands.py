@@ -1,10 +1,109 @@
-"""Commands contributed by this package to the ``wildwatch`` command line (wildwatch/cli.py)."""
+"""Commands contributed by this package to the ``wildwatch`` command line (wildwatch/cli.py):
+``wildwatch search`` (search/search_command.py) and ``wildwatch import``
+(search/import_command.py). Handlers are imported when run, so ``--help`` stays fast."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import date, datetime
 from typing import Any
+
+
+def _date_or_datetime(value: str) -> date | datetime:
+    """``--since``/``--until``: YYYY-MM-DD (a whole day in WILDWATCH_TZ) or ISO 8601."""
+    try:
+        if len(value.strip()) == 10:
+            return date.fromisoformat(value.strip())
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 datetime"
+        ) from None
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number ≥ 0")
+    return number
+
+
+def _run_search(args: argparse.Namespace) -> int:
+    from search.search_command import run
+
+    return run(args)
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from search.import_command import run
+
+    return run(args)
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add this package's commands to ``subparsers``."""
+    search = subparsers.add_parser(
+        "search",
+        help="search the index",
+        description=(
+            "Search the index. QUERY: words (accents optional: 'sung te giac' finds "
+            "'sừng tê giác'), \"phrases\", AND, OR, NOT or -word, parentheses, prefix*. "
+            "Repeat a filter to accept several values."
+        ),
+    )
+    search.add_argument("query", nargs="?", default="", metavar="QUERY")
+    for option, metavar, meaning in (
+        ("--species", "S", "species group (tiger, pangolin, rhino, ...)"),
+        ("--kind", "K", "news, marketplace or social"),
+        ("--lang", "L", "language code (vi, en, ...)"),
+        ("--source", "NAME", "source slug"),
+        ("--enforcement", "E", "seizure, arrest, prosecution, trial or sentence"),
+        ("--country", "C", "country code of the source (VN, TH, ...)"),
+        ("--location", "PLACE", "place named in the item (accents optional)"),
+    ):
+        search.add_argument(option, action="append", default=[], metavar=metavar, help=meaning)
+    trade = search.add_mutually_exclusive_group()
+    trade.add_argument(
+        "--trade", dest="trade", action="store_true", default=None, help="only wildlife trade"
+    )
+    trade.add_argument(
+        "--no-trade", dest="trade", action="store_false", help="only items that are not trade"
+    )
+    search.add_argument(
+        "--since", type=_date_or_datetime, metavar="DATE", help="item date from (inclusive)"
+    )
+    search.add_argument(
+        "--until", type=_date_or_datetime, metavar="DATE", help="item date until (inclusive)"
+    )
+    search.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    search.add_argument("--offset", type=_positive_int, default=0, metavar="N")
+    search.add_argument("--sort", choices=("relevance", "newest"), default="relevance")
+    search.add_argument(
+        "--json", action="store_true", help="print the JSON of GET /api/search instead of a table"
+    )
+    search.set_defaults(handler=_run_search)
+
+    importer = subparsers.add_parser(
+        "import",
+        help="analyse and index existing items (JSON lines)",
+        description=(
+            'Backfill items: one {"url", "text", "title"?, "published_at"?, "source"?, '
+            '"kind"?, "lang"?} per line. Idempotent by URL: importing again updates. Bad '
+            "lines are reported with their number and skipped; the exit status is 1 if any."
+        ),
+    )
+    importer.add_argument(
+        "-i", "--input", default="-", metavar="IN.jsonl", help="input file (default: stdin)"
+    )
+    importer.add_argument(
+        "--source", metavar="NAME", help="source of lines without one (default: import)"
+    )
+    importer.add_argument(
+        "--kind",
+        choices=("news", "marketplace", "social"),
+        help="kind of lines without one (default: news)",
+    )
+    importer.set_defaults(handler=_run_import)

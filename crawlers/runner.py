@@ -1,0 +1,148 @@
+"""One crawl run: every selected source crawled once, concurrently, in one Scrapy process.
+
+Reads the selected :class:`crawlers.sources.Source` list and the Scrapy settings of
+``crawlers.settings``; writes the index (through the item pipelines), the evidence archive and
+crawl state (through the downloader middlewares), a log file ``WILDWATCH_HOME/logs/crawl.log``,
+and returns one :class:`SourceSummary` per source built from the crawler stats.
+
+The Twisted reactor cannot be restarted, so a process calls :func:`run_crawl` once; the
+scheduler starts ``wildwatch crawl --json`` as a child process for each scheduled crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawlers.sources import Source
+from wildwatch.env import SettingError, home
+
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+LOG_FILE_NAME = "crawl.log"
+
+
+@dataclass
+class SourceSummary:
+    """What a user checks after a crawl of one source."""
+
+    source: str
+    kind: str
+    pages: int = 0  # responses received, errors and robots.txt included
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0  # indexed unchanged + not modified (304) + skipped as recently fetched
+    not_modified: int = 0
+    skipped_recent: int = 0
+    items: int = 0  # items extracted from pages
+    errors: dict[str, int] = field(default_factory=dict)  # kind → count
+    robots_forbidden: int = 0
+    budget_exhausted: bool = False  # max_pages reached: some links were not followed
+    duration_s: float = 0.0
+    finish_reason: str = "not started"
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarize(source: Source, stats: dict[str, Any]) -> SourceSummary:
+    """A source's summary from its crawler's stats (pure)."""
+    prefix = "wildwatch/errors/"
+    errors = {
+        key[len(prefix) :]: int(value)
+        for key, value in sorted(stats.items())
+        if key.startswith(prefix) and value
+    }
+    not_modified = int(stats.get("wildwatch/unchanged", 0))
+    skipped = int(stats.get("wildwatch/skipped_recent", 0))
+    return SourceSummary(
+        source=source.name,
+        kind=source.kind,
+        pages=int(stats.get("downloader/response_count", 0)),
+        new=int(stats.get("wildwatch/index/new", 0)),
+        updated=int(stats.get("wildwatch/index/updated", 0)),
+        unchanged=int(stats.get("wildwatch/index/unchanged", 0)) + not_modified + skipped,
+        not_modified=not_modified,
+        skipped_recent=skipped,
+        items=int(stats.get("wildwatch/items", 0)),
+        errors=errors,
+        robots_forbidden=int(stats.get("robotstxt/forbidden", 0)),
+        budget_exhausted=bool(stats.get("wildwatch/budget_exhausted", 0)),
+        duration_s=round(float(stats.get("elapsed_time_seconds", 0.0)), 2),
+        finish_reason=str(stats.get("finish_reason", "not started")),
+    )
+
+
+def crawl_settings(sources: Sequence[Source]) -> Any:
+    """Scrapy settings of ``crawlers.settings`` plus what this run needs."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawlers.settings", priority="project")
+    if any(source.render_js for source in sources):
+        chromium = settings.get("WILDWATCH_CHROMIUM")
+        if not Path(chromium).is_file():
+            raise SettingError(
+                f"WILDWATCH_CHROMIUM={chromium!r}: no such browser; render_js sources "
+                "need Debian's chromium (apt-get install chromium)"
+            )
+        # Requests without meta["playwright"] still use Scrapy's own HTTP handler.
+        settings.set(
+            "DOWNLOAD_HANDLERS",
+            {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
+            priority="project",
+        )
+    return settings
+
+
+def _log_to_file() -> logging.Handler:
+    """INFO and above of the crawl go to WILDWATCH_HOME/logs/crawl.log; the console keeps the
+    level chosen with -v."""
+    directory = home() / "logs"
+    directory.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(directory / LOG_FILE_NAME, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    console_level = root.level
+    for existing in root.handlers:
+        if existing.level == logging.NOTSET:
+            existing.setLevel(console_level)
+    root.addHandler(handler)
+    root.setLevel(min(console_level, logging.INFO))
+    return handler
+
+
+def run_crawl(sources: Sequence[Source], max_pages: int | None = None) -> list[SourceSummary]:
+    """Crawl ``sources`` once (all at the same time) and return their summaries in order."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawlers.spiders import spider_class
+
+    settings = crawl_settings(sources)
+    handler = _log_to_file()
+    logging.getLogger(__name__).info(
+        "crawl of %s (pid %d)", ", ".join(s.name for s in sources), os.getpid()
+    )
+    try:
+        process = CrawlerProcess(settings, install_root_handler=False)
+        crawlers = []
+        for source in sources:
+            crawler = process.create_crawler(spider_class(source))
+            process.crawl(crawler, source=source, max_pages=max_pages)
+            crawlers.append((source, crawler))
+        process.start()
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    return [
+        summarize(source, crawler.stats.get_stats() if crawler.stats else {})
+        for source, crawler in crawlers
+    ]

@@ -1,0 +1,316 @@
+"""Thin Scrapy adapters around the pure pipeline stages; their order is ``ITEM_PIPELINES`` in
+crawlers/settings.py: analysis → dedup → index.
+
+The spiders yield raw items (dicts made by ``crawlers.spiders.base.SourceSpider.raw_item``:
+url, source, kind, country, language, title, text, author, seller, published_at, fetched_at,
+archive_sha256, and optionally page_language and page_contacts). Each adapter's docstring says
+what it reads and writes; none of them holds analysis logic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any
+
+from pipelines.dedup import MAX_DISTANCE, Copy, choose_original, content_hash, nearest_copies
+from pipelines.dedup import simhash as simhash_of
+from pipelines.fields import Analysis, Contact
+from pipelines.settings import analysis_workers, index_batch_size
+from pipelines.urls import document_id
+from search.document import Document
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from search.backend import SearchBackend
+
+logger = logging.getLogger(__name__)
+
+# A short Vietnamese sentence makes underthesea load its model in a worker before real texts.
+_WARM_UP_TEXT = "Cơ quan chức năng thu giữ 5 cá thể tê tê tại Quảng Ninh."
+
+
+# -- analysis ------------------------------------------------------------------------------
+
+
+def analyze_item(text: str, title: str | None, url: str | None, lang_hint: str | None) -> Analysis:
+    """Runs in a worker process: the pure analysis of one item."""
+    from pipelines.analysis import analyze
+
+    return analyze(text, title=title, url=url, lang_hint=lang_hint, segment=True)
+
+
+def _warm_up_worker() -> None:
+    analyze_item(_WARM_UP_TEXT, None, None, "vi")
+
+
+class _AnalysisPool:
+    """One process pool for every crawler of the run (a run may crawl several sources at
+    once; N workers per source would oversubscribe the CPUs). Started by the first crawler
+    that opens, shut down when the last one closes."""
+
+    def __init__(self) -> None:
+        self.executor: ProcessPoolExecutor | None = None
+        self.users = 0
+
+    def acquire(self, workers: int) -> Executor:
+        if self.executor is None:
+            # forkserver: workers start from a clean process, not a fork of the running reactor
+            # and its threads; each loads the language model once in its initializer.
+            self.executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_warm_up_worker,
+            )
+        self.users += 1
+        return self.executor
+
+    def restart(self, workers: int) -> Executor:
+        """A new pool after a worker died (out of memory, killed): the crawl continues."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = None
+        self.users -= 1
+        return self.acquire(workers)
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users <= 0 and self.executor is not None:
+            self.executor.shutdown(wait=True)
+            self.executor = None
+            self.users = 0
+
+
+_POOL = _AnalysisPool()
+
+
+class AnalysisPipeline:
+    """Reads a raw item; writes a ``search.document.Document`` with every key filled except
+    content_hash, simhash and duplicate_of (DedupPipeline's).
+
+    ``pipelines.analysis.analyze`` runs in ``WILDWATCH_ANALYSIS_WORKERS`` processes and is
+    awaited, so the reactor thread keeps downloading while texts are segmented (segmentation
+    holds the GIL: a thread pool would stall the crawl as much as running inline). With 0
+    workers it runs inline.
+    """
+
+    def __init__(self, stats: StatsCollector, workers: int) -> None:
+        self.stats = stats
+        self.workers = workers
+        self.executor: Executor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AnalysisPipeline:
+        assert crawler.stats is not None
+        return cls(crawler.stats, analysis_workers())
+
+    def open_spider(self, spider: Any = None) -> None:
+        if self.workers > 0:
+            self.executor = _POOL.acquire(self.workers)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.executor is not None:
+            _POOL.release()
+            self.executor = None
+
+    async def process_item(self, item: dict[str, Any], spider: Any = None) -> Document:
+        args = (
+            item["text"],
+            item.get("title") or None,
+            item["url"],
+            item.get("page_language") or item.get("language"),
+        )
+        if self.executor is None:
+            analysis = analyze_item(*args)
+        else:
+            loop = asyncio.get_running_loop()
+            try:
+                analysis = await loop.run_in_executor(self.executor, analyze_item, *args)
+            except BrokenProcessPool:
+                logger.warning("analysis worker died; restarting the pool for %s", item["url"])
+                self.executor = _POOL.restart(self.workers)
+                analysis = await loop.run_in_executor(self.executor, analyze_item, *args)
+        self.stats.inc_value("wildwatch/analysed")
+        return build_document(item, analysis)
+
+
+def build_document(item: dict[str, Any], analysis: Analysis) -> Document:
+    """The indexed document of a raw item and its analysis (pure)."""
+    contacts = merge_contacts(analysis["contacts"], item.get("page_contacts") or [])
+    return Document(
+        id=document_id(item["url"]),
+        url=item["url"],
+        source=item["source"],
+        kind=item["kind"],
+        country=item.get("country"),
+        title=item.get("title") or "",
+        text=item["text"],
+        author=item.get("author"),
+        seller=item.get("seller"),
+        published_at=item.get("published_at"),
+        fetched_at=item["fetched_at"],
+        lang=analysis["lang"],
+        wildlife_trade=analysis["wildlife_trade"],
+        relevance=analysis["relevance"],
+        species=list(analysis["species"]),
+        enforcement=list(analysis["enforcement"]),
+        prices=list(analysis["prices"]),
+        quantities=list(analysis["quantities"]),
+        locations=list(analysis["locations"]),
+        contacts=contacts,
+        tokens=analysis.get("tokens", ""),
+        content_hash="",
+        simhash="",
+        duplicate_of=None,
+        archive_sha256=item.get("archive_sha256"),
+    )
+
+
+def merge_contacts(found: list[Contact], on_page: list[Any]) -> list[Contact]:
+    """Contacts the analysis found in the text, then those the ad page gives in its markup
+    (``tel:`` links, seller boxes) that the text does not repeat."""
+    merged: dict[tuple[str, str], Contact] = {(c["type"], c["value"]): c for c in found}
+    for contact in on_page:
+        if isinstance(contact, dict):
+            kind, value = contact.get("type"), contact.get("value")
+        else:
+            kind, value = getattr(contact, "type", None), getattr(contact, "value", None)
+        if kind and value and (kind, value) not in merged:
+            merged[(str(kind), str(value))] = Contact(type=str(kind), value=str(value))
+    return list(merged.values())
+
+
+# -- duplicates ----------------------------------------------------------------------------
+
+
+class _RunCopies:
+    """Items of this run not yet visible in the index (batched upserts), shared by every
+    crawler of the process so a story syndicated by two sources crawled together is linked."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, Copy]] = []
+
+    def add(self, simhash: str, copy: Copy) -> None:
+        self.items.append((simhash, copy))
+
+
+_RUN_COPIES = _RunCopies()
+
+
+class DedupPipeline:
+    """Reads a Document; writes its ``content_hash``, ``simhash`` and ``duplicate_of`` (the
+    earliest stored copy of the same story, found with ``backend.near_duplicates``). Copies
+    are linked, never dropped."""
+
+    def __init__(self, backend: SearchBackend | None = None) -> None:
+        self.backend = backend
+        self._owns_backend = backend is None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
+        return cls()
+
+    def open_spider(self, spider: Any = None) -> None:
+        if self.backend is None:
+            from search.backend import open_backend
+
+            self.backend = open_backend()
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self._owns_backend and self.backend is not None:
+            self.backend.close()
+            self.backend = None
+
+    def process_item(self, doc: Document, spider: Any = None) -> Document:
+        assert self.backend is not None
+        doc["content_hash"] = content_hash(doc.get("title"), doc["text"])
+        fingerprint = simhash_of(doc["text"])
+        doc["simhash"] = fingerprint
+        candidates: dict[str, Copy] = {}
+        for other_id in self.backend.near_duplicates(fingerprint, MAX_DISTANCE):
+            other = self.backend.get(other_id)
+            if other is not None:
+                candidates[other_id] = Copy(
+                    other_id,
+                    other.get("duplicate_of"),
+                    other.get("published_at") or other.get("fetched_at"),
+                )
+        for copy in nearest_copies(fingerprint, _RUN_COPIES.items):
+            candidates.setdefault(copy.id, copy)
+        doc["duplicate_of"] = choose_original(doc["id"], candidates.values())
+        _RUN_COPIES.add(
+            fingerprint,
+            Copy(doc["id"], doc["duplicate_of"], doc.get("published_at") or doc["fetched_at"]),
+        )
+        return doc
+
+
+# -- index ---------------------------------------------------------------------------------
+
+
+class IndexPipeline:
+    """Reads a complete Document; writes it to ``search.backend.open_backend()`` in batches of
+    ``WILDWATCH_INDEX_BATCH`` (flushed when the spider closes) and counts the outcomes per
+    source in the crawler stats: ``wildwatch/index/new``, ``/updated``, ``/unchanged``."""
+
+    def __init__(
+        self, stats: StatsCollector, batch_size: int, backend: SearchBackend | None = None
+    ) -> None:
+        self.stats = stats
+        self.batch_size = batch_size
+        self.backend = backend
+        self._owns_backend = backend is None
+        self.pending: list[Document] = []
+        self.failed: list[Document] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
+        assert crawler.stats is not None
+        return cls(crawler.stats, index_batch_size())
+
+    def open_spider(self, spider: Any = None) -> None:
+        if self.backend is None:
+            from search.backend import open_backend
+
+            self.backend = open_backend()
+
+    def process_item(self, doc: Document, spider: Any = None) -> Document:
+        self.pending.append(doc)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        return doc
+
+    def flush(self, *, final: bool = False) -> None:
+        if not self.pending:
+            return
+        assert self.backend is not None
+        batch, self.pending = self.pending, []
+        try:
+            outcomes = self.backend.upsert(batch)
+        except Exception:
+            # The index refused the batch (locked or full database): what is stored stays
+            # stored; the batch is tried once more when the spider closes, then counted.
+            if final:
+                logger.exception("index: %d items could not be stored", len(batch))
+                self.stats.inc_value("wildwatch/errors/index_error", len(batch))
+            else:
+                logger.warning("index: upsert of %d items failed, retrying at the end", len(batch))
+                self.failed.extend(batch)
+            return
+        for outcome in outcomes:
+            self.stats.inc_value(f"wildwatch/index/{outcome}")
+
+    def close_spider(self, spider: Any = None) -> None:
+        try:
+            self.pending = self.failed + self.pending
+            self.failed = []
+            self.flush(final=True)
+        finally:
+            if self._owns_backend and self.backend is not None:
+                self.backend.close()
+                self.backend = None

@@ -1,0 +1,488 @@
+"""Numbers as people write them in Vietnamese and regional English: shared by prices and
+quantities.
+
+Reads NFC text; writes ``Amount`` spans (offsets into that text, value as a float). Nothing here
+decides whether a number is a price or a weight: ``pipelines.prices`` and
+``pipelines.quantities`` look at what follows an amount (a currency, a unit) and decide.
+
+What is understood:
+
+* digit groups with either convention: Vietnamese "1.200.000" (dot thousands) and "1,4"
+  (decimal comma), English "1,400" and "1.4"; "40 000" with spaces between thousands;
+* multipliers, attached or not: "15tr", "500k", "3 tỷ", "2,5 triệu", "1.4 million", "80.5mil",
+  "$1.4m", "5 trăm", "hai chục";
+* chains and tails: "3 tỷ 500 triệu", "2 triệu 500" and "2tr5" (= 2.5 million: the tail is the
+  decimals of the last multiplier, the way sellers say it), "hai triệu rưỡi" (= 2.5 million);
+* small numbers written as words: "bảy", "hai mươi lăm", "mười lăm", "eleven", "twenty-one",
+  "two dozen", "a dozen".
+
+Vague amounts ("hàng chục tỷ", "vài triệu", "tens of millions") are not numbers: a multiplier
+with no digit or number word before it starts nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+# Vietnamese number words, written with diacritics. Without diacritics most of them are common
+# words ("nam" south, "sau" after, "bay" fly, "ba" father), so unaccented forms count only when a
+# money multiplier follows ("hai trieu").
+_VI_UNITS = {
+    "một": 1,
+    "mốt": 1,
+    "hai": 2,
+    "ba": 3,
+    "bốn": 4,
+    "tư": 4,
+    "năm": 5,
+    "lăm": 5,
+    "nhăm": 5,
+    "sáu": 6,
+    "bảy": 7,
+    "bẩy": 7,
+    "tám": 8,
+    "chín": 9,
+}
+_VI_UNACCENTED_UNITS = {
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "nam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+    "muoi": 10,
+}
+_EN_UNITS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_EN_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+
+# Multipliers, keyed by how they are written (lower case). "m"/"b"/"k" are only read attached
+# to digits or after a currency sign (see _attached_only): alone they are letters.
+MULTIPLIERS: dict[str, float] = {
+    "trăm": 100,
+    "tram": 100,
+    "chục": 10,
+    "nghìn": 1e3,
+    "ngàn": 1e3,
+    "nghin": 1e3,
+    "ngan": 1e3,
+    "k": 1e3,
+    "thousand": 1e3,
+    "triệu": 1e6,
+    "trieu": 1e6,
+    "tr": 1e6,
+    "củ": 1e6,  # slang: "15 củ" = 15 million đồng
+    "million": 1e6,
+    "millions": 1e6,
+    "mil": 1e6,
+    "mln": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "tỷ": 1e9,
+    "tỉ": 1e9,
+    "ty": 1e9,
+    "ti": 1e9,
+    "billion": 1e9,
+    "billions": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+}
+# Short forms that only count glued to the digits ("500k", "15tr", "$1.4m"), never "500 m".
+_ATTACHED_ONLY = {"k", "m", "b", "ti", "mn"}
+_ENGLISH_SHORT = {"m", "b", "mn", "bn", "mil", "mln"}
+# Multipliers that say "money" on their own in Vietnamese (a bare "15tr" is a price in đồng).
+VI_MONEY_MULTIPLIERS = frozenset(
+    {"nghìn", "ngàn", "nghin", "ngan", "k", "triệu", "trieu", "tr", "củ", "tỷ", "tỉ", "ty", "ti"}
+)
+
+_DIGITS = (
+    r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?"  # 1.200.000 / 1,200,000.50
+    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![.,]?\d)"  # 40 000
+    r"|\d+(?:[.,]\d+)?"  # 1200000 / 1,4 / 80.5
+)
+_VI_WORD_ALTS = sorted(
+    [*_VI_UNITS, *_VI_UNACCENTED_UNITS, "mười", "mươi", "trăm", "linh", "lẻ", "chục"],
+    key=len,
+    reverse=True,
+)
+# Words spelt as they should be (Vietnamese with its diacritics, or English): "hai" and "ba"
+# are correct Vietnamese, "nam" and "sau" are unaccented guesses.
+_PROPER_WORDS = frozenset(
+    [*_VI_UNITS, "mười", "mươi", "trăm", "linh", "lẻ", "chục", *_EN_UNITS, *_EN_TENS]
+    + ["hundred", "a", "dozen"]
+)
+_EN_WORD_ALTS = sorted([*_EN_UNITS, *_EN_TENS, "hundred", "a", "dozen"], key=len, reverse=True)
+_WORD = "|".join(map(re.escape, sorted({*_VI_WORD_ALTS, *_EN_WORD_ALTS}, key=len, reverse=True)))
+_NUMBER_START = re.compile(
+    r"(?<![\d_])(?<!\d[.,])(?:(?P<digits>" + _DIGITS + r")(?!\d)"
+    r"|(?<!\w)(?P<words>(?:" + _WORD + r")(?:[ \-](?:" + _WORD + r"))*)(?!\w))",
+    re.IGNORECASE,
+)
+_MULT_ALTS = "|".join(map(re.escape, sorted(MULTIPLIERS, key=len, reverse=True)))
+_MULTIPLIER = re.compile(r"(?P<space>[ \u00a0]?)(?P<mult>" + _MULT_ALTS + r")\.?(?![^\W\d])", re.I)
+_TAIL = re.compile(r"(?P<space>[ \u00a0]?)(?P<tail>\d{1,3})(?![\d.,]\d)")
+_HALF = re.compile(r" (?:rưỡi|ruoi)(?!\w)", re.IGNORECASE)
+# After a tail ("2 triệu 500"), what may follow: not a letter unless it is a currency.
+_AFTER_TAIL_OK = re.compile(r"\s*(?:$|[^\w\s]|đ|đồng|vn[dđ]|dong)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A number found in a text. ``multipliers`` lists the multiplier words read (lower case),
+    ``words`` tells whether the number was written in words."""
+
+    start: int
+    end: int
+    value: float
+    multipliers: tuple[str, ...]
+    words: bool
+    accented_words: bool  # spelt as proper Vietnamese (with diacritics) or English words
+
+
+def parse_digits(raw: str) -> float:
+    """Digits with separators → value. With both "." and "," the last one is the decimal mark;
+    with one kind repeated it separates thousands; a single one followed by exactly three digits
+    separates thousands ("1.200", "1,400"), otherwise it is a decimal mark ("1,4", "80.5")."""
+    s = re.sub(r"[ \u00a0\u202f]", "", raw)
+    if not s or not re.fullmatch(r"[\d.,]+", s) or not s[0].isdigit():
+        raise ValueError(f"not a number: {raw!r}")
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        decimal = "." if s.rfind(".") > s.rfind(",") else ","
+        thousands = "," if decimal == "." else "."
+        if s.count(decimal) > 1:
+            raise ValueError(f"not a number: {raw!r}")
+        return float(s.replace(thousands, "").replace(decimal, "."))
+    if not dots and not commas:
+        return float(s)
+    sep = "." if dots else ","
+    parts = s.split(sep)
+    if len(parts) > 2:
+        if any(len(p) != 3 for p in parts[1:]):
+            raise ValueError(f"not a number: {raw!r}")
+        return float("".join(parts))
+    head, tail = parts
+    if len(tail) == 3 and head != "0":
+        return float(head + tail)
+    return float(head + "." + tail)
+
+
+def _vi_words_value(tokens: list[str]) -> float | None:
+    total = 0
+    current = 0
+    previous = ""
+    for token in tokens:
+        if token in _VI_UNITS or token in _VI_UNACCENTED_UNITS and token != "muoi":
+            if previous in _VI_UNITS or previous in _VI_UNACCENTED_UNITS:
+                return None  # "năm năm" is not a number
+            current += _VI_UNITS.get(token) or _VI_UNACCENTED_UNITS[token]
+        elif token in ("mười", "muoi"):
+            if current:
+                return None
+            current = 10
+        elif token in ("mươi", "chục"):
+            if not current or current >= 10:
+                return None
+            current *= 10
+        elif token in ("trăm", "tram"):
+            if not current or current >= 10:
+                return None
+            total += current * 100
+            current = 0
+        elif token in ("linh", "lẻ"):
+            if not total:
+                return None
+        else:
+            return None
+        previous = token
+    value = total + current
+    return float(value) if value else None
+
+
+def _en_words_value(tokens: list[str]) -> float | None:
+    total = 0
+    current = 0
+    for index, token in enumerate(tokens):
+        if token == "a":
+            if index != 0 or len(tokens) == 1:
+                return None
+            current = 1
+        elif token in _EN_UNITS:
+            if current % 10 or (current and current < 20):
+                return None
+            current += _EN_UNITS[token]
+        elif token in _EN_TENS:
+            if current:
+                return None
+            current = _EN_TENS[token]
+        elif token == "hundred":
+            if not current or current >= 10:
+                return None
+            total += current * 100
+            current = 0
+        elif token == "dozen":
+            current = (current or 1) * 12
+        else:
+            return None
+    value = total + current
+    return float(value) if value else None
+
+
+def words_value(text: str) -> float | None:
+    """Value of a run of number words ("hai mươi lăm", "twenty-one", "two dozen"), or None."""
+    tokens = [t for t in re.split(r"[ \-]+", text.lower()) if t]
+    if not tokens:
+        return None
+    if all(t in _EN_UNITS or t in _EN_TENS or t in ("hundred", "a", "dozen") for t in tokens):
+        return _en_words_value(tokens)
+    return _vi_words_value(tokens)
+
+
+def _longest_word_prefix(words: str) -> tuple[str, float] | None:
+    """The longest leading run of ``words`` that is a valid number ("hai con" → "hai")."""
+    parts = re.split(r"([ \-]+)", words)
+    for count in range(len(parts), 0, -2):
+        candidate = "".join(parts[:count])
+        value = words_value(candidate)
+        if value is not None:
+            return candidate, value
+    return None
+
+
+def _read_multipliers(text: str, pos: int, value: float, digits: bool) -> tuple[float, int, list[str]]:
+    """Multiplier chain after a number at ``pos``: "triệu", "tỷ 500 triệu", "tr5", "triệu rưỡi".
+    Returns the value, the end offset and the multiplier words read."""
+    read: list[str] = []
+    m = _MULTIPLIER.match(text, pos)
+    if not m:
+        return value, pos, read
+    word = m.group("mult").lower()
+    if word in _ATTACHED_ONLY and (m.group("space") or not digits):
+        return value, pos, read
+    if word in _ENGLISH_SHORT and text[m.end() : m.end() + 1].isdigit():
+        return value, pos, read  # "5m3" is five cubic metres, not 5.3 million
+    factor = MULTIPLIERS[word]
+    # "m" glued to digits is a million only in money talk ("$1.4m"): the price reader checks
+    # for a currency; "5m" of rope is left to it too.
+    total = value * factor
+    end = m.end()
+    read.append(word)
+    last_factor = factor
+    while True:
+        # "3 tỷ 500 triệu": a further number with a smaller multiplier adds to the total.
+        nxt = _NUMBER_START.match(text, end + 1 if text[end : end + 1] == " " else end)
+        if nxt and nxt.group("digits") and factor >= 1e3:
+            try:
+                sub = parse_digits(nxt.group("digits"))
+            except ValueError:
+                break
+            m2 = _MULTIPLIER.match(text, nxt.end())
+            if m2 and MULTIPLIERS[m2.group("mult").lower()] < last_factor:
+                w2 = m2.group("mult").lower()
+                if w2 in _ATTACHED_ONLY and m2.group("space"):
+                    break
+                total += sub * MULTIPLIERS[w2]
+                last_factor = MULTIPLIERS[w2]
+                read.append(w2)
+                end = m2.end()
+                continue
+        break
+    tail = _TAIL.match(text, end)
+    if (
+        tail
+        and read[-1] not in _ENGLISH_SHORT
+        and last_factor >= 1e3
+        and len(read) == 1
+        and value == int(value)
+        and (not tail.group("space") or _AFTER_TAIL_OK.match(text, tail.end()))
+    ):
+        digits_tail = tail.group("tail")
+        total += int(digits_tail) / 10 ** len(digits_tail) * last_factor
+        end = tail.end()
+    else:
+        half = _HALF.match(text, end)
+        if half:
+            total += 0.5 * last_factor
+            end = half.end()
+    return total, end, read
+
+
+_LETTERS_BEFORE = re.compile(r"[^\W\d_]+$")
+
+
+def _glued_ok(text: str, start: int) -> bool:
+    """Digits glued to letters before them count only after a currency code ("RM80",
+    "Rp500", "USD1") - never inside a word or an id ("abc123", "tr5")."""
+    letters = _LETTERS_BEFORE.search(text, max(0, start - 5), start)
+    if letters is None:
+        return True
+    run = letters.group(0)
+    return run == "Rp" or (run.isupper() and len(run) <= 4)
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every number in ``text`` (digits or words, with their multipliers), in text order and
+    without overlaps."""
+    amounts: list[Amount] = []
+    pos = 0
+    while True:
+        m = _NUMBER_START.search(text, pos)
+        if not m:
+            break
+        start = m.start()
+        if m.group("digits") and not _glued_ok(text, start):
+            pos = m.end()
+            continue
+        if m.group("digits"):
+            try:
+                value = parse_digits(m.group("digits"))
+            except ValueError:
+                pos = m.end()
+                continue
+            total, end, read = _read_multipliers(text, m.end(), value, True)
+            amounts.append(Amount(start, end, total, tuple(read), False, False))
+            pos = end
+            continue
+        prefix = _longest_word_prefix(m.group("words"))
+        if prefix is None:
+            pos = m.end()
+            continue
+        words, value = prefix
+        word_end = start + len(words)
+        total, end, read = _read_multipliers(text, word_end, value, False)
+        lowered = words.lower()
+        accented = all(t in _PROPER_WORDS for t in re.split(r"[ \-]+", lowered))
+        if lowered == "a" and not read:
+            pos = word_end
+            continue
+        if accented or read:
+            amounts.append(Amount(start, end, total, tuple(read), True, accented))
+        pos = end
+    return amounts
+
+
+# --- units (pipelines/vocab/units.toml), shared by quantities and the "per ..." of prices ---
+
+UNITS_FILE = Path(__file__).with_name("vocab") / "units.toml"
+
+
+class UnitsFileError(ValueError):
+    """units.toml cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class UnitForm:
+    form: str  # as written, lower case
+    unit: str  # stored unit: kg, t, g, pieces, individuals, m3
+    factor: float
+    per: str  # how a unit price names it
+    kind: str  # weight | volume | count
+    english: bool  # an English plural count noun (adjectives may come before it)
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    forms: dict[str, UnitForm]
+    pattern: re.Pattern[str]  # any form, longest first, at a given position
+    singular_pattern: re.Pattern[str]  # forms plus English singulars, for "per horn"
+    singulars: dict[str, UnitForm]
+    count_exclusions: frozenset[str]
+
+
+def _form_regex(forms: list[str]) -> re.Pattern[str]:
+    ordered = sorted(set(forms), key=len, reverse=True)
+    alternation = "|".join(re.escape(f).replace(r"\ ", r"[ \-]") for f in ordered)
+    return re.compile(r"(?P<unit>" + alternation + r")(?![^\W_])", re.IGNORECASE)
+
+
+def _singular(form: str) -> list[str]:
+    if form.endswith("ies"):
+        return [form[:-3] + "y"]
+    if form.endswith(("sses", "ches", "shes", "xes")):
+        return [form[:-2]]
+    if form.endswith("s") and not form.endswith("ss"):
+        return [form[:-1]]
+    return []
+
+
+@lru_cache(maxsize=4)
+def load_units(path: Path = UNITS_FILE) -> UnitTable:
+    """Read the unit vocabulary; a malformed entry names the file and the entry."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise UnitsFileError(f"{path}: {error}") from None
+    forms: dict[str, UnitForm] = {}
+    singulars: dict[str, UnitForm] = {}
+    for kind in ("weight", "volume", "count"):
+        for index, entry in enumerate(data.get(kind, [])):
+            where = f"{path}: [[{kind}]] #{index + 1}"
+            try:
+                unit = str(entry["unit"])
+                factor = float(entry["factor"])
+                per = str(entry["per"])
+                written = [str(f).lower() for f in entry["forms"]]
+                written += [str(f).lower() for f in entry.get("unaccented", [])]
+            except (KeyError, TypeError, ValueError) as error:
+                raise UnitsFileError(f"{where}: missing or bad key {error}") from None
+            if unit not in {"kg", "t", "g", "pieces", "individuals", "m3"}:
+                raise UnitsFileError(f"{where}: unknown unit {unit!r}")
+            english = bool(entry.get("english", False))
+            for form in written:
+                forms[form] = UnitForm(form, unit, factor, per, kind, english)
+                for single in _singular(form) if english or kind != "count" else []:
+                    singulars.setdefault(single, UnitForm(single, unit, factor, per, kind, english))
+    exclusions = data.get("count_exclusions", {}).get("after", [])
+    all_singular = {**forms, **singulars}
+    return UnitTable(
+        forms=forms,
+        pattern=_form_regex(list(forms)),
+        singular_pattern=_form_regex(list(all_singular)),
+        singulars=all_singular,
+        count_exclusions=frozenset(str(w).lower() for w in exclusions),
+    )
+
+
+def unit_form(table: UnitTable, written: str, *, singular: bool = False) -> UnitForm:
+    """The vocabulary entry of a matched unit (spaces and hyphens normalised)."""
+    key = re.sub(r"[ \-]+", " ", written.lower())
+    source = table.singulars if singular else table.forms
+    if key in source:
+        return source[key]
+    return source[written.lower()]

@@ -1,0 +1,113 @@
+"""Quantities seized or offered: weights, counts of animals or parts, volumes of timber.
+
+Reads NFC text; writes ``Quantity`` dicts (value, unit ∈ kg, t, g, pieces, individuals, m3, and
+the span as written). Numbers come from ``pipelines.numbers`` (digits or words, either decimal
+convention); units and their conversions from ``pipelines/vocab/units.toml``.
+
+Not quantities: the unit of a unit price ("500k/lạng", "35tr/1kg" — that is the price's ``per``),
+ages ("3 tuổi"), prison terms ("12 năm tù"), article numbers ("Điều 244 Bộ luật"), roads and
+ships counted with "con" ("2 con đường"), and the article "một con" (= "a"): a count of one
+animal written in words says nothing about scale.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.fields import Quantity
+from pipelines.numbers import Amount, UnitForm, UnitTable, find_amounts, load_units, unit_form
+
+# Multipliers that still describe a count or weight ("hai chục con", "2 nghìn cá thể"); money
+# multipliers ("500k", "15tr") never precede a unit of quantity.
+_COUNT_MULTIPLIERS = {"chục", "trăm", "tram", "nghìn", "ngàn", "nghin", "ngan", "thousand"}
+# Words before a number that make it a label, not an amount.
+_LABEL_BEFORE = re.compile(
+    r"(?:điều|khoản|điểm|số|no\.?|article|section|mã|lúc|ngày|tháng|phòng|quận|phường|km)\s*$",
+    re.IGNORECASE,
+)
+# A unit right after "/" or "per" belongs to a price ("35 triệu/kg"), handled by prices.py.
+_PER_BEFORE = re.compile(r"(?:/\s*|\bper\s+|\bmỗi\s+|\bmoi\s+)$", re.IGNORECASE)
+# English adjectives or species names between a number and a count noun ("5 live pangolins",
+# "3 frozen tiger carcasses"): at most two lower-case words.
+_ENGLISH_GAP = re.compile(r"(?:[ \-](?:[a-z]+))?(?:[ \-](?:[a-z]+))? ")
+_NEXT_WORD = re.compile(r"[ \-]*(\w+)")
+_STOP_GAP_WORDS = {"of", "and", "or", "to", "in", "from", "for", "with", "per", "the"}
+
+
+def _unit_after(text: str, amount: Amount, table: UnitTable) -> tuple[UnitForm, int] | None:
+    """The unit written right after an amount (optionally after a space), or None."""
+    pos = amount.end
+    if text[pos : pos + 1] in (" ", "\u00a0", "-"):
+        pos += 1
+    m = table.pattern.match(text, pos)
+    if m:
+        form = unit_form(table, m.group("unit"))
+        if _count_form_ok(text, m.start(), m.end(), form, table, amount):
+            return form, m.end()
+    # English count nouns may follow a few adjectives: "12 live pangolins".
+    gap = _ENGLISH_GAP.match(text, amount.end)
+    if gap and gap.end() > amount.end + 1:
+        words = set(re.findall(r"[a-z]+", gap.group(0)))
+        if words & _STOP_GAP_WORDS:
+            return None
+        m = table.pattern.match(text, gap.end())
+        if m:
+            form = unit_form(table, m.group("unit"))
+            if form.english and form.kind == "count":
+                return form, m.end()
+    return None
+
+
+def _count_form_ok(
+    text: str, start: int, end: int, form: UnitForm, table: UnitTable, amount: Amount
+) -> bool:
+    written = text[start:end]
+    if form.kind == "count" and not form.english:
+        # Vietnamese classifiers are lower case; "Điều 244 Bộ luật" is a law, not a set.
+        if written != written.lower() and written != written.upper():
+            return False
+        nxt = _NEXT_WORD.match(text, end)
+        if nxt and nxt.group(1).lower() in table.count_exclusions:
+            return False
+        if amount.words and amount.value == 1 and form.form in ("con", "cái", "chiếc", "cây"):
+            return False  # "một con hổ" is "a tiger"
+    if form.form == "g" and written != "g":
+        return False  # "4G" is a network
+    return True
+
+
+def extract_quantities(text: str) -> list[Quantity]:
+    """Every quantity in ``text`` in text order."""
+    table = load_units()
+    found: list[Quantity] = []
+    for amount in find_amounts(text):
+        if any(m not in _COUNT_MULTIPLIERS for m in amount.multipliers):
+            continue
+        before = text[max(0, amount.start - 12) : amount.start]
+        if _LABEL_BEFORE.search(before) or _PER_BEFORE.search(before):
+            continue
+        if amount.words and not amount.accented_words:
+            continue
+        hit = _unit_after(text, amount, table)
+        if hit is None:
+            continue
+        form, end = hit
+        if amount.value == 1 and _follows_price(text, amount.start):
+            continue  # "giá 500k 1 lạng": the lạng is what the price buys
+        value = round(amount.value * form.factor, 6)
+        found.append(Quantity(value=value, unit=form.unit, text=text[amount.start : end]))
+    return found
+
+
+_PRICE_END = re.compile(
+    r"(?:\d\s*(?:k|tr|triệu|trieu|nghìn|ngàn|tỷ|tỉ|đ|đồng|vnđ|vnd|usd|\$|baht)\.?"
+    r"|\d)\s*(?:/|cho|một|mot|mỗi|moi)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _follows_price(text: str, start: int) -> bool:
+    """Whether the number at ``start`` comes right after a money amount ("500k 1 lạng")."""
+    before = text[max(0, start - 20) : start]
+    m = _PRICE_END.search(before)
+    return bool(m) and bool(re.search(r"[^\d\s.,/]", m.group(0)))

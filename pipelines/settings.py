@@ -1,0 +1,24 @@
+"""Settings of the crawl pipelines (``WILDWATCH_*`` environment variables).
+
+Read by ``pipelines.item_pipelines`` when a crawl starts; nothing is written.
+"""
+
+from __future__ import annotations
+
+import os
+
+from wildwatch.env import env_int
+
+
+def analysis_workers() -> int:
+    """``WILDWATCH_ANALYSIS_WORKERS`` (default: the number of CPUs): processes that run the
+    analysis (word segmentation holds the GIL, so threads would not help). ``0`` runs it inline
+    on the crawl's reactor thread, which stalls downloads while a text is segmented; only
+    useful for debugging and for the benchmark's comparison."""
+    return env_int("WILDWATCH_ANALYSIS_WORKERS", os.cpu_count() or 1, minimum=0)
+
+
+def index_batch_size() -> int:
+    """``WILDWATCH_INDEX_BATCH`` (default 50): documents sent to the index per upsert. Larger
+    batches are faster; at most this many analysed items are lost if the crawl is killed."""
+    return env_int("WILDWATCH_INDEX_BATCH", 50, minimum=1)

@@ -1,0 +1,390 @@
+"""Alert rules: saved searches whose new matches are e-mailed to recipients.
+
+Reads and writes the ``rules`` table of ``WILDWATCH_HOME/schedules.sqlite``; ``import_rules``
+reads TOML files of ``[[alerts]]`` tables. Used by ``wildwatch alerts`` and by the web UI
+("save this search as an alert"): both go through ``RuleStore.add``, which validates first, so
+nothing invalid is ever stored.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import sqlite3
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+
+import pipelines
+from schedules import db
+from schedules.labels import keys as label_keys
+from search.backend import SearchRequest
+
+KINDS = ("news", "marketplace", "social")
+ENFORCEMENT = ("seizure", "arrest", "prosecution", "trial", "sentence")
+CADENCES = ("daily", "immediate")
+EMAIL_LANGS = ("vi", "en")
+# DESIGN.md "Analysis of one text": the canonical species groups every part agrees on.
+CANONICAL_SPECIES = frozenset(
+    [
+        "tiger",
+        "elephant",
+        "rhino",
+        "pangolin",
+        "turtle",
+        "rosewood",
+        "bear",
+        "primate",
+        "bird",
+        "snake",
+        "lizard",
+        "shark",
+        "seahorse",
+        "leopard",
+    ]
+)
+_EMAIL = re.compile(
+    r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+_LANG = re.compile(r"^[a-z]{2}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_SOURCE = re.compile(r"^[a-z0-9_-]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SPECIES_VOCABULARY = Path(pipelines.__file__).with_name("vocab") / "species.toml"
+_TUPLE_FIELDS = (
+    "species",
+    "kind",
+    "lang",
+    "source",
+    "enforcement",
+    "country",
+    "location",
+    "recipients",
+)
+
+
+class RuleError(ValueError):
+    """An alert rule that cannot be stored; the message says which rule and which field."""
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """A saved search plus who receives its new matches, in which language and how often.
+
+    Filters mean what they mean in ``SearchRequest``: values inside one filter are ORed,
+    different filters ANDed. ``cadence`` is ``daily`` (everything new, in the morning digest) or
+    ``immediate`` (items with relevance ≥ WILDWATCH_IMMEDIATE_MIN_RELEVANCE are mailed right
+    after the crawl that found them; the rest still come in the daily digest).
+    """
+
+    name: str
+    query: str = ""
+    species: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    lang: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    enforcement: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    location: tuple[str, ...] = ()
+    wildlife_trade: bool | None = None
+    min_relevance: float | None = None
+    recipients: tuple[str, ...] = field(default=())
+    email_lang: str = "vi"
+    cadence: str = "daily"
+
+    def validate(self) -> None:
+        """Raise ``RuleError`` naming the rule and the field when anything is unusable."""
+        problems = list(_problems(self))
+        if problems:
+            raise RuleError(f"alert rule {self.name!r}: " + "; ".join(problems))
+
+    def to_search_request(self, **overrides: Any) -> SearchRequest:
+        """The search this rule stands for; ``overrides`` set other SearchRequest fields
+        (``fetched_since``, ``limit``, ``sort``, ...)."""
+        values: dict[str, Any] = {
+            "query": self.query,
+            "species": self.species,
+            "kind": self.kind,
+            "lang": self.lang,
+            "source": self.source,
+            "enforcement": self.enforcement,
+            "country": self.country,
+            "location": self.location,
+            "wildlife_trade": self.wildlife_trade,
+            "min_relevance": self.min_relevance,
+        }
+        values.update(overrides)
+        return SearchRequest(**values)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, where: str = "") -> AlertRule:
+        """Build a rule from plain data (TOML table, JSON, web form); unknown keys and wrong
+        types raise ``RuleError`` naming ``where`` and the key."""
+        prefix = f"{where}: " if where else ""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise RuleError(
+                f"{prefix}unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})"
+            )
+        if not isinstance(data.get("name"), str):
+            raise RuleError(f"{prefix}key 'name': required, a string")
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in _TUPLE_FIELDS:
+                if isinstance(value, str):
+                    value = (value,)
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(v, str) for v in value
+                ):
+                    raise RuleError(f"{prefix}key {key!r}: expected a list of strings")
+                values[key] = tuple(v.strip() for v in value)
+            elif key == "wildlife_trade":
+                if value is not None and not isinstance(value, bool):
+                    raise RuleError(f"{prefix}key 'wildlife_trade': expected true or false")
+                values[key] = value
+            elif key == "min_relevance":
+                if value is not None and (
+                    isinstance(value, bool) or not isinstance(value, int | float)
+                ):
+                    raise RuleError(f"{prefix}key 'min_relevance': expected a number 0..1")
+                values[key] = None if value is None else float(value)
+            else:
+                if not isinstance(value, str):
+                    raise RuleError(f"{prefix}key {key!r}: expected a string")
+                values[key] = value.strip()
+        return cls(**values)
+
+
+def known_species() -> frozenset[str]:
+    """Species ids a rule may filter on: the canonical groups, the ids the e-mail labels
+    know, and the groups of the pipelines' species vocabulary (pipelines/vocab/species.toml),
+    which is what the tagger can actually produce."""
+    ids = set(CANONICAL_SPECIES) | (label_keys("species") - {"other"})
+    try:
+        with SPECIES_VOCABULARY.open("rb") as handle:
+            groups = tomllib.load(handle).get("groups", {})
+        ids.update(str(key) for key in groups)
+    except (OSError, tomllib.TOMLDecodeError):
+        pass  # the vocabulary is the pipelines' business; the canonical ids still apply
+    return frozenset(ids)
+
+
+def _problems(rule: AlertRule) -> Iterable[str]:
+    if not rule.name.strip():
+        yield "name: must not be empty"
+    elif len(rule.name) > 100 or _CONTROL.search(rule.name):
+        yield "name: at most 100 characters, no control characters"
+    if not rule.recipients:
+        yield "recipients: at least one e-mail address is required"
+    for address in rule.recipients:
+        if not _valid_email(address):
+            yield f"recipients: {address!r} is not an e-mail address"
+    species = known_species()
+    for value in rule.species:
+        if value not in species:
+            yield f"species: unknown species {value!r} (known: {', '.join(sorted(species))})"
+    for value in rule.kind:
+        if value not in KINDS:
+            yield f"kind: unknown kind {value!r} (known: {', '.join(KINDS)})"
+    for value in rule.enforcement:
+        if value not in ENFORCEMENT:
+            yield f"enforcement: unknown action {value!r} (known: {', '.join(ENFORCEMENT)})"
+    for value in rule.lang:
+        if not _LANG.match(value):
+            yield f"lang: {value!r} is not an ISO 639-1 code such as vi or en"
+    for value in rule.country:
+        if not _COUNTRY.match(value):
+            yield f"country: {value!r} is not an ISO 3166-1 alpha-2 code such as VN"
+    for value in rule.source:
+        if not _SOURCE.match(value):
+            yield f"source: {value!r} is not a source name ([a-z0-9_-]+)"
+    for value in rule.location:
+        if not value:
+            yield "location: empty place name"
+    if rule.min_relevance is not None and not 0.0 <= rule.min_relevance <= 1.0:
+        yield f"min_relevance: {rule.min_relevance} is not between 0 and 1"
+    if rule.email_lang not in EMAIL_LANGS:
+        yield f"email_lang: {rule.email_lang!r} is not one of {', '.join(EMAIL_LANGS)}"
+    if rule.cadence not in CADENCES:
+        yield f"cadence: unknown cadence {rule.cadence!r} (known: {', '.join(CADENCES)})"
+    error = query_syntax_error(rule.query)
+    if error:
+        yield f"query: {error}"
+
+
+def _valid_email(address: str) -> bool:
+    _, parsed = parseaddr(address)
+    return bool(parsed) and parsed == address and bool(_EMAIL.match(address))
+
+
+def query_syntax_error(query: str) -> str | None:
+    """Why ``query`` cannot be parsed, or None. Uses the search package's parser when it has
+    one, so rules accept exactly what search accepts; otherwise checks the structure the
+    query language shares with it (quotes, parentheses, operators with operands)."""
+    try:
+        language = importlib.import_module("search.query_language")
+    except ImportError:
+        language = None
+    parse = getattr(language, "parse_query", None) or getattr(language, "parse", None)
+    if callable(parse):
+        try:
+            parse(query)
+        except ValueError as error:
+            return str(error)
+        return None
+    return _structural_query_error(query)
+
+
+def _structural_query_error(query: str) -> str | None:
+    if query.count('"') % 2:
+        return 'unbalanced double quote (")'
+    unquoted = re.sub(r'"[^"]*"', " PHRASE ", query)
+    depth = 0
+    for char in unquoted:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return "')' without a matching '('"
+    if depth:
+        return "'(' without a matching ')'"
+    tokens = re.findall(r"\(|\)|[^\s()]+", unquoted)
+    previous = None
+    for index, token in enumerate(tokens):
+        if token in ("AND", "OR"):
+            if previous in (None, "(", "AND", "OR", "NOT"):
+                return f"{token} has nothing on its left"
+            if index == len(tokens) - 1 or tokens[index + 1] in (")", "AND", "OR"):
+                return f"{token} has nothing on its right"
+        elif token == "NOT" and (
+            index == len(tokens) - 1 or tokens[index + 1] in (")", "AND", "OR")
+        ):
+            return "NOT has nothing to negate"
+        elif token == ")" and previous == "(":
+            return "empty parentheses"
+        previous = token
+    return None
+
+
+class RuleStore:
+    """The stored rules. Each call is its own transaction."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+
+    @classmethod
+    def from_settings(cls) -> RuleStore:
+        return cls(None)
+
+    def add(self, rule: AlertRule) -> AlertRule:
+        """Validate and store ``rule``; ``RuleError`` if invalid or the name is taken."""
+        rule = _cleaned(rule)
+        rule.validate()
+        with db.connect(self.path) as connection:
+            _insert(connection, rule)
+        return rule
+
+    def add_all(self, rules: Iterable[AlertRule]) -> list[AlertRule]:
+        """Store every rule or none (one transaction)."""
+        cleaned = [_cleaned(rule) for rule in rules]
+        for rule in cleaned:
+            rule.validate()
+        with db.connect(self.path) as connection:
+            for rule in cleaned:
+                _insert(connection, rule)
+        return cleaned
+
+    def list(self) -> list[AlertRule]:
+        with db.connect(self.path) as connection:
+            rows = connection.execute("SELECT name, data FROM rules ORDER BY name").fetchall()
+        return [_from_row(row) for row in rows]
+
+    def get(self, name: str) -> AlertRule | None:
+        with db.connect(self.path) as connection:
+            row = connection.execute(
+                "SELECT name, data FROM rules WHERE name = ?", (name,)
+            ).fetchone()
+        return _from_row(row) if row else None
+
+    def remove(self, name: str) -> bool:
+        """Delete the rule; its record of sent items is kept so re-adding the same name does
+        not resend old items."""
+        with db.connect(self.path) as connection:
+            cursor = connection.execute("DELETE FROM rules WHERE name = ?", (name,))
+            connection.execute("DELETE FROM rule_cursors WHERE rule = ?", (name,))
+        return cursor.rowcount > 0
+
+
+def _cleaned(rule: AlertRule) -> AlertRule:
+    # De-duplicate filter values while keeping their order, so "--species pangolin" twice or a
+    # web form that repeats a checkbox stores one value.
+    changes: dict[str, Any] = {"name": rule.name.strip(), "query": rule.query.strip()}
+    for key in _TUPLE_FIELDS:
+        changes[key] = tuple(dict.fromkeys(v.strip() for v in getattr(rule, key) if v.strip()))
+    return replace(rule, **changes)
+
+
+def _insert(connection: sqlite3.Connection, rule: AlertRule) -> None:
+    exists = connection.execute("SELECT 1 FROM rules WHERE name = ?", (rule.name,)).fetchone()
+    if exists:
+        raise RuleError(f"alert rule {rule.name!r}: a rule with this name already exists")
+    connection.execute(
+        "INSERT INTO rules (name, data, created_at) VALUES (?, ?, ?)",
+        (rule.name, json.dumps(rule.to_json(), ensure_ascii=False), db.to_iso(db.utcnow())),
+    )
+
+
+def _from_row(row: sqlite3.Row) -> AlertRule:
+    return AlertRule.from_mapping(json.loads(row["data"]), where=f"stored rule {row['name']!r}")
+
+
+def load_rules_file(path: Path) -> list[AlertRule]:
+    """Parse and validate every ``[[alerts]]`` table of a TOML file; ``RuleError`` naming the
+    file, the rule and the key at the first problem."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise RuleError(f"{path}: cannot read: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RuleError(f"{path}: not valid TOML: {error}") from None
+    tables = data.get("alerts")
+    if not isinstance(tables, list) or not tables:
+        raise RuleError(f"{path}: no [[alerts]] tables found")
+    rules: list[AlertRule] = []
+    seen: set[str] = set()
+    for number, table in enumerate(tables, start=1):
+        label = table.get("name") if isinstance(table, dict) else None
+        where = f"{path}: alert #{number}" + (f" ({label!r})" if isinstance(label, str) else "")
+        if not isinstance(table, dict):
+            raise RuleError(f"{where}: expected a table")
+        table = dict(table)
+        # The CLI and DESIGN.md call recipients "to"; accept both spellings in files.
+        if "to" in table:
+            table.setdefault("recipients", table.pop("to"))
+        rule = _cleaned(AlertRule.from_mapping(table, where=where))
+        try:
+            rule.validate()
+        except RuleError as error:
+            raise RuleError(f"{path}: alert #{number}: {error}") from None
+        if rule.name in seen:
+            raise RuleError(f"{where}: key 'name': {rule.name!r} appears twice in the file")
+        seen.add(rule.name)
+        rules.append(rule)
+    return rules
+
+
+def import_rules(path: Path, store: RuleStore | None = None) -> list[AlertRule]:
+    """Validate the whole file, then store all its rules in one transaction (none on error)."""
+    rules = load_rules_file(path)
+    store = store or RuleStore.from_settings()
+    try:
+        return store.add_all(rules)
+    except RuleError as error:
+        raise RuleError(f"{path}: {error}") from None

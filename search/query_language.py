@@ -1,0 +1,336 @@
+"""The search query language: parse what a user typed, compile it for SQLite FTS5 or Elasticsearch.
+
+Reads a query string; writes an AST (``parse``), an FTS5 MATCH expression (``to_fts5``), an
+Elasticsearch query clause (``to_elasticsearch``) and the positive terms used to highlight
+snippets (``highlight_terms``). Pure functions, no I/O.
+
+Syntax (case of the operators matters, so "and", "or", "not" stay ordinary words)::
+
+    sung te giac            words, implicitly ANDed, diacritics and case ignored (đ = d)
+    "tê tê"                 phrase: the words in this order
+    ivory OR ngà            either
+    ivory AND seized        both (the same as a space)
+    ivory NOT elephant      the first without the second; NOT also works alone: NOT elephant
+    -elephant               the same as NOT elephant
+    (ivory OR ngà) AND (seized OR "thu giữ")
+    pangol*                 prefix: any word starting with "pangol"
+
+Anything else a user may type (``c++``, ``*``, ``:``, ``^``, a stray quote) is literal text: it is
+split into words exactly like the indexed text, and characters that form no word are dropped, so
+no input can inject FTS5 syntax. Unbalanced parentheses and operators without an operand are
+``QuerySyntaxError`` with the position, which the web UI and the CLI show to the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from search.folding import words
+
+__all__ = [
+    "And",
+    "Node",
+    "Not",
+    "Or",
+    "Phrase",
+    "QuerySyntaxError",
+    "highlight_terms",
+    "parse",
+    "to_elasticsearch",
+    "to_fts5",
+]
+
+
+class QuerySyntaxError(ValueError):
+    """The query cannot be understood; the message says where and why."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(f"{message} (at character {position + 1})")
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One word, or several words that must follow each other; ``prefix`` makes the last word
+    match any word starting with it. Words are accent-folded and lower-case."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+Node = Phrase | Not | And | Or
+
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "word", "phrase", "op", "(", ")", "-"
+    text: str
+    position: int
+    prefix: bool = False
+
+
+def _tokenize(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i = 0
+    length = len(query)
+    while i < length:
+        char = query[i]
+        if char.isspace():
+            i += 1
+        elif char in "()":
+            tokens.append(_Token(char, char, i))
+            i += 1
+        elif char == '"':
+            end = query.find('"', i + 1)
+            # An unclosed quote is a phrase running to the end: what the user evidently meant.
+            stop = length if end < 0 else end
+            tokens.append(_Token("phrase", query[i + 1 : stop], i))
+            i = stop + 1
+        elif (
+            char == "-"
+            and i + 1 < length
+            and not query[i + 1].isspace()
+            and (i == 0 or query[i - 1].isspace() or query[i - 1] == "(")
+        ):
+            # "-word" excludes; a hyphen inside a word ("e-mail") is part of the word.
+            tokens.append(_Token("-", "-", i))
+            i += 1
+        else:
+            i = _read_word(query, i, tokens)
+    return tokens
+
+
+def _read_word(query: str, start: int, tokens: list[_Token]) -> int:
+    end = start
+    while end < len(query) and not query[end].isspace() and query[end] not in '()"':
+        end += 1
+    text = query[start:end]
+    if text in _OPERATORS:
+        tokens.append(_Token("op", text, start))
+    else:
+        tokens.append(_Token("word", text, start, prefix=text.endswith("*")))
+    return end
+
+
+class _Parser:
+    """Recursive descent: or_expr := and_expr (OR and_expr)*;
+    and_expr := unary ((AND)? unary)*; unary := (NOT | -) unary | atom;
+    atom := word | phrase | ( or_expr )."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.tokens = _tokenize(query)
+        self.index = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def parse(self) -> Node | None:
+        if not self.tokens:
+            return None
+        node = self.or_expr()
+        token = self.peek()
+        if token is not None:
+            if token.kind == ")":
+                raise QuerySyntaxError("')' without a matching '('", token.position)
+            raise QuerySyntaxError(f"unexpected {token.text!r}", token.position)
+        return node
+
+    def or_expr(self) -> Node | None:
+        children = [self.and_expr()]
+        while (token := self.peek()) is not None and token.kind == "op" and token.text == "OR":
+            self.take()
+            self._expect_operand(token)
+            children.append(self.and_expr())
+        return _combine(Or, children)
+
+    def and_expr(self) -> Node | None:
+        children = [self.unary()]
+        while (token := self.peek()) is not None and not (
+            token.kind == ")" or (token.kind == "op" and token.text == "OR")
+        ):
+            if token.kind == "op" and token.text == "AND":
+                self.take()
+                self._expect_operand(token)
+            children.append(self.unary())
+        return _combine(And, children)
+
+    def unary(self) -> Node | None:
+        token = self.peek()
+        if token is not None and (token.kind == "-" or (token.kind, token.text) == ("op", "NOT")):
+            self.take()
+            self._expect_operand(token)
+            child = self.unary()
+            return None if child is None else Not(child)
+        return self.atom()
+
+    def atom(self) -> Node | None:
+        token = self.peek()
+        if token is None:
+            raise QuerySyntaxError(
+                "the query ends where a search term was expected", len(self.query)
+            )
+        if token.kind == "op":
+            raise QuerySyntaxError(
+                f"{token.text} needs a search term on each side "
+                f'(write "{token.text.lower()}" in lower case to search for the word)',
+                token.position,
+            )
+        if token.kind == ")":
+            raise QuerySyntaxError("')' without a search term before it", token.position)
+        self.take()
+        if token.kind == "(":
+            if (inner := self.peek()) is not None and inner.kind == ")":
+                raise QuerySyntaxError("empty parentheses", token.position)
+            node = self.or_expr()
+            closing = self.peek()
+            if closing is None or closing.kind != ")":
+                raise QuerySyntaxError("'(' is never closed", token.position)
+            self.take()
+            return node
+        found = tuple(words(token.text))
+        if not found:
+            return None  # only punctuation ("*", "++", ":"): nothing to search for
+        return Phrase(found, prefix=token.prefix)
+
+    def _expect_operand(self, operator: _Token) -> None:
+        following = self.peek()
+        if (
+            following is None
+            or following.kind == ")"
+            or (following.kind == "op" and following.text in {"AND", "OR"})
+        ):
+            name = "-" if operator.kind == "-" else operator.text
+            raise QuerySyntaxError(
+                f"{name} needs a search term after it"
+                + ("" if name == "-" else f' (write "{name.lower()}" to search for the word)'),
+                operator.position,
+            )
+
+
+def _combine(kind: type[And] | type[Or], children: list[Node | None]) -> Node | None:
+    kept = [child for child in children if child is not None]
+    if not kept:
+        return None
+    if len(kept) == 1:
+        return kept[0]
+    flat: list[Node] = []
+    for child in kept:
+        flat.extend(child.children if isinstance(child, kind) else (child,))
+    return kind(tuple(flat))
+
+
+def parse(query: str) -> Node | None:
+    """The AST of ``query``; None when it holds nothing to search for (empty, only
+    punctuation). Raises ``QuerySyntaxError``."""
+    return _Parser(query).parse()
+
+
+# --- SQLite FTS5 -------------------------------------------------------------------------------
+
+
+def _fts_phrase(phrase: Phrase) -> str:
+    # Words are runs of letters and digits, so quoting is only defence in depth.
+    quoted = '"' + " ".join(phrase.words).replace('"', '""') + '"'
+    return quoted + " *" if phrase.prefix else quoted
+
+
+def to_fts5(node: Node) -> str | None:
+    """The FTS5 MATCH expression for ``node``, or None when FTS5 cannot express it (a NOT with
+    nothing positive beside it, such as ``NOT ivory`` or ``ivory OR NOT seized``): the SQLite
+    backend then evaluates it as set operations on separate MATCHes (``fts5_parts``)."""
+    if isinstance(node, Phrase):
+        return _fts_phrase(node)
+    if isinstance(node, Not):
+        return None
+    if isinstance(node, Or):
+        parts = [to_fts5(child) for child in node.children]
+        if any(part is None for part in parts):
+            return None
+        return "(" + " OR ".join(str(part) for part in parts) + ")"
+    positives = [child for child in node.children if not isinstance(child, Not)]
+    negatives = [child.child for child in node.children if isinstance(child, Not)]
+    if not positives:
+        return None
+    positive_parts = [to_fts5(child) for child in positives]
+    negative_parts = [to_fts5(child) for child in negatives]
+    if any(part is None for part in positive_parts + negative_parts):
+        return None
+    expression = "(" + " AND ".join(str(part) for part in positive_parts) + ")"
+    for part in negative_parts:
+        expression = f"({expression} NOT {part})"
+    return expression
+
+
+def highlight_terms(node: Node | None) -> list[Phrase]:
+    """The phrases a matching document may contain (those not under a NOT), to mark in
+    snippets."""
+    if node is None or isinstance(node, Not):
+        return []
+    if isinstance(node, Phrase):
+        return [node]
+    found: list[Phrase] = []
+    for child in node.children:
+        found.extend(highlight_terms(child))
+    return found
+
+
+# --- Elasticsearch -----------------------------------------------------------------------------
+
+# Accent-folded text fields of search/mapping.json and their weights (title counts more).
+ES_TEXT_FIELDS = ("title^3", "text", "tokens")
+
+
+def to_elasticsearch(node: Node) -> dict[str, Any]:
+    """The ES query clause for ``node``: ``multi_match`` per word or phrase on the folded
+    fields, ``bool`` for the operators. The index analyses text with the same folding, so the
+    words are sent as typed-then-folded and match accented text."""
+    if isinstance(node, Phrase):
+        text = " ".join(node.words)
+        if node.prefix:
+            match_type = "phrase_prefix"
+        elif len(node.words) > 1:
+            match_type = "phrase"
+        else:
+            match_type = "best_fields"
+        return {"multi_match": {"query": text, "type": match_type, "fields": list(ES_TEXT_FIELDS)}}
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [to_elasticsearch(node.child)]}}
+    if isinstance(node, Or):
+        return {
+            "bool": {
+                "should": [to_elasticsearch(child) for child in node.children],
+                "minimum_should_match": 1,
+            }
+        }
+    must = [to_elasticsearch(c) for c in node.children if not isinstance(c, Not)]
+    must_not = [to_elasticsearch(c.child) for c in node.children if isinstance(c, Not)]
+    clause: dict[str, Any] = {}
+    if must:
+        clause["must"] = must
+    if must_not:
+        clause["must_not"] = must_not
+    return {"bool": clause}

@@ -1,0 +1,347 @@
+"""The default search backend: SQLite FTS5 in ``WILDWATCH_HOME/index.sqlite``.
+
+Reads and writes the index file described in search/sqlite_schema.py. Safe for one writing
+process (the crawl, an import) and any number of reading processes (web UI, scheduler); within
+one process each thread gets its own connection.
+
+Re-indexing an item keeps the ``fetched_at`` of its first indexing: digests select items by
+when wildwatch first saw them, and a re-crawl must not send an old item again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from search import settings
+from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
+from search.dates import bucket_start, local_day, now_epoch
+from search.document import Document, public_fields
+from search.facet_ids import FacetDictionary, pack
+from search.indexed import (
+    FACET_FIELDS,
+    LIST_FIELDS,
+    SINGLE_FIELDS,
+    Indexed,
+    band_probes,
+    content_unchanged,
+    hamming,
+    prepare,
+    simhash_bands,
+)
+from search.query_language import Node, highlight_terms, parse
+from search.snippets import snippet
+from search.sqlite_query import SqlPlan, order_by, plan_request
+from search.sqlite_schema import connect
+
+# Histogram rows are first grouped by quarter-hour in SQL, then assigned to local days in
+# Python: every zone's midnight falls on a quarter-hour, and DST stays correct.
+_HISTOGRAM_SLOT_SECONDS = 900
+_HIT_EXTRA_FIELDS = ("duplicate_of", "archive_sha256", "country")
+
+
+def _encode(doc: Document) -> bytes:
+    return zlib.compress(json.dumps(doc, ensure_ascii=False).encode("utf-8"), 3)
+
+
+def _decode(blob: bytes) -> Document:
+    return cast(Document, json.loads(zlib.decompress(blob)))
+
+
+class SqliteBackend:
+    def __init__(self, path: Path, *, busy_timeout_ms: int = 30_000, recency_days: float = 30.0):
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self.recency_days = recency_days
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._facets = FacetDictionary()
+        self._connection()  # create the file and schema now, so errors surface at open
+
+    @classmethod
+    def from_settings(cls) -> SqliteBackend:
+        return cls(
+            settings.sqlite_path(),
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms(),
+            recency_days=settings.recency_days(),
+        )
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = connect(self.path, busy_timeout_ms=self.busy_timeout_ms)
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def upsert(self, docs: Iterable[Document]) -> list[UpsertOutcome]:
+        """Insert or replace by ``id`` in one transaction: all documents or none. A document
+        the index cannot store raises ``InvalidDocument`` before anything is written."""
+        prepared = [prepare(doc) for doc in docs]
+        if not prepared:
+            return []
+        connection = self._connection()
+        outcomes: list[UpsertOutcome] = []
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for item in prepared:
+                outcomes.append(self._upsert_one(connection, item))
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            self._facets.forget_new()
+            raise
+        return outcomes
+
+    def _upsert_one(self, connection: sqlite3.Connection, item: Indexed) -> UpsertOutcome:
+        row = connection.execute(
+            "SELECT i.rowid, i.fetched_ts, d.doc FROM items i JOIN item_docs d "
+            "ON d.rowid = i.rowid WHERE i.id = ?",
+            (item.id,),
+        ).fetchone()
+        if row is None:
+            self._write(connection, None, item)
+            return "new"
+        rowid, first_fetched_ts, old_blob = row
+        old = _decode(old_blob)
+        doc = json.loads(json.dumps(item.doc, ensure_ascii=False))  # compare as stored
+        doc["fetched_at"] = old.get("fetched_at", doc.get("fetched_at"))
+        item.doc = cast(Document, doc)
+        item.fetched_ts = first_fetched_ts
+        if not item.doc.get("published_at"):
+            item.item_ts = first_fetched_ts
+        unchanged = content_unchanged(old, item.doc)
+        if unchanged and old == item.doc:
+            return "unchanged"
+        # Contentless FTS5 deletes need the exact values indexed before.
+        old_item = prepare(old)
+        connection.execute(
+            "INSERT INTO items_fts (items_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
+            (rowid, old_item.folded_title, old_item.folded_text),
+        )
+        connection.execute("DELETE FROM item_values WHERE item = ?", (rowid,))
+        self._write(connection, rowid, item)
+        return "unchanged" if unchanged else "updated"
+
+    def _write(self, connection: sqlite3.Connection, rowid: int | None, item: Indexed) -> None:
+        bands: Sequence[int | None] = item.bands or (None,) * 4
+        facet_blob = pack(self._facets.ids_for(connection, item.facet_values()))
+        values = (
+            item.id,
+            *(item.single[name] for name in SINGLE_FIELDS),
+            int(item.wildlife_trade),
+            item.relevance,
+            item.item_ts,
+            item.fetched_ts,
+            item.simhash,
+            *bands,
+            item.doc.get("duplicate_of") or None,
+            facet_blob,
+        )
+        columns = (
+            "id, kind, lang, source, country, wildlife_trade, relevance, item_ts, fetched_ts, "
+            "simhash, band0, band1, band2, band3, duplicate_of, facet_ids"
+        )
+        marks = ", ".join("?" * len(values))
+        if rowid is None:
+            cursor = connection.execute(f"INSERT INTO items ({columns}) VALUES ({marks})", values)
+            rowid = cast(int, cursor.lastrowid)
+            connection.execute(
+                "INSERT INTO item_docs (rowid, doc) VALUES (?, ?)", (rowid, _encode(item.doc))
+            )
+        else:
+            connection.execute(
+                f"UPDATE items SET ({columns}) = ({marks}) WHERE rowid = ?", (*values, rowid)
+            )
+            connection.execute(
+                "UPDATE item_docs SET doc = ? WHERE rowid = ?", (_encode(item.doc), rowid)
+            )
+        connection.execute(
+            "INSERT INTO items_fts (rowid, title, text) VALUES (?, ?, ?)",
+            (rowid, item.folded_title, item.folded_text),
+        )
+        connection.executemany(
+            "INSERT INTO item_values (field, key, item, value) VALUES (?, ?, ?, ?)",
+            [
+                (name, key, rowid, display)
+                for name in LIST_FIELDS
+                for key, display in item.lists[name]
+            ],
+        )
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def get(self, doc_id: str) -> Document | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT d.doc FROM items i JOIN item_docs d ON d.rowid = i.rowid WHERE i.id = ?",
+                (doc_id,),
+            )
+            .fetchone()
+        )
+        return _decode(row[0]) if row else None
+
+    def count(self) -> int:
+        return int(self._connection().execute("SELECT count(*) FROM items").fetchone()[0])
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        """Raises ``QuerySyntaxError`` for a query that cannot be parsed."""
+        node = parse(request.query)
+        plan = plan_request(request, node)
+        connection = self._connection()
+        if request.facets:
+            total, hex_blobs = connection.execute(
+                f"SELECT count(*), group_concat(hex(i.facet_ids), '') FROM {plan.source}"
+                + plan.where_sql(),
+                plan.params,
+            ).fetchone()
+            facets = self._facets.count(connection, hex_blobs, FACET_FIELDS)
+        else:
+            total = connection.execute(
+                f"SELECT count(*) FROM {plan.source}{plan.where_sql()}", plan.params
+            ).fetchone()[0]
+            facets = {}
+        hits = self._hits(connection, plan, request, node) if total and request.limit > 0 else []
+        return {"total": int(total), "hits": hits, "facets": facets}
+
+    def _hits(
+        self,
+        connection: sqlite3.Connection,
+        plan: SqlPlan,
+        request: SearchRequest,
+        node: Node | None,
+    ) -> list[Hit]:
+        order = order_by(plan, request, now=now_epoch(), recency_days=self.recency_days)
+        rows = connection.execute(
+            f"SELECT d.doc FROM {plan.source} JOIN item_docs d ON d.rowid = i.rowid"
+            f"{plan.where_sql()}{order} LIMIT ? OFFSET ?",
+            [*plan.params, int(request.limit), max(0, int(request.offset))],
+        ).fetchall()
+        phrases = highlight_terms(node)
+        hits: list[Hit] = []
+        for (blob,) in rows:
+            doc = _decode(blob)
+            hit = cast(dict[str, Any], public_fields(doc))
+            for key in _HIT_EXTRA_FIELDS:
+                hit[key] = doc.get(key)
+            hit["snippet"] = snippet(doc.get("text") or "", phrases)
+            hits.append(cast(Hit, hit))
+        return hits
+
+    def histogram(
+        self,
+        request: SearchRequest,
+        interval: Literal["day", "week"] = "day",
+        by: Sequence[str] = (),
+    ) -> list[Bucket]:
+        """Items whose list field in ``by`` is empty are not counted (no species, no bucket)."""
+        if interval not in ("day", "week"):
+            raise ValueError(f"interval: {interval!r} is neither 'day' nor 'week'")
+        plan = plan_request(request, parse(request.query))
+        source = plan.source
+        key_columns: list[str] = []
+        join_params: list[Any] = []
+        for position, name in enumerate(by):
+            if name in LIST_FIELDS:
+                alias = f"v{position}"
+                source += (
+                    f" JOIN item_values {alias} ON {alias}.item = i.rowid AND {alias}.field = ?"
+                )
+                join_params.append(name)
+                key_columns.append(f"{alias}.value")
+            elif name in SINGLE_FIELDS:
+                key_columns.append(f"i.{name}")
+            elif name == "wildlife_trade":
+                key_columns.append("CASE i.wildlife_trade WHEN 1 THEN 'true' ELSE 'false' END")
+            else:
+                raise ValueError(f"histogram by: unknown field {name!r}")
+        slot = f"i.item_ts / {_HISTOGRAM_SLOT_SECONDS}"
+        selected = ", ".join([slot, *key_columns, "count(*)"])
+        grouped = ", ".join(str(n) for n in range(1, len(key_columns) + 2))
+        rows = (
+            self._connection()
+            .execute(
+                f"SELECT {selected} FROM {source}{plan.where_sql()} GROUP BY {grouped}",
+                [*join_params, *plan.params],
+            )
+            .fetchall()
+        )
+        counts: dict[tuple[str, tuple[str, ...]], int] = defaultdict(int)
+        for row in rows:
+            day = bucket_start(local_day(row[0] * _HISTOGRAM_SLOT_SECONDS), interval)
+            counts[(day.isoformat(), tuple(row[1:-1]))] += row[-1]
+        return [
+            {"date": day, "keys": dict(zip(by, keys, strict=True)), "count": number}
+            for (day, keys), number in sorted(counts.items())
+        ]
+
+    def near_duplicates(self, simhash: str, max_distance: int = 3) -> list[str]:
+        """Ids by increasing distance. Up to 11 bits the lookup probes the band indexes
+        (``band_probes``); beyond, it compares with every stored simhash."""
+        if simhash_bands(simhash) is None:
+            return []
+        connection = self._connection()
+        probes = band_probes(simhash, max_distance)
+        if probes is not None:
+            conditions = " OR ".join(
+                f"band{band} IN ({', '.join('?' * len(values))})"
+                for band, values in enumerate(probes)
+            )
+            params = [value for values in probes for value in values]
+            rows = connection.execute(
+                f"SELECT id, simhash FROM items WHERE {conditions}", params
+            ).fetchall()
+        else:
+            rows = connection.execute(
+                "SELECT id, simhash FROM items WHERE simhash IS NOT NULL"
+            ).fetchall()
+        found = [
+            (distance, doc_id)
+            for doc_id, other in rows
+            if (distance := hamming(simhash, other)) <= max_distance
+        ]
+        return [doc_id for _distance, doc_id in sorted(found)]
+
+    def duplicates_of(self, doc_id: str) -> list[Document]:
+        connection = self._connection()
+        row = connection.execute(
+            "SELECT duplicate_of FROM items WHERE id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
+            return []
+        group = row[0] or doc_id
+        rows = connection.execute(
+            "SELECT d.doc FROM items i JOIN item_docs d ON d.rowid = i.rowid "
+            "WHERE (i.id = ? OR i.duplicate_of = ?) AND i.id != ? "
+            "ORDER BY i.fetched_ts, i.rowid",
+            (group, group, doc_id),
+        ).fetchall()
+        return [_decode(blob) for (blob,) in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            # Fails when another process holds the lock; statistics can wait for next time.
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("PRAGMA optimize")
+            connection.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> SqliteBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

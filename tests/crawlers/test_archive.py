@@ -1,0 +1,366 @@
+"""Evidence archive: round trip, deduplication, tamper detection, WARC export, Scrapy adapter."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+from warcio.archiveiterator import ArchiveIterator
+
+from crawlers.archive import (
+    ArchiveIntegrityError,
+    ArchiveMissingError,
+    EvidenceArchive,
+)
+from crawlers.archive_middleware import EvidenceArchiveMiddleware
+from crawlers.warc_export import export_warc
+
+ARTICLE_URL = "https://vnexpress.net/bat-giu-3-tan-vay-te-te-tai-cang-hai-phong-4712345.html"
+# A real-looking article: boilerplate, Vietnamese text, a non-UTF-8 legacy byte, a price.
+PAGE = (
+    "<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'>"
+    "<title>Bắt giữ 3 tấn vảy tê tê tại cảng Hải Phòng - VnExpress</title></head><body>"
+    "<nav>Thời sự | Góc nhìn | Thế giới | Pháp luật</nav><article class='fck_detail'>"
+    "<h1>Bắt giữ 3 tấn vảy tê tê tại cảng Hải Phòng</h1>"
+    "<p>Cục Hải quan Hải Phòng phát hiện container chứa 3 tấn vảy tê tê nhập từ Nigeria, "
+    "trị giá khoảng 15 tỷ đồng.</p></article><footer>© 1997-2024 VnExpress</footer>"
+    "</body></html>"
+).encode() + b"\xff\xfe"
+HEADERS = [
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("Content-Encoding", "gzip"),
+    ("ETag", '"abc123"'),
+    ("Set-Cookie", "a=1"),
+    ("Set-Cookie", "b=2"),
+]
+GONE = "<html><p>Tin đã bị xóa</p></html>".encode()
+T0 = datetime(2024, 5, 1, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[EvidenceArchive]:
+    with EvidenceArchive(tmp_path / "archive") as opened:
+        yield opened
+
+
+def store(archive: EvidenceArchive, *, body: bytes = PAGE, when: datetime = T0, **kwargs: object):
+    fields: dict[str, object] = {
+        "url": ARTICLE_URL + "?utm_source=rss",
+        "final_url": ARTICLE_URL,
+        "status": 200,
+        "headers": HEADERS,
+        "body": body,
+        "fetched_at": when,
+        "source": "vnexpress",
+    }
+    fields.update(kwargs)
+    return archive.store(**fields)  # type: ignore[arg-type]
+
+
+def test_round_trip_keeps_bytes_headers_and_fetch_facts(archive: EvidenceArchive) -> None:
+    record = store(archive)
+    assert record.sha256 == hashlib.sha256(PAGE).hexdigest()
+    assert archive.body(record.sha256) == PAGE
+    stored = archive.record(record.sha256)
+    assert stored == record
+    assert stored is not None
+    assert stored.headers == tuple(HEADERS)  # order and repeated names kept
+    assert stored.content_type == "text/html; charset=utf-8"
+    assert stored.size == len(PAGE)
+    assert stored.fetched_at == "2024-05-01T03:00:00+00:00"
+    assert stored.url.endswith("?utm_source=rss") and stored.final_url == ARTICLE_URL
+    path = archive.object_path(record.sha256)
+    assert path.parent.name == record.sha256[:2]
+    assert gzip.decompress(path.read_bytes()) == PAGE
+    assert path.stat().st_size < len(PAGE)  # stored compressed
+
+
+def test_records_survive_reopening(tmp_path: Path) -> None:
+    with EvidenceArchive(tmp_path / "a") as archive:
+        record = store(archive)
+    with EvidenceArchive(tmp_path / "a") as again:
+        assert again.latest(ARTICLE_URL) == record
+        assert again.body(record.sha256) == PAGE
+
+
+def test_same_body_stored_once_each_fetch_recorded(archive: EvidenceArchive) -> None:
+    first = store(archive, when=T0)
+    second = store(archive, when=T0 + timedelta(days=1), url=ARTICLE_URL)
+    changed = store(archive, body=PAGE + b"<!-- updated -->", when=T0 + timedelta(days=2))
+    objects = [p for p in archive.root.rglob("*.gz")]
+    assert len(objects) == 2
+    assert archive.record(first.sha256) == first  # the earliest fetch of that body
+    assert archive.latest(ARTICLE_URL) == changed
+    # Tracking tags and www. do not hide a page's history.
+    assert (
+        archive.latest(
+            "https://www.vnexpress.net/bat-giu-3-tan-vay-te-te-tai-cang-hai-phong-"
+            "4712345.html?utm_medium=social#comments"
+        )
+        == changed
+    )
+    assert list(archive.records(url=ARTICLE_URL)) == [first, second, changed]
+    assert archive.latest("https://vnexpress.net/other.html") is None
+    assert archive.record("0" * 64) is None
+
+
+def test_record_filters(archive: EvidenceArchive) -> None:
+    a = store(archive, when=T0)
+    b = store(
+        archive,
+        when=T0 + timedelta(hours=5),
+        source="tuoitre",
+        url="https://tuoitre.vn/a.htm",
+        final_url="https://tuoitre.vn/a.htm",
+    )
+    c = store(archive, when=T0 + timedelta(days=3), body=b"<html>other</html>")
+    assert list(archive.records(source="tuoitre")) == [b]
+    assert list(archive.records(since=T0 + timedelta(hours=1))) == [b, c]
+    assert list(archive.records(until=T0 + timedelta(hours=5))) == [a]  # until is exclusive
+    assert list(archive.records(source="vnexpress", since=T0, until=T0 + timedelta(days=4))) == [
+        a,
+        c,
+    ]
+    # Naive datetimes are UTC; other zones are converted.
+    assert list(archive.records(since=datetime(2024, 5, 1, 8, 1))) == [c]
+    hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+    assert list(archive.records(since=datetime(2024, 5, 1, 10, 1, tzinfo=hanoi))) == [b, c]
+
+
+def test_many_records_are_paged_in_time_order(archive: EvidenceArchive) -> None:
+    for i in range(1203):
+        store(archive, body=b"page %d" % i, when=T0 + timedelta(minutes=1203 - i))
+    times = [record.fetched_at for record in archive.records()]
+    assert len(times) == 1203
+    assert times == sorted(times)
+
+
+def test_tampered_body_is_detected(archive: EvidenceArchive) -> None:
+    record = store(archive)
+    path = archive.object_path(record.sha256)
+    os.chmod(path, 0o644)
+    path.write_bytes(gzip.compress(PAGE.replace(b"3 t\xe1\xba\xa5n", b"3 kg")))
+    with pytest.raises(ArchiveIntegrityError, match="altered") as caught:
+        archive.body(record.sha256)
+    assert record.sha256 in str(caught.value) and str(path) in str(caught.value)
+    path.write_bytes(b"not gzip at all")
+    with pytest.raises(ArchiveIntegrityError, match="damaged"):
+        archive.body(record.sha256)
+    # Fetching the page again repairs the stored copy.
+    store(archive, when=T0 + timedelta(days=1))
+    assert archive.body(record.sha256) == PAGE
+
+
+def test_missing_body_and_bad_hash(archive: EvidenceArchive) -> None:
+    record = store(archive)
+    archive.object_path(record.sha256).unlink()
+    with pytest.raises(ArchiveMissingError):
+        archive.body(record.sha256)
+    with pytest.raises(Exception, match="not a SHA-256"):
+        archive.body("../../etc/passwd")
+
+
+def test_crash_while_writing_leaves_no_partial_file(
+    archive: EvidenceArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        store(archive)
+    monkeypatch.undo()
+    sha256 = hashlib.sha256(PAGE).hexdigest()
+    assert not archive.object_path(sha256).exists()
+    assert not [p for p in archive.root.rglob(".tmp*")]
+    assert list(archive.records()) == []  # no record points at a body that is not there
+    assert archive.body(store(archive).sha256) == PAGE
+
+
+def test_from_settings_uses_wildwatch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path / "home"))
+    with EvidenceArchive.from_settings() as archive:
+        store(archive)
+    assert (tmp_path / "home" / "archive" / "records.sqlite").exists()
+
+
+# ─── WARC export ─────────────────────────────────────────────────────────────────────────────
+
+
+def read_warc(
+    path: Path,
+) -> list[tuple[str, dict[str, str], str | None, list[tuple[str, str]], bytes]]:
+    records = []
+    with path.open("rb") as stream:
+        for record in ArchiveIterator(stream, check_digests="raise"):
+            http = record.http_headers
+            records.append(
+                (
+                    record.rec_type,
+                    dict(record.rec_headers.headers),
+                    http.statusline if http else None,
+                    list(http.headers) if http else [],
+                    record.content_stream().read(),
+                )
+            )
+    return records
+
+
+def test_warc_export_reads_back_with_warcio(archive: EvidenceArchive, tmp_path: Path) -> None:
+    first = store(archive, when=T0)
+    store(archive, when=T0 + timedelta(days=1))
+    store(
+        archive,
+        url="https://chotot.com/ad/1.htm",
+        final_url="https://chotot.com/ad/1.htm",
+        status=404,
+        headers=[("Content-Type", "text/html")],
+        body=GONE,
+        source="chotot",
+        when=T0 + timedelta(days=2),
+    )
+    output = tmp_path / "out" / "evidence.warc.gz"
+    count, size = export_warc(archive, output)
+    assert count == 3 and size == 2 * len(PAGE) + len(GONE)
+    records = read_warc(output)
+    assert [r[0] for r in records] == ["warcinfo", "response", "response", "response"]
+    _, warc, status, headers, payload = records[1]
+    assert warc["WARC-Type"] == "response"
+    assert warc["WARC-Target-URI"] == ARTICLE_URL
+    assert warc["WARC-Date"] == "2024-05-01T03:00:00Z"
+    assert warc["WARC-Payload-Digest"].startswith("sha256:")
+    assert warc["Wildwatch-Requested-URI"] == first.url
+    assert warc["Wildwatch-Source"] == "vnexpress"
+    assert status == "200 OK"
+    assert ("ETag", '"abc123"') in headers
+    assert ("X-Archive-Orig-Content-Encoding", "gzip") in headers  # payload is stored decoded
+    assert ("Content-Length", str(len(PAGE))) in headers
+    assert [h for h in headers if h[0] == "Set-Cookie"] == [
+        ("Set-Cookie", "a=1"),
+        ("Set-Cookie", "b=2"),
+    ]
+    assert payload == PAGE
+    assert records[3][2] == "404 Not Found"
+    assert records[3][1]["WARC-Target-URI"] == "https://chotot.com/ad/1.htm"
+    with output.open("rb") as stream:
+        assert next(iter(ArchiveIterator(stream))).rec_headers.protocol == "WARC/1.1"
+
+
+def test_warc_export_filters(archive: EvidenceArchive, tmp_path: Path) -> None:
+    store(archive, when=T0)
+    store(
+        archive,
+        source="tuoitre",
+        url="https://tuoitre.vn/a.htm",
+        final_url="https://tuoitre.vn/a.htm",
+        when=T0 + timedelta(days=1),
+    )
+    output = tmp_path / "tuoitre.warc.gz"
+    assert export_warc(archive, output, source="tuoitre")[0] == 1
+    assert [r[1]["WARC-Target-URI"] for r in read_warc(output)[1:]] == ["https://tuoitre.vn/a.htm"]
+    assert export_warc(archive, output, since=T0 + timedelta(days=5))[0] == 0
+    assert [r[0] for r in read_warc(output)] == ["warcinfo"]
+
+
+def test_warc_export_stops_on_tampered_body(archive: EvidenceArchive, tmp_path: Path) -> None:
+    record = store(archive)
+    path = archive.object_path(record.sha256)
+    os.chmod(path, 0o644)
+    path.write_bytes(gzip.compress(b"forged"))
+    output = tmp_path / "evidence.warc.gz"
+    with pytest.raises(ArchiveIntegrityError):
+        export_warc(archive, output)
+    assert not output.exists()
+    assert not list(tmp_path.glob(".tmp-*"))
+
+
+# ─── the Scrapy downloader middleware ────────────────────────────────────────────────────────
+
+
+def make_middleware(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **settings: object):
+    monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path / "home"))
+    crawler = get_crawler(settings_dict=settings)
+    crawler.stats.open_spider()
+    return EvidenceArchiveMiddleware.from_crawler(crawler), crawler
+
+
+def response_for(request: Request, status: int = 200, body: bytes = PAGE, url: str | None = None):
+    return HtmlResponse(
+        url=url or request.url,
+        status=status,
+        headers={"Content-Type": "text/html; charset=utf-8", "ETag": '"abc123"'},
+        body=body,
+        request=request,
+    )
+
+
+def test_middleware_archives_item_pages_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    middleware, crawler = make_middleware(tmp_path, monkeypatch)
+    feed = Request("https://vnexpress.net/rss/phap-luat.rss")
+    assert middleware.process_response(feed, response_for(feed, body=b"<rss/>")) is not None
+    item = Request(ARTICLE_URL, meta={"wildwatch_item": True, "wildwatch_source": "vnexpress"})
+    response = middleware.process_response(item, response_for(item))
+    assert response.status == 200
+    sha256 = item.meta["archive_sha256"]
+    assert sha256 == hashlib.sha256(PAGE).hexdigest()
+    with EvidenceArchive(tmp_path / "home" / "archive") as archive:
+        [record] = list(archive.records())
+        assert archive.body(sha256) == PAGE
+    assert record.source == "vnexpress"
+    assert ("Etag", '"abc123"') in record.headers  # as Scrapy names it
+    assert crawler.stats.get_value("wildwatch/archived") == 1
+
+
+def test_middleware_records_redirects_and_skips_304_and_5xx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    middleware, _ = make_middleware(tmp_path, monkeypatch)
+    redirected = Request(
+        "https://vnexpress.net/new-url-4712345.html",
+        meta={
+            "wildwatch_item": True,
+            "redirect_urls": ["http://vnexpress.net/old-url-4712345.html"],
+        },
+    )
+    middleware.process_response(redirected, response_for(redirected))
+    not_modified = Request(ARTICLE_URL, meta={"wildwatch_item": True})
+    middleware.process_response(not_modified, response_for(not_modified, status=304, body=b""))
+    broken = Request(ARTICLE_URL, meta={"wildwatch_item": True})
+    middleware.process_response(broken, response_for(broken, status=503, body=b"busy"))
+    gone = Request("https://chotot.com/ad/9.htm", meta={"wildwatch_item": True})
+    middleware.process_response(
+        gone, response_for(gone, status=410, body="<p>Tin đã bị xóa</p>".encode())
+    )
+    assert "archive_sha256" not in not_modified.meta and "archive_sha256" not in broken.meta
+    with EvidenceArchive(tmp_path / "home" / "archive") as archive:
+        records = list(archive.records())
+    assert [(r.url, r.final_url, r.status) for r in records] == [
+        (
+            "http://vnexpress.net/old-url-4712345.html",
+            "https://vnexpress.net/new-url-4712345.html",
+            200,
+        ),
+        ("https://chotot.com/ad/9.htm", "https://chotot.com/ad/9.htm", 410),
+    ]
+
+
+def test_middleware_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(NotConfigured):
+        make_middleware(tmp_path, monkeypatch, WILDWATCH_ARCHIVE=False)
+    monkeypatch.setenv("WILDWATCH_ARCHIVE", "false")
+    with pytest.raises(NotConfigured):
+        make_middleware(tmp_path, monkeypatch)
+    # An explicit Scrapy setting wins over the environment.
+    middleware, _ = make_middleware(tmp_path, monkeypatch, WILDWATCH_ARCHIVE="true")
+    assert isinstance(middleware, EvidenceArchiveMiddleware)

@@ -1,0 +1,157 @@
+"""A small in-memory implementation of the search/backend.py contract, enough for digests and
+spikes: filters, fetched_at windows, newest-first order and day histograms in WILDWATCH_TZ."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from itertools import product
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
+from search.document import Document
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def item(
+    item_id: str,
+    *,
+    title: str,
+    fetched_at: datetime,
+    source: str = "vnexpress",
+    species: Sequence[str] = (),
+    published_at: str | None = None,
+    **extra: Any,
+) -> Document:
+    doc: dict[str, Any] = {
+        "id": item_id,
+        "url": f"https://{source}.example.vn/{item_id}.html",
+        "title": title,
+        "text": extra.pop("text", title),
+        "source": source,
+        "kind": "news",
+        "lang": "vi",
+        "country": "VN",
+        "published_at": published_at,
+        "fetched_at": fetched_at.astimezone(UTC).isoformat(),
+        "wildlife_trade": True,
+        "relevance": 0.7,
+        "species": list(species),
+        "enforcement": [],
+        "prices": [],
+        "quantities": [],
+        "locations": [],
+        "contacts": [],
+        "duplicate_of": None,
+        "archive_sha256": None,
+    }
+    doc.update(extra)
+    return Document(**doc)  # type: ignore[typeddict-item]
+
+
+class FakeBackend:
+    def __init__(self, docs: Iterable[Document] = ()) -> None:
+        self.docs: dict[str, Document] = {}
+        self.upsert(docs)
+
+    def upsert(self, docs: Iterable[Document]) -> list[UpsertOutcome]:
+        outcomes: list[UpsertOutcome] = []
+        for doc in docs:
+            outcomes.append("updated" if doc["id"] in self.docs else "new")
+            self.docs[doc["id"]] = doc
+        return outcomes
+
+    def get(self, doc_id: str) -> Document | None:
+        return self.docs.get(doc_id)
+
+    def _matches(self, doc: Document, request: SearchRequest) -> bool:
+        if request.query:
+            words = [w for w in request.query.lower().split() if w not in {"and", "or", "not"}]
+            haystack = (doc.get("title", "") + " " + doc.get("text", "")).lower()
+            if not any(word.strip('"') in haystack for word in words):
+                return False
+        for key in ("species", "enforcement", "locations"):
+            wanted = getattr(request, "location" if key == "locations" else key)
+            if wanted and not set(wanted) & set(doc.get(key) or []):  # type: ignore[arg-type]
+                return False
+        for key in ("kind", "lang", "source", "country"):
+            wanted = getattr(request, key)
+            if wanted and doc.get(key) not in wanted:
+                return False
+        if request.ids and doc["id"] not in request.ids:
+            return False
+        if request.wildlife_trade is not None and doc["wildlife_trade"] != request.wildlife_trade:
+            return False
+        if request.min_relevance is not None and doc["relevance"] < request.min_relevance:
+            return False
+        fetched = datetime.fromisoformat(doc["fetched_at"])
+        if request.fetched_since and fetched < request.fetched_since:
+            return False
+        if request.fetched_until and fetched >= request.fetched_until:
+            return False
+        day = _item_day(doc)
+        if request.since is not None and day < _as_date(request.since):
+            return False
+        return not (request.until is not None and day > _as_date(request.until))
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        found = [d for d in self.docs.values() if self._matches(d, request)]
+        if request.sort == "newest":
+            found.sort(key=lambda d: d["fetched_at"], reverse=True)
+        else:
+            found.sort(key=lambda d: d["relevance"], reverse=True)
+        page = found[request.offset : request.offset + request.limit]
+        hits = [self._hit(d) for d in page]
+        return {"total": len(found), "hits": hits, "facets": {}}
+
+    def _hit(self, doc: Document) -> Hit:
+        hit: dict[str, Any] = {k: v for k, v in doc.items() if k not in {"text", "tokens"}}
+        hit["snippet"] = doc.get("text", "")[:200].replace("<", "&lt;").replace(">", "&gt;")
+        return Hit(**hit)  # type: ignore[typeddict-item]
+
+    def histogram(
+        self,
+        request: SearchRequest,
+        interval: Literal["day", "week"] = "day",
+        by: Sequence[str] = (),
+    ) -> list[Bucket]:
+        counts: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+        for doc in self.docs.values():
+            if not self._matches(doc, request):
+                continue
+            values = [list(doc.get(field) or []) for field in by]  # type: ignore[call-overload]
+            for combination in product(*values):
+                counts[(_item_day(doc).isoformat(), tuple(zip(by, combination, strict=True)))] += 1
+        return [
+            {"date": day, "keys": dict(keys), "count": count}
+            for (day, keys), count in sorted(counts.items())
+        ]
+
+    def near_duplicates(self, simhash: str, max_distance: int = 3) -> list[str]:
+        return []
+
+    def duplicates_of(self, doc_id: str) -> list[Document]:
+        return []
+
+    def count(self) -> int:
+        return len(self.docs)
+
+    def close(self) -> None:
+        pass
+
+
+def _item_day(doc: Document) -> date:
+    stamp = doc.get("published_at") or doc["fetched_at"]
+    return datetime.fromisoformat(stamp).astimezone(TZ).date()
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.astimezone(TZ).date() if isinstance(value, datetime) else value
+
+
+def days_ago(now: datetime, days: int, hour: int = 10) -> datetime:
+    local = now.astimezone(TZ) - timedelta(days=days)
+    return local.replace(hour=hour, minute=0, second=0, microsecond=0)

@@ -1,0 +1,218 @@
+"""Chart geometry for the trends and coverage pages.
+
+Pure functions: read dated series of numbers; write ``Chart`` values (coordinates, ticks,
+legend) that ``templates/_charts.html`` draws as inline SVG. Labels stay plain strings here and
+are escaped by the template like any other text, so a source name from a crawled site cannot
+inject markup into a chart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+# Okabe-Ito: distinguishable for the common colour-vision deficiencies, readable on white.
+PALETTE = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#882255",
+    "#444444",
+)
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: Sequence[float | None]  # one per x position; None = no data
+
+
+@dataclass
+class Mark:
+    x: float
+    y: float
+    width: float
+    height: float
+    color: str
+    title: str  # tooltip: series, date, value
+
+
+@dataclass
+class Line:
+    label: str
+    color: str
+    points: str  # SVG polyline points
+    dots: list[Mark]
+
+
+@dataclass
+class Chart:
+    kind: str  # line | bar
+    width: int
+    height: int
+    left: int
+    top: int
+    right: int
+    bottom: int
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    bars: list[Mark] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)
+    y_label: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.lines and not self.bars
+
+
+def date_axis(dates: Sequence[str], interval: str) -> list[str]:
+    """Every bucket date from the first to the last (the backend omits empty buckets, and a
+    chart with gaps silently closed would draw a trend that is not there)."""
+    parsed = sorted({date.fromisoformat(d) for d in dates})
+    if not parsed:
+        return []
+    step = timedelta(days=7 if interval == "week" else 1)
+    axis: list[str] = []
+    current = parsed[0]
+    while current <= parsed[-1] and len(axis) < 2000:
+        axis.append(current.isoformat())
+        current += step
+    # bucket dates off the regular step (backend week start differs) are kept as they come
+    extra = {d.isoformat() for d in parsed} - set(axis)
+    return sorted(set(axis) | extra)
+
+
+def nice_ticks(maximum: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 to at least ``maximum`` (1, 2, 2.5, 5 × 10^n steps)."""
+    if maximum <= 0:
+        return [0.0, 1.0]
+    raw_step = maximum / count
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw_step)
+    ticks = [0.0]
+    while ticks[-1] < maximum:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def format_count(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ") if value == int(value) else f"{value:.1f}"
+
+
+def format_vnd(value: float) -> str:
+    """Compact đồng amounts: 1 500 000 → 1.5M, as used in trade reports."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.0f}"
+
+
+def _date_labels(dates: Sequence[str], max_labels: int) -> list[tuple[int, str]]:
+    if not dates:
+        return []
+    every = max(1, math.ceil(len(dates) / max_labels))
+    labels: list[tuple[int, str]] = []
+    last_year = ""
+    for index in range(0, len(dates), every):
+        year, month, day = dates[index].split("-")
+        text = f"{int(day)}/{int(month)}"
+        if year != last_year:
+            text += f"/{year}"
+            last_year = year
+        labels.append((index, text))
+    return labels
+
+
+def _frame(kind: str, width: int, height: int) -> Chart:
+    return Chart(kind=kind, width=width, height=height, left=64, top=16, right=16, bottom=40)
+
+
+def _y_axis(chart: Chart, maximum: float, fmt: Callable[[float], str]) -> Callable[[float], float]:
+    ticks = nice_ticks(maximum)
+    top_value = ticks[-1]
+    plot_h = chart.height - chart.top - chart.bottom
+
+    def y_of(value: float) -> float:
+        return round(chart.top + plot_h * (1 - value / top_value), 1)
+
+    chart.y_ticks = [(y_of(t), fmt(t)) for t in ticks]
+    return y_of
+
+
+def line_chart(
+    dates: Sequence[str],
+    series: Sequence[Series],
+    *,
+    y_label: str = "",
+    fmt: Callable[[float], str] = format_count,
+    width: int = 760,
+    height: int = 280,
+) -> Chart:
+    chart = _frame("line", width, height)
+    chart.y_label = y_label
+    values = [v for s in series for v in s.values if v is not None]
+    if not dates or not values:
+        return chart
+    y_of = _y_axis(chart, max(values), fmt)
+    plot_w = width - chart.left - chart.right
+    n = len(dates)
+
+    def x_of(index: int) -> float:
+        return round(chart.left + (plot_w * index / (n - 1) if n > 1 else plot_w / 2), 1)
+
+    chart.x_ticks = [(x_of(i), text) for i, text in _date_labels(dates, 8)]
+    for number, one in enumerate(series):
+        color = PALETTE[number % len(PALETTE)]
+        dots = [
+            Mark(x_of(i), y_of(v), 0, 0, color, f"{one.label} · {dates[i]}: {fmt(v)}")
+            for i, v in enumerate(one.values)
+            if v is not None
+        ]
+        points = " ".join(f"{d.x},{d.y}" for d in dots)
+        chart.lines.append(Line(one.label, color, points, dots))
+        chart.legend.append((one.label, color))
+    return chart
+
+
+def stacked_bar_chart(
+    dates: Sequence[str],
+    series: Sequence[Series],
+    *,
+    y_label: str = "",
+    fmt: Callable[[float], str] = format_count,
+    width: int = 760,
+    height: int = 280,
+) -> Chart:
+    chart = _frame("bar", width, height)
+    chart.y_label = y_label
+    n = len(dates)
+    totals = [sum((s.values[i] or 0) for s in series) for i in range(n)]
+    if not n or not any(totals):
+        return chart
+    y_of = _y_axis(chart, max(totals), fmt)
+    plot_w = width - chart.left - chart.right
+    slot = plot_w / n
+    bar_w = max(1.0, round(slot * 0.7, 1))
+    chart.x_ticks = [
+        (round(chart.left + slot * (i + 0.5), 1), text) for i, text in _date_labels(dates, 8)
+    ]
+    base = [0.0] * n
+    for number, one in enumerate(series):
+        color = PALETTE[number % len(PALETTE)]
+        for i in range(n):
+            value = one.values[i] or 0
+            if not value:
+                continue
+            y_top, y_bottom = y_of(base[i] + value), y_of(base[i])
+            x = round(chart.left + slot * i + (slot - bar_w) / 2, 1)
+            title = f"{one.label} · {dates[i]}: {fmt(value)}"
+            chart.bars.append(Mark(x, y_top, bar_w, round(y_bottom - y_top, 1), color, title))
+            base[i] += value
+        chart.legend.append((one.label, color))
+    return chart

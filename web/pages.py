@@ -1,0 +1,391 @@
+"""HTML pages: search, item, trends, coverage, API docs; CSV export; saving alerts.
+
+Reads query parameters, forms and the index; writes HTML, CSV and (for "save this search as
+an alert") one alert rule through ``schedules.rules``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from bs4 import BeautifulSoup
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from search.query_language import QuerySyntaxError
+from web import settings
+from web.api import search_params
+from web.charts import Series, format_vnd, line_chart, stacked_bar_chart
+from web.i18n import Translator
+from web.login import checked_form
+from web.params import (
+    ENFORCEMENT,
+    KINDS,
+    LIST_FILTERS,
+    MAX_PAGE,
+    ParamError,
+    SearchParams,
+    parse_interval,
+    parse_search_params,
+)
+from web.queries import archived_body, coverage, item_view, iter_hits, trends
+from web.rendering import render
+from web.services import AlertSaveError
+from web.trends import Table
+
+router = APIRouter(include_in_schema=False)
+Params = Annotated[SearchParams, Depends(search_params)]
+# Facet names of the backend → the filter parameter a click on one of its values sets.
+FACET_FILTERS = {"locations": "location", **{name: name for name in LIST_FILTERS}}
+FACET_ORDER = ("species", "enforcement", "kind", "source", "lang", "country", "location")
+_EMAIL_SPLIT = re.compile(r"[\s,;]+")
+
+
+def _facets(params: SearchParams, facets: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    groups = []
+    by_filter = {FACET_FILTERS[name]: counts for name, counts in facets.items() if name in FACET_FILTERS}
+    for name in FACET_ORDER:
+        counts = by_filter.get(name) or {}
+        selected = set(params.values(name))
+        values = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:12]
+        if not values and not selected:
+            continue
+        shown = {value for value, _ in values}
+        values += [(value, 0) for value in sorted(selected - shown)]
+        groups.append(
+            {
+                "name": name,
+                "values": [
+                    {
+                        "value": value,
+                        "count": count,
+                        "selected": value in selected,
+                        "href": "/?" + params.query_string(toggle=(name, value)),
+                    }
+                    for value, count in values
+                ],
+            }
+        )
+    return groups
+
+
+def _pages(params: SearchParams, total: int) -> list[dict[str, Any]]:
+    last = min(MAX_PAGE, max(1, math.ceil(total / params.per_page)))
+    wanted = sorted({1, last, *range(max(1, params.page - 2), min(last, params.page + 2) + 1)})
+    pages: list[dict[str, Any]] = []
+    for number in wanted:
+        if pages and number - pages[-1]["number"] > 1:
+            pages.append({"number": None, "href": None, "current": False})
+        pages.append(
+            {
+                "number": number,
+                "href": "/?" + params.query_string(page=number if number > 1 else None),
+                "current": number == params.page,
+            }
+        )
+    return pages if last > 1 else []
+
+
+def _search_context(request: Request, params: SearchParams) -> dict[str, Any]:
+    chips = [
+        {"name": name, "value": value, "href": "/?" + params.query_string(toggle=(name, value))}
+        for name, value in params.pairs
+        if name in LIST_FILTERS
+    ]
+    return {
+        "params": params,
+        "chips": chips,
+        "kinds": KINDS,
+        "actions": ENFORCEMENT,
+        "response": None,
+        "facet_groups": [],
+        "pages": [],
+        "error": None,
+        "alert_error": None,
+        "alert_form": {},
+        "saved": request.query_params.get("saved"),
+        "export_href": "/export.csv?" + params.query_string(drop=("page", "per_page")),
+        "api_href": "/api/search?" + params.query_string(),
+    }
+
+
+def _run_search(request: Request, context: dict[str, Any]) -> int:
+    """Fill the context with results; returns the HTTP status (400 for a bad query)."""
+    params: SearchParams = context["params"]
+    try:
+        with request.app.state.services.backend() as backend:
+            response = backend.search(params.request)
+    except QuerySyntaxError as error:
+        context["error"] = f"{Translator(request.state.ui)('query_error')}: {error}"
+        return 400
+    context["response"] = response
+    context["facet_groups"] = _facets(params, response.get("facets") or {})
+    context["pages"] = _pages(params, response["total"])
+    return 200
+
+
+@router.get("/")
+def search_page(request: Request) -> Any:
+    try:
+        params = parse_search_params(request.query_params.multi_items())
+    except ParamError as error:
+        empty = parse_search_params([])
+        context = _search_context(request, empty)
+        context["error"] = str(error)
+        return render(request, "search.html", context, status_code=400)
+    context = _search_context(request, params)
+    status = _run_search(request, context)
+    return render(request, "search.html", context, status_code=status)
+
+
+@router.post("/alerts")
+async def save_alert(request: Request) -> Any:
+    form = await checked_form(request)
+    pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    params = parse_search_params(pairs)
+    field_values = {k: v for k, v in pairs if k in ("name", "recipients", "email_lang", "cadence")}
+    req = params.request
+    rule = {
+        "name": field_values.get("name", "").strip(),
+        "query": req.query,
+        "species": req.species,
+        "kind": req.kind,
+        "lang": req.lang,
+        "source": req.source,
+        "enforcement": req.enforcement,
+        "country": req.country,
+        "location": req.location,
+        "wildlife_trade": req.wildlife_trade,
+        "min_relevance": req.min_relevance,
+        "recipients": tuple(r for r in _EMAIL_SPLIT.split(field_values.get("recipients", "")) if r),
+        "email_lang": field_values.get("email_lang", "vi"),
+        "cadence": field_values.get("cadence", "daily"),
+    }
+    try:
+        request.app.state.services.save_alert(rule)
+    except AlertSaveError as error:
+        context = _search_context(request, params)
+        context["alert_error"] = str(error)
+        context["alert_form"] = field_values
+        _run_search(request, context)
+        return render(request, "search.html", context, status_code=400)
+    query = params.query_string(drop=("page",), saved=rule["name"])
+    return RedirectResponse("/?" + query, status_code=303)
+
+
+@router.get("/items/{item_id}")
+def item_page(request: Request, item_id: str) -> Any:
+    view = item_view(request.app.state.services, item_id)
+    if view is None:
+        raise HTTPException(status_code=404, detail=f"no item with id {item_id!r}")
+    return render(request, "item.html", view)
+
+
+@router.get("/items/{item_id}/archive/raw")
+def archive_raw(request: Request, item_id: str) -> Response:
+    """The archived page as fetched, for the item page's sandboxed frame only: the CSP
+    sandbox keeps scripts, forms and plugins off even when opened directly."""
+    found = archived_body(request.app.state.services, item_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="this item has no archived page")
+    body, content_type = found
+    media = content_type if "html" in content_type.lower() else "text/plain; charset=utf-8"
+    if "html" not in content_type.lower():
+        body = request.app.state.services.decode_body(body, content_type).encode("utf-8")
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/items/{item_id}/archive.txt")
+def archive_text(request: Request, item_id: str) -> Response:
+    """The archived page reduced to its text, as plain text."""
+    services = request.app.state.services
+    found = archived_body(services, item_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="this item has no archived page")
+    body, content_type = found
+    decoded = services.decode_body(body, content_type)
+    soup = BeautifulSoup(decoded, "lxml")
+    for node in soup(["script", "style", "noscript", "template"]):
+        node.decompose()
+    lines = [line.strip() for line in soup.get_text("\n").splitlines()]
+    text = "\n".join(line for line in lines if line)
+    return Response(text, media_type="text/plain; charset=utf-8")
+
+
+def _table_chart(
+    table: Table, t: Translator, group: str | None, kind: str, y_label: str, money: bool = False
+) -> Any:
+    series = [
+        Series(t.label(group, name) if group else name, values)
+        for name, values in table.series.items()
+    ]
+    builder = stacked_bar_chart if kind == "bar" else line_chart
+    if money:
+        return builder(table.dates, series, y_label=y_label, fmt=format_vnd)
+    return builder(table.dates, series, y_label=y_label)
+
+
+@router.get("/trends")
+def trends_page(
+    request: Request,
+    params: Params,
+    interval: Annotated[str, Query()] = "week",
+    price_species: Annotated[str, Query()] = "",
+) -> Any:
+    t = Translator(request.state.ui)
+    chosen = interval_value = parse_interval(interval)
+    species_choice = None
+    if price_species.strip():
+        species_choice = parse_search_params([("species", price_species)]).request.species[0]
+    data = trends(request.app.state.services, params.request, chosen, species_choice)
+    unit_label = t.label("species", data["price_species"]) if data["price_species"] else ""
+    charts = {
+        "species": _table_chart(data["species"], t, "species", "line", t("items")),
+        "enforcement": _table_chart(data["enforcement"], t, "enforcement", "bar", t("items")),
+        "prices": _table_chart(
+            Table(
+                data["prices"].dates,
+                {f"{t('per_unit')} {t.label('unit', u)}": v for u, v in data["prices"].series.items()},
+            ),
+            t,
+            None,
+            "line",
+            "VND",
+            money=True,
+        ),
+    }
+    query = params.query_string(drop=("page", "per_page"))
+    return render(
+        request,
+        "trends.html",
+        {
+            "params": params,
+            "data": data,
+            "charts": charts,
+            "interval": interval_value,
+            "price_species_label": unit_label,
+            "species_choices": sorted(t.labels("species").items(), key=lambda kv: kv[1]),
+            "api_href": "/api/trends?" + urlencode([*_pairs(query), ("interval", chosen)]),
+        },
+    )
+
+
+def _pairs(query: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(query)
+
+
+@router.get("/coverage")
+def coverage_page(
+    request: Request, params: Params, interval: Annotated[str, Query()] = "week"
+) -> Any:
+    t = Translator(request.state.ui)
+    chosen = parse_interval(interval)
+    data = coverage(request.app.state.services, params.request, chosen)
+    charts = {
+        "actions": _table_chart(data["actions"], t, "enforcement", "bar", t("items")),
+        "outlets": _table_chart(data["outlets"], t, None, "line", t("items")),
+    }
+    query = params.query_string(drop=("page", "per_page"))
+    return render(
+        request,
+        "coverage.html",
+        {
+            "params": params,
+            "data": data,
+            "charts": charts,
+            "interval": chosen,
+            "search_base": query,
+            "api_href": "/api/coverage?" + urlencode([*_pairs(query), ("interval", chosen)]),
+        },
+    )
+
+
+# Spreadsheet programs run cells that start with these as formulas; scraped titles are
+# attacker-controlled, so such cells get a leading apostrophe (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = (
+    "id", "published_at", "fetched_at", "source", "kind", "lang", "country", "title", "url",
+    "wildlife_trade", "relevance", "species", "enforcement", "prices", "prices_vnd",
+    "quantities", "locations", "contacts",
+)
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv_row(hit: dict[str, Any]) -> list[str]:
+    prices = hit.get("prices") or []
+    row = {
+        **{key: hit.get(key) for key in CSV_COLUMNS},
+        "wildlife_trade": "1" if hit.get("wildlife_trade") else "0",
+        "species": "; ".join(hit.get("species") or []),
+        "enforcement": "; ".join(hit.get("enforcement") or []),
+        "prices": "; ".join(str(p.get("text", "")) for p in prices),
+        "prices_vnd": "; ".join(
+            f"{p['vnd']:.0f}" for p in prices if isinstance(p.get("vnd"), int | float)
+        ),
+        "quantities": "; ".join(str(q.get("text", "")) for q in hit.get("quantities") or []),
+        "locations": "; ".join(hit.get("locations") or []),
+        "contacts": "; ".join(
+            f"{c.get('type')}:{c.get('value')}" for c in hit.get("contacts") or []
+        ),
+    }
+    return [_cell(row[key]) for key in CSV_COLUMNS]
+
+
+@router.get("/export.csv")
+def export_csv(request: Request, params: Params) -> Response:
+    """Every match of the search (up to WILDWATCH_WEB_EXPORT_LIMIT rows) as CSV in UTF-8
+    with a byte-order mark, which Excel needs to show Vietnamese correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    with request.app.state.services.backend() as backend:
+        for hit in iter_hits(backend, params.request, settings.export_limit()):
+            writer.writerow(_csv_row(dict(hit)))
+    name = f"wildwatch-{date.today():%Y%m%d}.csv"
+    return Response(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/api/docs")
+def api_docs(request: Request) -> Any:
+    """The API reference, drawn from the OpenAPI schema without any script or CDN."""
+    schema = request.app.openapi()
+    endpoints = []
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            endpoints.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": operation.get("parameters", []),
+                }
+            )
+    return render(
+        request,
+        "api_docs.html",
+        {"schema": schema, "endpoints": endpoints, "description": schema["info"].get("description", "")},
+    )

@@ -1,0 +1,125 @@
+"""Jinja2 environment and page rendering shared by every HTML route.
+
+Reads templates from ``web/templates``; writes HTML responses. Autoescaping is on for every
+template; the only markup that bypasses it is the backend's search snippet, and only after
+``safe_snippet`` has checked that it holds no tag other than ``<mark>``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from web.i18n import UI_LANGUAGES, Translator
+from wildwatch.env import timezone_name
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+
+
+def http_url(url: object) -> str | None:
+    """``url`` when it is an absolute http(s) URL, else None: scraped ``javascript:`` or
+    ``data:`` URLs must never become links."""
+    if not isinstance(url, str):
+        return None
+    candidate = url.strip()
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ord(char) < 32 for char in candidate):
+        return None
+    return candidate
+
+
+def safe_snippet(snippet: object) -> Markup:
+    """The backend's snippet as markup when it is escaped text plus <mark> tags; escaped
+    again otherwise, so a backend bug shows tags as text instead of running them."""
+    text = str(snippet or "")
+    bare = text.replace("<mark>", "").replace("</mark>", "")
+    if "<" in bare or ">" in bare:
+        return escape(text)
+    return Markup(text)
+
+
+def local_time(value: object, lang: str, *, with_time: bool = True) -> str:
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(timezone_name()))
+    date_part = moment.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+    if not with_time or (moment.hour == 0 and moment.minute == 0):
+        return date_part
+    return f"{date_part} {moment.strftime('%H:%M')}"
+
+
+def money(value: object, lang: str) -> str:
+    if not isinstance(value, int | float):
+        return ""
+    grouped = f"{value:,.0f}"
+    if lang == "vi":
+        return grouped.replace(",", ".") + " ₫"
+    return grouped + " VND"
+
+
+def number(value: object, lang: str) -> str:
+    if not isinstance(value, int | float):
+        return str(value or "")
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if lang == "vi":
+        text = text.replace(",", " ").replace(".", ",")
+    return text
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["http_url"] = http_url
+    env.filters["snippet"] = safe_snippet
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Any:
+    lang: str = getattr(request.state, "ui", "vi")
+    t = Translator(lang)
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "ui"]
+    ui_links = {
+        code: f"{request.url.path}?{urlencode([*query, ('ui', code)])}" for code in UI_LANGUAGES
+    }
+    base: dict[str, Any] = {
+        "t": t,
+        "ui": lang,
+        "ui_links": ui_links,
+        "path": request.url.path,
+        "user": getattr(request.state, "user", None),
+        "login_required": request.app.state.login_required,
+        "csrf_token": request.app.state.signer.csrf_token(request.state.csrf_client),
+        "when": lambda value, with_time=True: local_time(value, lang, with_time=with_time),
+        "money": lambda value: money(value, lang),
+        "number": lambda value: number(value, lang),
+    }
+    base.update(context)
+    return templates.TemplateResponse(request, name, base, status_code=status_code)

@@ -1,0 +1,109 @@
+"""What the web app needs from the other packages, behind one small seam.
+
+Reads nothing itself: the defaults open the configured search backend (``search``), the
+evidence archive (``crawlers.archive``) and the alert-rule store (``schedules.rules``), each
+imported only when first used so the UI starts even while an optional part is missing. Tests
+pass fakes through ``Services``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from search.backend import SearchBackend
+
+
+class ArchiveRecordLike(Protocol):
+    url: str
+    final_url: str
+    status: int
+    headers: Any
+    fetched_at: str
+    content_type: str
+    size: int
+    source: str
+
+
+class ArchiveLike(Protocol):
+    def record(self, sha256: str) -> ArchiveRecordLike | None: ...
+
+    def body(self, sha256: str) -> bytes: ...
+
+
+class AlertSaveError(ValueError):
+    """The alert could not be saved; the message is meant for the user."""
+
+
+def _open_backend() -> SearchBackend:
+    from search.backend import open_backend
+
+    return open_backend()
+
+
+def _open_archive() -> ArchiveLike | None:
+    try:
+        from crawlers.archive import EvidenceArchive
+    except ImportError:
+        return None
+    archive: ArchiveLike = EvidenceArchive.from_settings()
+    return archive
+
+
+def _save_alert(fields: Mapping[str, Any]) -> None:
+    from schedules.rules import AlertRule, RuleError, RuleStore
+
+    try:
+        RuleStore.from_settings().add(AlertRule(**fields))
+    except RuleError as error:
+        raise AlertSaveError(str(error)) from None
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def fallback_decode(body: bytes, content_type: str | None) -> str:
+    """Decode a raw page: charset from the Content-Type header, then from a <meta> tag,
+    then UTF-8, then Windows-1258 (Vietnamese legacy pages); never raises."""
+    candidates: list[str] = []
+    if content_type and "charset=" in content_type.lower():
+        candidates.append(content_type.lower().split("charset=")[1].split(";")[0].strip(" \"'"))
+    match = _CHARSET.search(body[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "replace"))
+    for encoding in [*candidates, "utf-8", "cp1258"]:
+        try:
+            return body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", "replace")
+
+
+def _decode_body(body: bytes, content_type: str | None) -> str:
+    try:
+        from crawlers.extract import decode_body
+    except ImportError:
+        return fallback_decode(body, content_type)
+    return str(decode_body(body, content_type))
+
+
+@dataclass
+class Services:
+    open_backend: Callable[[], SearchBackend] = _open_backend
+    open_archive: Callable[[], ArchiveLike | None] = _open_archive
+    save_alert: Callable[[Mapping[str, Any]], None] = _save_alert
+    decode_body: Callable[[bytes, str | None], str] = _decode_body
+    timezone: str = field(default="")
+
+    @contextmanager
+    def backend(self) -> Iterator[SearchBackend]:
+        """A backend for one request, closed afterwards (SQLite connections are not shared
+        across the server's worker threads)."""
+        backend = self.open_backend()
+        try:
+            yield backend
+        finally:
+            backend.close()
