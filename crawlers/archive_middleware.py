@@ -6,9 +6,10 @@ A downloader middleware. For each response to a request with ``meta["wildwatch_i
 ``request.meta["archive_sha256"]``, which spiders read as ``response.meta["archive_sha256"]`` and
 copy into the item so a search hit links to its evidence.
 
-Stored: 2xx pages and 4xx pages (a 404/410 proves an ad was taken down). Not stored: 304 (no
-body), 3xx (the redirect middleware follows them; the final page is stored with the URL first
-asked in ``url``) and 5xx (server trouble, retried).
+Stored: 2xx pages, and 404, 410 and 451 pages, which prove an ad or article was taken down. Not
+stored: 304 (no body), 3xx (the redirect middleware follows them; the final page is stored with
+the URL first asked in ``url``), other 4xx such as 403 or 429 (blocks and rate limits say nothing
+about the page) and 5xx (server trouble, retried).
 
 Setting ``WILDWATCH_ARCHIVE`` (Scrapy setting, else environment variable; default true) turns it
 off. Enable it below ``HttpCompressionMiddleware`` (590) and above ``ConditionalGetMiddleware``,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SHA256_META = "archive_sha256"
+TAKEDOWN_STATUSES = frozenset({404, 410, 451})
 
 
 class EvidenceArchiveMiddleware:
@@ -64,7 +66,7 @@ class EvidenceArchiveMiddleware:
     ) -> Response:
         if not request.meta.get(ITEM_META):
             return response
-        if not (200 <= response.status < 300 or 400 <= response.status < 500):
+        if not (200 <= response.status < 300 or response.status in TAKEDOWN_STATUSES):
             return response
         redirects = request.meta.get("redirect_urls") or [request.url]
         record = self.archive.store(

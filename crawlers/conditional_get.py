@@ -119,7 +119,7 @@ class ConditionalGetMiddleware:
     def close(self, *args: Any, **kwargs: Any) -> None:
         self.state.close()
 
-    def process_request(self, request: Request, spider: Any = None) -> None:
+    def process_request(self, request: Request, spider: Any = None) -> Request | Response | None:
         validated = request.meta.pop(_VALIDATED_META, None)
         if validated is not None and validated != request.url:
             for header in _VALIDATOR_HEADERS:

@@ -132,7 +132,7 @@ def run_crawl(sources: Sequence[Source], max_pages: int | None = None) -> list[S
         "crawl of %s (pid %d)", ", ".join(s.name for s in sources), os.getpid()
     )
     try:
-        process = CrawlerProcess(settings, install_root_handler=False)
+        process = CrawlerProcess(settings)
         crawlers = []
         for source in sources:
             crawler = process.create_crawler(spider_class(source))

@@ -15,8 +15,8 @@ from wildwatch import __version__
 from wildwatch.env import env_bool, env_float, env_int, env_str
 
 BOT_NAME = "wildwatch"
-SPIDER_MODULES = ["crawlers.spiders"]
-NEWSPIDER_MODULE = "crawlers.spiders"
+# Spiders are built per source by crawlers.runner, never looked up by name.
+SPIDER_MODULES: list[str] = []
 
 DEFAULT_USER_AGENT = (
     f"wildwatch/{__version__} (+https://github.com/wildwatch-ngo/wildwatch#crawler; "
@@ -50,7 +50,9 @@ DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 2
 REDIRECT_MAX_TIMES = 5
 METAREFRESH_MAXDELAY = 10
 COOKIES_ENABLED = False  # nothing we read needs a session; cookies only make us trackable
+# No control ports: a crawl is a batch job, and an open port on a monitoring server is a risk.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -92,3 +94,5 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = DOWNLOAD_TIMEOUT * 1000
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# wildwatch's command line configures logging (console by -v, file in crawlers.runner).
+LOG_INSTALL_ROOT_HANDLER = False

@@ -15,6 +15,7 @@ The archive keeps bodies as Scrapy delivers them, already de-chunked and decompr
 from __future__ import annotations
 
 import base64
+import gzip
 import io
 import os
 import tempfile
@@ -68,15 +69,26 @@ def write_warc(
     count = size = 0
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            writer = WARCWriter(handle, gzip=True, warc_version="1.1")
+            # One gzip member per record (the .warc.gz convention, so readers can seek to a
+            # record), compressed here at level 6: warcio's own wrapper uses level 9, which
+            # made exports 3-4 times slower for 2-3 % smaller files.
+            buffer = io.BytesIO()
+            writer = WARCWriter(buffer, gzip=False, warc_version="1.1")
+
+            def emit(record: ArcWarcRecord) -> None:
+                buffer.seek(0)
+                buffer.truncate()
+                writer.write_record(record)
+                handle.write(gzip.compress(buffer.getvalue(), compresslevel=6, mtime=0))
+
             info = {
                 "software": f"wildwatch/{__version__}",
                 "format": "WARC File Format 1.1",
                 "description": "Pages archived by wildwatch as evidence of wildlife trade",
             }
-            writer.write_record(writer.create_warcinfo_record(output.name, info))
+            emit(writer.create_warcinfo_record(output.name, info))
             for record in records:
-                writer.write_record(_response_record(writer, archive, record))
+                emit(_response_record(writer, archive, record))
                 count += 1
                 size += record.size
             handle.flush()

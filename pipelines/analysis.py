@@ -1,11 +1,32 @@
 """Analysis of one text: the pure function behind ``wildwatch analyze`` and the crawl pipeline.
 
 Reads a text (and optional title, URL, language hint); writes the DESIGN.md analysis fields.
+The word-level taggers (language, species, enforcement, trade signal) work on the normalised
+title + text (``normalize_text``: NFC, one tone-mark convention, clean whitespace); prices,
+quantities, contacts and places are read from the NFC title + text as written, so the ``text``
+of a price or quantity quotes the input.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
+from pipelines.contacts import extract_contacts
+from pipelines.enforcement import action_list, find_actions
 from pipelines.fields import Analysis
+from pipelines.language import detect_language
+from pipelines.normalize import normalize_text
+from pipelines.places import extract_locations
+from pipelines.prices import extract_prices
+from pipelines.quantities import extract_quantities
+from pipelines.segment import segment_words
+from pipelines.species import find_species, species_groups
+from pipelines.trade import assess_trade, find_cues
+
+
+def _join(title: str | None, text: str) -> str:
+    # A blank line keeps the title a sentence of its own for the sentence-bound rules.
+    return f"{title.strip()}\n\n{text}" if title and title.strip() else text
 
 
 def analyze(
@@ -16,4 +37,29 @@ def analyze(
     lang_hint: str | None = None,
     segment: bool = True,
 ) -> Analysis:
-    raise NotImplementedError("issue 3")
+    """Every analysis field of ``title`` + ``text``. ``segment=False`` skips the Vietnamese word
+    segmentation (the slow part) and leaves ``tokens`` empty. ``url`` is accepted for adapters
+    that pass it; no rule reads it today."""
+    written = unicodedata.normalize("NFC", _join(title, text))
+    normalized = normalize_text(written)
+    lang = detect_language(normalized, hint=lang_hint)
+    vietnamese = lang == "vi"
+    species = find_species(normalized, vietnamese=vietnamese)
+    actions = find_actions(normalized, vietnamese=vietnamese)
+    cues = find_cues(normalized, vietnamese=vietnamese)
+    prices = extract_prices(written)
+    # Offsets of the written text and the normalised one differ a little; near enough here.
+    price_positions = [max(0, normalized.find(p["text"])) for p in prices]
+    wildlife_trade, relevance = assess_trade(species, actions, cues, price_positions)
+    return Analysis(
+        lang=lang,
+        wildlife_trade=wildlife_trade,
+        relevance=relevance,
+        species=species_groups(species),
+        enforcement=action_list(actions),
+        prices=prices,
+        quantities=extract_quantities(written),
+        locations=extract_locations(written),
+        contacts=extract_contacts(written),
+        tokens=segment_words(normalized) if segment and vietnamese else "",
+    )

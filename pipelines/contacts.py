@@ -26,7 +26,7 @@ from pipelines.fields import Contact
 # possibly starting with the letter o standing for a zero. Runs are cut into numbers afterwards,
 # so two phones in a row ("0912 345 678 - 0987 654 321") are both read.
 _DIGIT_RUN = re.compile(
-    r"(?:(?<=zalo\.me/)|(?<![\w+.\-/]))(?P<raw>(?:\(\+?84\)|\+84|0084)?[ .\-]?"
+    r"(?:(?<=zalo\.me/)|(?<![\w+.\-/]))(?P<raw>(?:\(\+?84\)|\+84|0084|\(0\d{2,3}\))?[ .\-]?"
     r"[0oO]?\d{1,11}(?:(?:[ .]|[ ]?-[ ]?)?\d{1,11})*)(?![\w\-]|[.,]\d)"
 )
 _DIGITS = re.compile(r"\d+")
@@ -35,7 +35,8 @@ _LANDLINE = re.compile(r"02\d{9}")
 # Context words of bank accounts and ids that precede digit runs which are not phones.
 _NOT_PHONE_BEFORE = re.compile(
     r"(?:stk|số tài khoản|so tai khoan|tài khoản|tai khoan|tk|account|a/c|acc|mst|cmnd|cccd|"
-    r"mã số|ma so|mã|id|số hiệu|biển số|bien so|biển kiểm soát)\s*[:.#]?\s*(?:\S+\s*[:.]?\s*)?$",
+    r"mã số|ma so|mã|id|số hiệu|biển số|bien so|biển kiểm soát)"
+    r"\s*[:.#]?\s*(?:\S+\s*[:.]?\s*){0,2}$",
     re.IGNORECASE,
 )
 _ZALO_BEFORE = re.compile(
@@ -52,9 +53,11 @@ _FACEBOOK_URL = re.compile(
 )
 _FACEBOOK_HANDLE = re.compile(
     r"(?<!\w)(?:fb|facebook|face|phây)\s*[:\-]\s*@?(?P<handle>[A-Za-z0-9][A-Za-z0-9.]{3,49})"
-    r"(?![\w@])",
+    r"(?![\w@.])",
     re.IGNORECASE,
 )
+# "FB: Nguyen Van Nam" is a display name, not a handle: a capitalised word follows.
+_NAME_GOES_ON = re.compile(r" [^\W\d_]")
 # Paths under facebook.com that are not a person or page.
 _FACEBOOK_RESERVED = {
     "sharer",
@@ -182,8 +185,11 @@ def _facebook(text: str) -> list[tuple[int, Contact]]:
         if value:
             found.append((m.start(), Contact(type="facebook", value=value)))
     for m in _FACEBOOK_HANDLE.finditer(text):
+        following = _NAME_GOES_ON.match(text, m.end())
+        if following and following.group(0)[1].isupper():
+            continue
         handle = m.group("handle").rstrip(".").lower()
-        if re.search(r"^(?:www\.|m\.)|\.(?:com|vn|net|me|org)(?:\.|$)", handle):
+        if re.search(r"^(?:www\.|m\.)|facebook\.|fb\.", handle):
             continue  # a link, read by _FACEBOOK_URL
         if re.fullmatch(r"[1-9]\d{7,}", handle):
             found.append((m.start(), Contact(type="facebook", value=_profile_id(handle))))

@@ -4,7 +4,7 @@ Reads an item's title and text; writes three pure values: the ``content_hash`` (
 what a reader sees: a re-crawl with the same hash is "unchanged"), a 64-bit ``simhash`` (16 hex
 digits; copies of one story syndicated by several outlets differ in a few bits) and the
 ``duplicate_of`` decision. Nothing here touches the index: the Scrapy adapter in
-``pipelines.item_pipelines`` asks the backend for candidates and calls :func:`choose_original`.
+``pipelines.item_pipelines`` asks the backend for candidates and calls :func:`link_copies`.
 
 Copies are linked, never dropped: the same seizure reported by five outlets is one event, but
 journalists tracking coverage need every copy.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -88,22 +88,32 @@ class Copy:
     date: str | None  # published_at, else fetched_at (ISO 8601)
 
 
-def choose_original(item_id: str, candidates: Iterable[Copy]) -> str | None:
-    """The id the item's ``duplicate_of`` should hold, or None when the item is an original.
+@dataclass(frozen=True)
+class Linking:
+    """How a new item joins the copies of its story."""
 
-    Every copy points at the earliest item of its group (the group's root), never at another
-    copy, so a search can fetch a whole group with one lookup. The item's own earlier version
-    (a re-crawl of the same URL) is not a candidate. When an existing copy already points at
-    this item, the item is the root and stays an original: re-crawling a story must not flip
-    which copy is the original.
+    duplicate_of: str | None  # the group's original, or None when the item is one
+    # Originals found to be later than the new item: their groups now point at the new item.
+    demoted: tuple[str, ...] = ()
+
+
+def link_copies(item: Copy, candidates: Iterable[Copy]) -> Linking:
+    """Where ``item`` belongs among its near-duplicate ``candidates``.
+
+    Every copy points at the earliest-dated item of its group (the group's root), never at
+    another copy, so a search can fetch a whole group with one lookup. When the new item is
+    older than every known root (a crawl often finds an agency's original after an outlet's
+    reprint), it becomes the root and the old roots are ``demoted``. The item's own earlier
+    version (a re-crawl of the same URL) is not a candidate, and an item that copies already
+    point at stays the root: re-crawling must not flip which copy is the original.
     """
     roots: dict[str, datetime | None] = {}
     for copy in candidates:
-        if copy.id == item_id:
+        if copy.id == item.id:
             continue
         root = copy.duplicate_of or copy.id
-        if root == item_id:
-            return None
+        if root == item.id:
+            return Linking(None)
         # A root's own date wins; a copy's date stands in until the root shows up (a copy is
         # never older than its root).
         if copy.duplicate_of is None:
@@ -111,9 +121,14 @@ def choose_original(item_id: str, candidates: Iterable[Copy]) -> str | None:
         else:
             roots.setdefault(root, _instant(copy.date))
     if not roots:
-        return None
+        return Linking(None)
     # Undated roots sort last; ties broken by id so the choice is stable across runs.
-    return min(roots, key=lambda root: (roots[root] is None, roots[root] or _EPOCH, root))
+    earliest = min(roots, key=lambda root: (roots[root] is None, roots[root] or _EPOCH, root))
+    own_date = _instant(item.date)
+    earliest_date = roots[earliest]
+    if own_date is not None and (earliest_date is None or own_date < earliest_date):
+        return Linking(None, tuple(sorted(roots)))
+    return Linking(earliest)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -128,10 +143,3 @@ def _instant(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def nearest_copies(simhash_value: str, known: Sequence[tuple[str, Copy]]) -> list[Copy]:
-    """The copies in ``known`` (simhash, copy) within :data:`MAX_DISTANCE` of ``simhash_value``.
-
-    Used for the items of the running crawl that are not yet flushed to the index."""
-    return [copy for value, copy in known if is_near_duplicate(simhash_value, value)]

@@ -16,7 +16,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
-from pipelines.dedup import MAX_DISTANCE, Copy, choose_original, content_hash, nearest_copies
+from pipelines.dedup import (
+    MAX_DISTANCE,
+    Copy,
+    content_hash,
+    is_near_duplicate,
+    link_copies,
+)
 from pipelines.dedup import simhash as simhash_of
 from pipelines.fields import Analysis, Contact
 from pipelines.settings import analysis_workers, index_batch_size
@@ -189,31 +195,44 @@ def merge_contacts(found: list[Contact], on_page: list[Any]) -> list[Contact]:
 
 
 class _RunCopies:
-    """Items of this run not yet visible in the index (batched upserts), shared by every
-    crawler of the process so a story syndicated by two sources crawled together is linked."""
+    """Documents of this run, kept so that copies not yet visible in the index (upserts are
+    batched) are linked too. Shared by every crawler of the process: a story syndicated by two
+    sources crawled together is one group. Holds the documents themselves so a later original
+    can re-point copies still waiting in the index batch."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[str, Copy]] = []
+        self.items: list[tuple[str, Document]] = []
 
-    def add(self, simhash: str, copy: Copy) -> None:
-        self.items.append((simhash, copy))
+    def add(self, doc: Document) -> None:
+        self.items.append((doc["simhash"], doc))
+
+    def near(self, simhash: str) -> list[Document]:
+        return [doc for value, doc in self.items if is_near_duplicate(simhash, value)]
 
 
 _RUN_COPIES = _RunCopies()
 
 
-class DedupPipeline:
-    """Reads a Document; writes its ``content_hash``, ``simhash`` and ``duplicate_of`` (the
-    earliest stored copy of the same story, found with ``backend.near_duplicates``). Copies
-    are linked, never dropped."""
+def _copy(doc: Document) -> Copy:
+    return Copy(
+        doc["id"], doc.get("duplicate_of"), doc.get("published_at") or doc.get("fetched_at")
+    )
 
-    def __init__(self, backend: SearchBackend | None = None) -> None:
+
+class DedupPipeline:
+    """Reads a Document; writes its ``content_hash``, ``simhash`` and ``duplicate_of``: the
+    earliest-dated copy of the same story, found with ``backend.near_duplicates`` and among
+    this run's items. When the new item is older than the stored original, the stored group is
+    re-pointed at it (stat ``wildwatch/relinked``). Copies are linked, never dropped."""
+
+    def __init__(self, backend: SearchBackend | None = None, stats: Any = None) -> None:
         self.backend = backend
+        self.stats = stats
         self._owns_backend = backend is None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
-        return cls()
+        return cls(stats=crawler.stats)
 
     def open_spider(self, spider: Any = None) -> None:
         if self.backend is None:
@@ -235,19 +254,36 @@ class DedupPipeline:
         for other_id in self.backend.near_duplicates(fingerprint, MAX_DISTANCE):
             other = self.backend.get(other_id)
             if other is not None:
-                candidates[other_id] = Copy(
-                    other_id,
-                    other.get("duplicate_of"),
-                    other.get("published_at") or other.get("fetched_at"),
-                )
-        for copy in nearest_copies(fingerprint, _RUN_COPIES.items):
-            candidates.setdefault(copy.id, copy)
-        doc["duplicate_of"] = choose_original(doc["id"], candidates.values())
-        _RUN_COPIES.add(
-            fingerprint,
-            Copy(doc["id"], doc["duplicate_of"], doc.get("published_at") or doc["fetched_at"]),
-        )
+                candidates[other_id] = _copy(other)
+        for run_doc in _RUN_COPIES.near(fingerprint):
+            candidates[run_doc["id"]] = _copy(run_doc)  # fresher than the stored version
+        doc["duplicate_of"] = None
+        linking = link_copies(_copy(doc), candidates.values())
+        doc["duplicate_of"] = linking.duplicate_of
+        if linking.demoted:
+            self._demote(linking.demoted, doc["id"])
+        _RUN_COPIES.add(doc)
         return doc
+
+    def _demote(self, roots: tuple[str, ...], new_root: str) -> None:
+        """Point the groups of ``roots`` at ``new_root``: in this run's documents (those still
+        in an index batch are stored with the new link) and in the index."""
+        assert self.backend is not None
+        for _simhash, run_doc in _RUN_COPIES.items:
+            if run_doc["id"] in roots or run_doc.get("duplicate_of") in roots:
+                run_doc["duplicate_of"] = new_root
+        changed: dict[str, Document] = {}
+        for root in roots:
+            stored = self.backend.get(root)
+            members = ([stored] if stored is not None else []) + self.backend.duplicates_of(root)
+            for member in members:
+                if member["id"] != new_root:
+                    member["duplicate_of"] = new_root
+                    changed[member["id"]] = member
+        if changed:
+            self.backend.upsert(list(changed.values()))
+        if self.stats is not None:
+            self.stats.inc_value("wildwatch/relinked", len(changed) or len(roots))
 
 
 # -- index ---------------------------------------------------------------------------------

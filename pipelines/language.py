@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from pipelines.vocab_loader import load_vocab, string_list
+from pipelines.vocab_loader import VIETNAMESE_SYLLABLE, load_vocab, string_list
 
 LANGUAGES = ("vi", "en", "th", "zh", "km", "lo", "my", "ms", "id")
 _SCRIPTS = (
@@ -41,12 +41,6 @@ _DISTINCTIVE_LETTER = re.compile(
     r"[ăđơưảãạằắẳẵặầấẩẫậẻẽẹềếểễệỉĩịỏọồốổỗộờớởỡợủũụừứửữựỳỷỹỵ]", re.IGNORECASE
 )
 _WORD = re.compile(r"[a-z]+")
-# A Vietnamese syllable without diacritics: onset, glide, nucleus, coda.
-_SYLLABLE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
-    r"(?:[aeiouy]{1,3})"
-    r"(?:ng|nh|ch|[cmnpt])?"
-)
 MIN_LETTERS_FOR_MODEL = 12  # below this a hint (if any) is more reliable than any model
 MODEL_CONFIDENCE = 0.8
 
@@ -99,7 +93,7 @@ def looks_vietnamese(text: str) -> bool:
     if len(words) < 3:
         return False
     frequent = _word_lists()["vietnamese_plain"]
-    shaped = sum(1 for w in words if w in frequent or _SYLLABLE.fullmatch(w))
+    shaped = sum(1 for w in words if w in frequent or VIETNAMESE_SYLLABLE.fullmatch(w))
     common = sum(1 for w in words if w in frequent)
     return shaped >= 0.85 * len(words) and common >= 0.3 * len(words)
 

@@ -143,8 +143,8 @@ _VI_WORD_ALTS = sorted(
 # Words spelt as they should be (Vietnamese with its diacritics, or English): "hai" and "ba"
 # are correct Vietnamese, "nam" and "sau" are unaccented guesses.
 _PROPER_WORDS = frozenset(
-    [*_VI_UNITS, "mười", "mươi", "trăm", "linh", "lẻ", "chục", *_EN_UNITS, *_EN_TENS]
-    + ["hundred", "a", "dozen"]
+    {*_VI_UNITS, "mười", "mươi", "trăm", "linh", "lẻ", "chục"}
+    | {*_EN_UNITS, *_EN_TENS, "hundred", "a", "dozen"}
 )
 _EN_WORD_ALTS = sorted([*_EN_UNITS, *_EN_TENS, "hundred", "a", "dozen"], key=len, reverse=True)
 _WORD = "|".join(map(re.escape, sorted({*_VI_WORD_ALTS, *_EN_WORD_ALTS}, key=len, reverse=True)))
@@ -154,7 +154,7 @@ _NUMBER_START = re.compile(
     re.IGNORECASE,
 )
 _MULT_ALTS = "|".join(map(re.escape, sorted(MULTIPLIERS, key=len, reverse=True)))
-_MULTIPLIER = re.compile(r"(?P<space>[ \u00a0]?)(?P<mult>" + _MULT_ALTS + r")\.?(?![^\W\d])", re.I)
+_MULTIPLIER = re.compile(r"(?P<space>[ \u00a0]?)(?P<mult>" + _MULT_ALTS + r")(?![^\W\d])", re.I)
 _TAIL = re.compile(r"(?P<space>[ \u00a0]?)(?P<tail>\d{1,3})(?![\d.,]\d)")
 _HALF = re.compile(r" (?:rưỡi|ruoi)(?!\w)", re.IGNORECASE)
 # After a tail ("2 triệu 500"), what may follow: not a letter unless it is a currency.
@@ -207,7 +207,7 @@ def _vi_words_value(tokens: list[str]) -> float | None:
     current = 0
     previous = ""
     for token in tokens:
-        if token in _VI_UNITS or token in _VI_UNACCENTED_UNITS and token != "muoi":
+        if token in _VI_UNITS or (token in _VI_UNACCENTED_UNITS and token != "muoi"):
             if previous in _VI_UNITS or previous in _VI_UNACCENTED_UNITS:
                 return None  # "năm năm" is not a number
             current += _VI_UNITS.get(token) or _VI_UNACCENTED_UNITS[token]
@@ -284,7 +284,9 @@ def _longest_word_prefix(words: str) -> tuple[str, float] | None:
     return None
 
 
-def _read_multipliers(text: str, pos: int, value: float, digits: bool) -> tuple[float, int, list[str]]:
+def _read_multipliers(
+    text: str, pos: int, value: float, digits: bool
+) -> tuple[float, int, list[str]]:
     """Multiplier chain after a number at ``pos``: "triệu", "tỷ 500 triệu", "tr5", "triệu rưỡi".
     Returns the value, the end offset and the multiplier words read."""
     read: list[str] = []
@@ -427,7 +429,7 @@ class UnitTable:
 def _form_regex(forms: list[str]) -> re.Pattern[str]:
     ordered = sorted(set(forms), key=len, reverse=True)
     alternation = "|".join(re.escape(f).replace(r"\ ", r"[ \-]") for f in ordered)
-    return re.compile(r"(?P<unit>" + alternation + r")(?![^\W_])", re.IGNORECASE)
+    return re.compile(r"(?P<unit>" + alternation + r")(?![^\W\d_])", re.IGNORECASE)
 
 
 def _singular(form: str) -> list[str]:

@@ -119,12 +119,18 @@ _PER = re.compile(
     re.IGNORECASE,
 )
 _LEADING_ZERO = re.compile(r"0\d")
+# Signs too short to stand alone: "R1.1 million" is rand, "R2" is not.
+_ONLY_GLUED_WITH_MULTIPLIER = {"R"}
 
 
 def _currency_before(text: str, amount: Amount, currencies: _Currencies) -> tuple[str, int] | None:
     window = text[max(0, amount.start - 6) : amount.start]
     m = currencies.before.search(window)
     if not m:
+        return None
+    if m.group("cur") in _ONLY_GLUED_WITH_MULTIPLIER and (
+        m.end("cur") != len(window) or not amount.multipliers
+    ):
         return None
     return currencies.before_codes[m.group("cur")], amount.start - (len(window) - m.start("cur"))
 

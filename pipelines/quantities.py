@@ -29,7 +29,8 @@ _LABEL_BEFORE = re.compile(
 _PER_BEFORE = re.compile(r"(?:/\s*|\bper\s+|\bmỗi\s+|\bmoi\s+)$", re.IGNORECASE)
 # English adjectives or species names between a number and a count noun ("5 live pangolins",
 # "3 frozen tiger carcasses"): at most two lower-case words.
-_ENGLISH_GAP = re.compile(r"(?:[ \-](?:[a-z]+))?(?:[ \-](?:[a-z]+))? ")
+_ENGLISH_GAPS = (re.compile(r" [a-z]+ "), re.compile(r" [a-z]+[ \-][a-z]+ "))
+_WEIGHT_TAIL = re.compile(r"(\d{1,3})(?![\d.,]\d|[^\W\d_])")
 _NEXT_WORD = re.compile(r"[ \-]*(\w+)")
 _STOP_GAP_WORDS = {"of", "and", "or", "to", "in", "from", "for", "with", "per", "the"}
 
@@ -44,17 +45,17 @@ def _unit_after(text: str, amount: Amount, table: UnitTable) -> tuple[UnitForm, 
         form = unit_form(table, m.group("unit"))
         if _count_form_ok(text, m.start(), m.end(), form, table, amount):
             return form, m.end()
-    # English count nouns may follow a few adjectives: "12 live pangolins".
-    gap = _ENGLISH_GAP.match(text, amount.end)
-    if gap and gap.end() > amount.end + 1:
-        words = set(re.findall(r"[a-z]+", gap.group(0)))
-        if words & _STOP_GAP_WORDS:
-            return None
-        m = table.pattern.match(text, gap.end())
-        if m:
-            form = unit_form(table, m.group("unit"))
+    # English count nouns may follow one or two adjectives: "12 live pangolins",
+    # "a dozen bear paws", "3 frozen tiger carcasses".
+    for gap in _ENGLISH_GAPS:
+        m = gap.match(text, amount.end)
+        if not m or set(m.group(0).split()) & _STOP_GAP_WORDS:
+            continue
+        unit = table.pattern.match(text, m.end())
+        if unit:
+            form = unit_form(table, unit.group("unit"))
             if form.english and form.kind == "count":
-                return form, m.end()
+                return form, unit.end()
     return None
 
 
@@ -71,9 +72,8 @@ def _count_form_ok(
             return False
         if amount.words and amount.value == 1 and form.form in ("con", "cái", "chiếc", "cây"):
             return False  # "một con hổ" is "a tiger"
-    if form.form == "g" and written != "g":
-        return False  # "4G" is a network
-    return True
+    # "4G" is a network, not four grams.
+    return not (form.form == "g" and written != "g")
 
 
 def extract_quantities(text: str) -> list[Quantity]:
@@ -92,9 +92,15 @@ def extract_quantities(text: str) -> list[Quantity]:
         if hit is None:
             continue
         form, end = hit
+        value = amount.value
+        tail = _WEIGHT_TAIL.match(text, end) if form.kind == "weight" else None
+        if tail and value == int(value):
+            # "1kg2" = 1.2 kg, "2 tạ5" = 2.5 tạ: sellers glue the decimals to the unit.
+            value += int(tail.group(1)) / 10 ** len(tail.group(1))
+            end = tail.end()
         if amount.value == 1 and _follows_price(text, amount.start):
             continue  # "giá 500k 1 lạng": the lạng is what the price buys
-        value = round(amount.value * form.factor, 6)
+        value = round(value * form.factor, 2)
         found.append(Quantity(value=value, unit=form.unit, text=text[amount.start : end]))
     return found
 
@@ -110,4 +116,4 @@ def _follows_price(text: str, start: int) -> bool:
     """Whether the number at ``start`` comes right after a money amount ("500k 1 lạng")."""
     before = text[max(0, start - 20) : start]
     m = _PRICE_END.search(before)
-    return bool(m) and bool(re.search(r"[^\d\s.,/]", m.group(0)))
+    return m is not None and re.search(r"[^\d\s.,/]", m.group(0)) is not None

@@ -20,7 +20,7 @@ _MAX_CHUNK = 4000
 def _tokenizer() -> Callable[..., str]:
     from underthesea import word_tokenize
 
-    return word_tokenize  # type: ignore[no-any-return]
+    return word_tokenize
 
 
 def segment_words(text: str) -> str:

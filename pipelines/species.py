@@ -22,15 +22,16 @@ from pipelines.vocab_loader import (
     Match,
     TermMatcher,
     VocabError,
+    accent_dependent_terms,
     is_unspaced_script,
     load_vocab,
     lower_same_length,
     string_list,
+    typed_without_accents,
 )
 
 VOCAB_FILE = "species.toml"
 _LANG_KEYS = ("vi", "en", "sci", "zh", "th", "ms", "km", "lo", "my")
-_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f\W\d_]")
 _WORD_BEFORE = re.compile(r"([\w.]+(?: [\w.]+)?)\s+$")
 
 
@@ -95,9 +96,7 @@ def _build(data: dict[str, Any], source: str) -> SpeciesVocabulary:
             else:
                 entries += [(t, group) for t in terms]
             if lang == "vi":
-                accent_dependent.update(
-                    lower_same_length(t) for t in terms if t.isascii() and " " not in t
-                )
+                accent_dependent.update(accent_dependent_terms(terms))
         plain += [(t, group) for t in string_list(table, "plain", where)]
         no_fold += string_list(table, "no_fold", where)
         for product in string_list(table, "products", where):
@@ -174,11 +173,6 @@ def _is_person_name(text: str, match: Match, vocab: SpeciesVocabulary) -> bool:
     )
 
 
-def _typed_without_accents(text: str, start: int, end: int) -> bool:
-    """No Vietnamese (non-ASCII) letter within a few words either side."""
-    return not _NON_ASCII_LETTER.search(text, max(0, start - 40), min(len(text), end + 40))
-
-
 def find_species(
     text: str, *, vietnamese: bool = True, vocab: SpeciesVocabulary | None = None
 ) -> list[SpeciesMention]:
@@ -191,7 +185,7 @@ def find_species(
         return []
     kept = []
     for match in matches:
-        if match.term in vocab.accent_dependent and _typed_without_accents(
+        if match.term in vocab.accent_dependent and typed_without_accents(
             text, match.start, match.end
         ):
             continue
@@ -211,9 +205,7 @@ def find_species(
             if any(m.start - rule.window <= cue <= m.end + rule.window for cue in cues)
         }
         kept = [m for m in kept if id(m) not in near]
-    return [
-        SpeciesMention(m.key, m.start, m.end, m.term, m.term in vocab.products) for m in kept
-    ]
+    return [SpeciesMention(m.key, m.start, m.end, m.term, m.term in vocab.products) for m in kept]
 
 
 def species_groups(mentions: list[SpeciesMention]) -> list[str]:

@@ -29,6 +29,13 @@ VOCAB_DIR = Path(__file__).with_name("vocab")
 # Scripts written without spaces between words: word boundaries mean nothing there.
 _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]")
 _ASCII_SPAN = re.compile(r"[\x00-\x7f]*")
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f\W\d_]")
+# A Vietnamese syllable without diacritics: onset, glide and nucleus, coda.
+VIETNAMESE_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
+    r"(?:[aeiouy]{1,3})"
+    r"(?:ng|nh|ch|[cmnpt])?"
+)
 
 
 class VocabError(ValueError):
@@ -61,6 +68,18 @@ def lower_same_length(text: str) -> str:
     if len(lowered) == len(text):
         return lowered
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def typed_without_accents(text: str, start: int, end: int) -> bool:
+    """No non-ASCII letter within a few words either side of ``text[start:end]``: a plain
+    "voi" there may be "với" (with), a plain "mua" may be "mưa" (rain)."""
+    return not _NON_ASCII_LETTER.search(text, max(0, start - 40), min(len(text), end + 40))
+
+
+def accent_dependent_terms(terms: Iterable[str]) -> set[str]:
+    """The one-syllable words of a Vietnamese term list that could be another syllable with
+    its diacritics lost ("mua"); "zalo", "ib", "ship" cannot, so they always count."""
+    return {t.lower() for t in terms if t.isascii() and VIETNAMESE_SYLLABLE.fullmatch(t.lower())}
 
 
 def is_unspaced_script(term: str) -> bool:

@@ -93,6 +93,16 @@ def _set_cursor(connection: sqlite3.Connection, rule: str, cadence: str, until: 
     )
 
 
+def _ceil_second(moment: datetime) -> datetime:
+    """Window ends are rounded up to a whole second: the index stores fetch times in whole
+    seconds, so an item fetched at 12:41:54.4 has "12:41:54" and a window ending at
+    12:41:54.6 must include it. What the rounding lets in early, the ledger keeps from being
+    sent twice."""
+    if moment.microsecond:
+        return moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment
+
+
 def _window_start(cursor: datetime | None, end: datetime) -> datetime:
     if cursor is None:
         return end - timedelta(hours=24)
@@ -222,9 +232,9 @@ def digest_end(day: date | None, now: datetime) -> tuple[date, datetime]:
     zone = settings.tz()
     today = now.astimezone(zone).date()
     if day is None or day >= today:
-        return today, now
+        return today, _ceil_second(now)
     at = datetime.combine(day, settings.digest_at(), tzinfo=zone)
-    return day, min(at, now)
+    return day, min(at, _ceil_second(now))
 
 
 def digest_due_today(now: datetime, rules: Sequence[AlertRule] | None = None) -> bool:
@@ -286,7 +296,7 @@ def run_immediate(
     *, backend: SearchBackend | None = None, now: datetime | None = None
 ) -> RunReport:
     """Queue, for each ``immediate`` rule, its new high-relevance items, and deliver."""
-    now = now or db.utcnow()
+    now = _ceil_second(now or db.utcnow())
     report = RunReport()
     rules = [r for r in RuleStore.from_settings().list() if r.cadence == "immediate"]
     if not rules:
@@ -316,7 +326,7 @@ def preview(
 ) -> tuple[str, str, str, int]:
     """What the rule's digest would contain if sent now: (subject, text, html, items), with
     nothing recorded or sent."""
-    now = now or db.utcnow()
+    now = _ceil_second(now or db.utcnow())
     backend = _open_backend(backend)
     with db.connect() as connection:
         cursor = _cursor(connection, rule.name, "daily")

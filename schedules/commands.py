@@ -1,10 +1,272 @@
-"""Commands contributed by this package to the ``wildwatch`` command line (wildwatch/cli.py)."""
+"""Commands contributed by this package to the ``wildwatch`` command line (wildwatch/cli.py):
+``wildwatch run`` (the service) and ``wildwatch alerts ...`` (rules, digests, outbox)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
 from typing import Any
+
+EPILOG_ADD = """\
+--lang is the language of the e-mail (DESIGN.md); to filter the items' language use
+--item-lang. Repeat a filter to accept several values (they are ORed); different filters
+are ANDed. Example:
+  wildwatch alerts add --name "Tê tê Quảng Ninh" --query '"vảy tê tê"' --species pangolin \\
+      --location "Quảng Ninh" --to giamsat@ngo.example.org --to police@example.vn --lang vi
+"""
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add this package's commands to ``subparsers``."""
+    run = subparsers.add_parser(
+        "run",
+        help="the long-running service: scheduled crawls, digests, spike alerts and web UI",
+        description="Run the scheduler (a crawl per enabled source on its schedule, the daily "
+        "digest at WILDWATCH_DIGEST_AT, spike checks after crawls, e-mail retries) and the "
+        "web UI in one process. SIGTERM or Ctrl-C stops it cleanly.",
+    )
+    run.add_argument("--once", action="store_true", help="run what is due now, then exit")
+    run.add_argument("--no-web", action="store_true", help="do not serve the web UI")
+    run.add_argument("--host", default="127.0.0.1", help="web UI address (default 127.0.0.1)")
+    run.add_argument("--port", type=int, default=8000, help="web UI port (default 8000)")
+    run.add_argument("--sources", type=Path, help="sources file (default WILDWATCH_SOURCES)")
+    run.set_defaults(handler=_run)
+
+    alerts = subparsers.add_parser(
+        "alerts", help="alert rules (saved searches), digests by e-mail, the outbox"
+    )
+    actions = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+
+    add = actions.add_parser(
+        "add",
+        help="save a search as an alert rule",
+        epilog=EPILOG_ADD,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add.add_argument("--name", required=True, help="unique name of the rule")
+    add.add_argument("--query", default="", help='search query: words, "phrases", AND/OR/NOT')
+    add.add_argument("--species", action="append", default=[], help="species id, e.g. pangolin")
+    add.add_argument("--kind", action="append", default=[], help="news, marketplace or social")
+    add.add_argument(
+        "--item-lang", action="append", default=[], help="language of the items (ISO 639-1)"
+    )
+    add.add_argument("--source", action="append", default=[], help="source name")
+    add.add_argument("--enforcement", action="append", default=[], help="e.g. seizure, arrest")
+    add.add_argument("--country", action="append", default=[], help="ISO 3166-1 code, e.g. VN")
+    add.add_argument("--location", action="append", default=[], help="place named in the item")
+    add.add_argument("--trade", action="store_true", help="only items about wildlife trade")
+    add.add_argument("--min-relevance", type=float, help="only items at least this relevant")
+    add.add_argument(
+        "--to", action="append", nargs="+", required=True, metavar="EMAIL", help="recipients"
+    )
+    add.add_argument(
+        "--lang", choices=("vi", "en"), default="vi", help="language of the e-mail (default vi)"
+    )
+    add.add_argument(
+        "--cadence",
+        choices=("daily", "immediate"),
+        default="daily",
+        help="daily digest (default), or immediate for high-relevance items after each crawl",
+    )
+    add.set_defaults(handler=_add)
+
+    listing = actions.add_parser("list", help="list the alert rules")
+    listing.add_argument("--json", action="store_true", help="one JSON object per rule")
+    listing.set_defaults(handler=_list)
+
+    remove = actions.add_parser("remove", help="delete an alert rule")
+    remove.add_argument("name")
+    remove.set_defaults(handler=_remove)
+
+    test = actions.add_parser(
+        "test", help="print the digest a rule would send now (nothing is sent or recorded)"
+    )
+    test.add_argument("name")
+    test.add_argument("--html", action="store_true", help="print the HTML part instead")
+    test.set_defaults(handler=_test)
+
+    imports = actions.add_parser(
+        "import", help="add the [[alerts]] rules of a TOML file (all or none)"
+    )
+    imports.add_argument("file", type=Path)
+    imports.set_defaults(handler=_import)
+
+    send = actions.add_parser("send", help="run the daily digests now and deliver them")
+    send.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        help="the digest of that day (YYYY-MM-DD): items fetched up to its digest time",
+    )
+    send.set_defaults(handler=_send)
+
+    box = actions.add_parser("outbox", help="list e-mails waiting, being retried or failed")
+    box.add_argument("--all", action="store_true", help="include sent messages")
+    box.add_argument("--retry", action="store_true", help="re-queue failed messages and send")
+    box.add_argument("--json", action="store_true", help="JSON output")
+    box.set_defaults(handler=_outbox)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from crawlers.sources import SourcesError
+    from schedules import service
+
+    if args.sources is not None:
+        # Children (the crawls) read the same variable, so set it rather than pass it down.
+        os.environ["WILDWATCH_SOURCES"] = str(args.sources.resolve())
+    try:
+        if args.once:
+            report = service.run_once()
+            print(json.dumps(report.__dict__, ensure_ascii=False, indent=2))
+            return 1 if report.errors else 0
+        return service.run_service(host=args.host, port=args.port, web=not args.no_web)
+    except SourcesError as error:
+        print(f"wildwatch run: {error}", file=sys.stderr)
+        return 2
+    except RuntimeError as error:  # web.server.ServerConfigError: refused before starting
+        print(f"wildwatch run: {error}", file=sys.stderr)
+        return 2
+
+
+def _add(args: argparse.Namespace) -> int:
+    from schedules.rules import AlertRule, RuleError, RuleStore
+
+    rule = AlertRule(
+        name=args.name,
+        query=args.query,
+        species=tuple(args.species),
+        kind=tuple(args.kind),
+        lang=tuple(args.item_lang),
+        source=tuple(args.source),
+        enforcement=tuple(args.enforcement),
+        country=tuple(args.country),
+        location=tuple(args.location),
+        wildlife_trade=True if args.trade else None,
+        min_relevance=args.min_relevance,
+        recipients=tuple(address for group in args.to for address in group),
+        email_lang=args.lang,
+        cadence=args.cadence,
+    )
+    try:
+        stored = RuleStore.from_settings().add(rule)
+    except RuleError as error:
+        print(f"wildwatch alerts add: {error}", file=sys.stderr)
+        return 2
+    print(f"saved alert rule {stored.name!r} → {', '.join(stored.recipients)}")
+    return 0
+
+
+def _describe(rule: Any) -> str:
+    parts = [f"query={rule.query!r}"] if rule.query else []
+    for key in ("species", "kind", "lang", "source", "enforcement", "country", "location"):
+        values = getattr(rule, key)
+        if values:
+            parts.append(f"{'item-lang' if key == 'lang' else key}={','.join(values)}")
+    if rule.wildlife_trade is not None:
+        parts.append(f"trade={str(rule.wildlife_trade).lower()}")
+    if rule.min_relevance is not None:
+        parts.append(f"min-relevance={rule.min_relevance:g}")
+    return " ".join(parts) or "(everything)"
+
+
+def _list(args: argparse.Namespace) -> int:
+    from schedules.rules import RuleStore
+
+    rules = RuleStore.from_settings().list()
+    for rule in rules:
+        if args.json:
+            print(json.dumps(rule.to_json(), ensure_ascii=False))
+        else:
+            print(
+                f"{rule.name}\t{rule.cadence}/{rule.email_lang}\t{', '.join(rule.recipients)}"
+                f"\t{_describe(rule)}"
+            )
+    if not rules and not args.json:
+        print("no alert rules (add one with: wildwatch alerts add --name N --to EMAIL)")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from schedules.rules import RuleStore
+
+    if RuleStore.from_settings().remove(args.name):
+        print(f"removed alert rule {args.name!r}")
+        return 0
+    print(f"wildwatch alerts remove: no alert rule named {args.name!r}", file=sys.stderr)
+    return 1
+
+
+def _test(args: argparse.Namespace) -> int:
+    from schedules.alerting import preview
+    from schedules.rules import RuleStore
+
+    rule = RuleStore.from_settings().get(args.name)
+    if rule is None:
+        print(f"wildwatch alerts test: no alert rule named {args.name!r}", file=sys.stderr)
+        return 1
+    subject, text, html, items = preview(rule)
+    print(f"To: {', '.join(rule.recipients)}")
+    print(f"Subject: {subject}")
+    print(f"({items} items; not sent)\n")
+    print(html if args.html else text)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from schedules.rules import RuleError, import_rules
+
+    try:
+        rules = import_rules(args.file)
+    except RuleError as error:
+        print(f"wildwatch alerts import: {error}", file=sys.stderr)
+        print("nothing was imported", file=sys.stderr)
+        return 2
+    print(f"imported {len(rules)} alert rules: {', '.join(rule.name for rule in rules)}")
+    return 0
+
+
+def _send(args: argparse.Namespace) -> int:
+    from schedules import outbox
+    from schedules.alerting import run_digests
+
+    report = run_digests(args.date)
+    pending = outbox.messages(("pending", "sending", "failed"))
+    print(
+        f"digests queued: {len(report.queued)} {report.queued or ''}; nothing new: "
+        f"{len(report.empty)}; already sent: {len(report.skipped)}; spikes: {len(report.spikes)}"
+    )
+    if pending:
+        print(f"{len(pending)} e-mails not delivered yet (see: wildwatch alerts outbox)")
+        return 1
+    return 0
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    from schedules import outbox
+
+    if args.retry:
+        count = outbox.retry_failed()
+        report = outbox.deliver_due()
+        print(f"re-queued {count} failed; sent {report.sent}, still failing {report.retrying}")
+    statuses = (
+        ("pending", "sending", "failed", "sent") if args.all else ("pending", "sending", "failed")
+    )
+    messages = outbox.messages(statuses)
+    for message in messages:
+        if args.json:
+            print(json.dumps(message.__dict__, ensure_ascii=False))
+        else:
+            when = (
+                message.sent_at if message.status == "sent" else f"next {message.next_attempt_at}"
+            )
+            print(
+                f"#{message.id}\t{message.status}\t{message.attempts} attempts\t{when}\t"
+                f"{', '.join(message.recipients)}\t{message.subject}"
+                + (f"\n\tlast error: {message.last_error}" if message.last_error else "")
+            )
+    if not messages and not args.json:
+        print("outbox empty: every e-mail was delivered")
+    return 0

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from pathlib import Path
 
 from schedules import db
@@ -81,7 +82,7 @@ def enqueue(
             rule,
             json.dumps(recipients),
             str(message["Subject"]),
-            message.as_bytes(),
+            message.as_bytes(policy=SMTP),
             db.to_iso(now),
             db.to_iso(now),
         ),

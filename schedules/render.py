@@ -7,11 +7,12 @@ autoescaped (scraped titles and snippets are hostile); the text part is plain te
 
 from __future__ import annotations
 
+import secrets
 import tomllib
 from collections.abc import Sequence
 from datetime import date
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -90,8 +91,11 @@ def build_message(
     domain = mail_from.rpartition("@")[2].strip(">") or "wildwatch.local"
     # Fixed now and stored with the message: every retry carries the same id, so a copy sent
     # twice after a crash is recognisable as one message.
-    message["Message-ID"] = make_msgid(idstring="wildwatch", domain=domain)
+    # Short enough not to be folded onto a second header line by strict parsers.
+    message["Message-ID"] = f"<ww.{secrets.token_hex(10)}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    # Quoted-printable keeps every line under SMTP's 998-octet limit whatever the scraped text
+    # holds (long Vietnamese paragraphs, one-line HTML), and survives 7-bit relays.
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
     return message

@@ -42,9 +42,14 @@ OUTBOX_FUNC = "schedules.outbox:deliver_due_job"
 
 
 class ScheduledSource(Protocol):
-    name: str
-    enabled: bool
-    schedule: str | None
+    """What the scheduler needs of crawlers.sources.Source."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def schedule(self) -> str | None: ...
 
 
 @dataclass
@@ -153,6 +158,13 @@ def run_service(*, host: str, port: int, web: bool) -> int:
     """Run until SIGTERM or SIGINT: scheduler in the background, the web UI (unless
     ``web`` is false) in the foreground."""
     sources = load_enabled_sources()
+    server = None
+    if web:
+        from web.server import build_server
+
+        # Before the scheduler starts: a refused configuration (public address without users)
+        # stops here, with nothing started.
+        server = build_server(host, port)
     scheduler = build_scheduler()
     scheduler.start(paused=True)
     changes = reconcile(scheduler, sources)
@@ -175,8 +187,8 @@ def run_service(*, host: str, port: int, web: bool) -> int:
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        if web:
-            _serve_web(host, port, stop)
+        if server is not None:
+            _serve_web(server, stop)
         else:
             while not stop.wait(1.0):
                 pass
@@ -190,16 +202,15 @@ def run_service(*, host: str, port: int, web: bool) -> int:
     return 0
 
 
-def _serve_web(host: str, port: int, stop: threading.Event) -> None:
-    from web.server import build_server
-
-    server = build_server(host, port)
+def _serve_web(server: Any, stop: threading.Event) -> None:
     # uvicorn handles SIGTERM/SIGINT itself while it runs (graceful HTTP shutdown), then
     # re-raises the signal to the handler installed before it: ours, which sets ``stop``.
-    watcher = threading.Thread(
-        target=lambda: (stop.wait(), setattr(server, "should_exit", True)), daemon=True
-    )
-    watcher.start()
+
+    def stop_server_when_asked() -> None:
+        stop.wait()
+        server.should_exit = True
+
+    threading.Thread(target=stop_server_when_asked, daemon=True).start()
     server.run()
     stop.set()
 
@@ -221,7 +232,8 @@ class OnceReport:
 def due_sources(sources: Sequence[ScheduledSource], now: datetime) -> tuple[list[str], list[str]]:
     """(due, not due): a source is due when its schedule fired since its last crawl began,
     or when it was never crawled."""
-    due, not_due = [], []
+    due: list[str] = []
+    not_due: list[str] = []
     for source in sources:
         if not (source.enabled and source.schedule):
             continue
@@ -242,6 +254,7 @@ def run_once(now: datetime | None = None) -> OnceReport:
     not yet sent, outbox delivery."""
     now = now or db.utcnow()
     report = OnceReport()
+    sent_before = len(outbox.messages(("sent",)))
     due, report.not_due = due_sources(load_enabled_sources(), now)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -266,5 +279,7 @@ def run_once(now: datetime | None = None) -> OnceReport:
     except Exception as error:
         log.exception("alerts failed")
         report.errors.append(f"alerts: {error}")
-    report.sent = outbox.deliver_due().sent
+    outbox.deliver_due()
+    # The alert functions deliver as they go: count everything this run got out.
+    report.sent = len(outbox.messages(("sent",))) - sent_before
     return report

@@ -66,6 +66,25 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=local_zone())
 
 
+@lru_cache(maxsize=8)
+def _fixed_offset(name: str) -> int | None:
+    zone = _zone(name)
+    moment = datetime(1990, 1, 1, tzinfo=UTC)
+    offsets = set()
+    while moment.year < 2040 and len(offsets) < 2:
+        offsets.add(moment.astimezone(zone).utcoffset())
+        moment += timedelta(days=7)
+    (offset,) = offsets if len(offsets) == 1 else (None,)
+    return None if offset is None else int(offset.total_seconds())
+
+
+def fixed_offset_seconds() -> int | None:
+    """The UTC offset of ``WILDWATCH_TZ`` when it has not changed since 1990 and has no daylight
+    saving time (all of Vietnam, Thailand, Indonesia...), else None. Lets the index group
+    items by local day with integer arithmetic."""
+    return _fixed_offset(timezone_name())
+
+
 def local_day(epoch_seconds: int) -> date:
     return datetime.fromtimestamp(epoch_seconds, UTC).astimezone(local_zone()).date()
 

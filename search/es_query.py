@@ -31,7 +31,7 @@ _TERM_FILTERS = {
 _NORMALISE_AS = {"location": "locations"}
 
 
-def _iso(epoch_seconds: int) -> str:
+def iso_utc(epoch_seconds: int) -> str:
     return datetime.fromtimestamp(epoch_seconds, UTC).isoformat()
 
 
@@ -48,16 +48,16 @@ def filters(request: SearchRequest) -> list[dict[str, Any]]:
         clauses.append({"range": {"relevance": {"gte": request.min_relevance}}})
     item_range: dict[str, str] = {}
     if request.since is not None:
-        item_range["gte"] = _iso(start_of(request.since))
+        item_range["gte"] = iso_utc(start_of(request.since))
     if request.until is not None:
-        item_range["lte"] = _iso(end_of(request.until))
+        item_range["lte"] = iso_utc(end_of(request.until))
     if item_range:
         clauses.append({"range": {"item_date": item_range}})
     fetched_range: dict[str, str] = {}
     if request.fetched_since is not None:
-        fetched_range["gte"] = _iso(start_of(request.fetched_since))
+        fetched_range["gte"] = iso_utc(start_of(request.fetched_since))
     if request.fetched_until is not None:
-        fetched_range["lt"] = _iso(start_of(request.fetched_until))
+        fetched_range["lt"] = iso_utc(start_of(request.fetched_until))
     if fetched_range:
         clauses.append({"range": {"fetched_at": fetched_range}})
     if request.ids:
@@ -80,7 +80,11 @@ def query(request: SearchRequest, node: Node | None, *, recency_days: float) -> 
         "function_score": {
             "query": scored,
             "functions": [
-                {"exp": {"item_date": {"origin": "now", "scale": f"{recency_days:g}d", "decay": 0.5}}},
+                {
+                    "exp": {
+                        "item_date": {"origin": "now", "scale": f"{recency_days:g}d", "decay": 0.5}
+                    }
+                },
                 {"weight": 1},
             ],
             "score_mode": "sum",

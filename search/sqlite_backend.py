@@ -17,12 +17,13 @@ import threading
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast
 
 from search import settings
 from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
-from search.dates import bucket_start, local_day, now_epoch
+from search.dates import bucket_start, fixed_offset_seconds, local_day, now_epoch
 from search.document import Document, public_fields
 from search.facet_ids import FacetDictionary, pack
 from search.indexed import (
@@ -224,15 +225,25 @@ class SqliteBackend:
         node: Node | None,
     ) -> list[Hit]:
         order = order_by(plan, request, now=now_epoch(), recency_days=self.recency_days)
-        rows = connection.execute(
-            f"SELECT d.doc FROM {plan.source} JOIN item_docs d ON d.rowid = i.rowid"
-            f"{plan.where_sql()}{order} LIMIT ? OFFSET ?",
-            [*plan.params, int(request.limit), max(0, int(request.offset))],
-        ).fetchall()
+        # Rank row ids first and read the documents of the page only: joining the documents
+        # before the sort would drag every matching document through the sorter.
+        page = [
+            row[0]
+            for row in connection.execute(
+                f"SELECT i.rowid FROM {plan.source}{plan.where_sql()}{order} LIMIT ? OFFSET ?",
+                [*plan.params, int(request.limit), max(0, int(request.offset))],
+            )
+        ]
+        blobs = dict(
+            connection.execute(
+                f"SELECT rowid, doc FROM item_docs WHERE rowid IN ({', '.join('?' * len(page))})",
+                page,
+            ).fetchall()
+        )
         phrases = highlight_terms(node)
         hits: list[Hit] = []
-        for (blob,) in rows:
-            doc = _decode(blob)
+        for rowid in page:
+            doc = _decode(blobs[rowid])
             hit = cast(dict[str, Any], public_fields(doc))
             for key in _HIT_EXTRA_FIELDS:
                 hit[key] = doc.get(key)
@@ -267,7 +278,11 @@ class SqliteBackend:
                 key_columns.append("CASE i.wildlife_trade WHEN 1 THEN 'true' ELSE 'false' END")
             else:
                 raise ValueError(f"histogram by: unknown field {name!r}")
-        slot = f"i.item_ts / {_HISTOGRAM_SLOT_SECONDS}"
+        offset = fixed_offset_seconds()
+        if offset is not None:
+            slot_seconds, slot = 86_400, f"(i.item_ts + {offset}) / 86400"
+        else:
+            slot_seconds, slot = _HISTOGRAM_SLOT_SECONDS, f"i.item_ts / {_HISTOGRAM_SLOT_SECONDS}"
         selected = ", ".join([slot, *key_columns, "count(*)"])
         grouped = ", ".join(str(n) for n in range(1, len(key_columns) + 2))
         rows = (
@@ -279,9 +294,16 @@ class SqliteBackend:
             .fetchall()
         )
         counts: dict[tuple[str, tuple[str, ...]], int] = defaultdict(int)
+        buckets: dict[int, str] = {}
         for row in rows:
-            day = bucket_start(local_day(row[0] * _HISTOGRAM_SLOT_SECONDS), interval)
-            counts[(day.isoformat(), tuple(row[1:-1]))] += row[-1]
+            bucket = buckets.get(row[0])
+            if bucket is None:
+                if offset is not None:  # row[0] counts local days since 1970-01-01
+                    day = date(1970, 1, 1) + timedelta(days=row[0])
+                else:
+                    day = local_day(row[0] * slot_seconds)
+                bucket = buckets[row[0]] = bucket_start(day, interval).isoformat()
+            counts[(bucket, tuple(row[1:-1]))] += row[-1]
         return [
             {"date": day, "keys": dict(zip(by, keys, strict=True)), "count": number}
             for (day, keys), number in sorted(counts.items())

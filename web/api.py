@@ -23,8 +23,10 @@ def search_params(
     request: Request,
     q: Annotated[
         str,
-        Query(description='Words, "phrases", AND/OR/NOT, -word; diacritics optional: '
-              "`te te` finds `tê tê`."),
+        Query(
+            description='Words, "phrases", AND/OR/NOT, -word; diacritics optional: '
+            "`te te` finds `tê tê`."
+        ),
     ] = "",
     species: Annotated[
         list[str], Query(description=f"Species ids (pangolin, rhino, ...). {_LIST}")

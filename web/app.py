@@ -95,8 +95,10 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
             if name and app.state.users.exists(name):
                 request.state.user = name
         response: Response
-        if app.state.login_required and request.state.user is None and not _is_public(
-            request.url.path
+        if (
+            app.state.login_required
+            and request.state.user is None
+            and not _is_public(request.url.path)
         ):
             if _wants_json(request):
                 response = JSONResponse({"detail": "login required"}, status_code=401)
@@ -106,9 +108,7 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
         else:
             response = await call_next(request)
         if fresh_secret:
-            response.set_cookie(
-                CSRF_COOKIE, fresh_secret, httponly=True, samesite="lax", path="/"
-            )
+            response.set_cookie(CSRF_COOKIE, fresh_secret, httponly=True, samesite="lax", path="/")
         if requested_ui in UI_LANGUAGES:
             response.set_cookie(
                 UI_COOKIE, str(requested_ui), max_age=365 * 86400, samesite="lax", path="/"

@@ -88,13 +88,16 @@ def date_axis(dates: Sequence[str], interval: str) -> list[str]:
     return sorted(set(axis) | extra)
 
 
-def nice_ticks(maximum: float, count: int = 5) -> list[float]:
-    """Round tick values from 0 to at least ``maximum`` (1, 2, 2.5, 5 × 10^n steps)."""
+def nice_ticks(maximum: float, count: int = 5, *, integer: bool = False) -> list[float]:
+    """Round tick values from 0 to at least ``maximum`` (1, 2, 2.5, 5 × 10^n steps);
+    ``integer`` keeps steps whole (item counts have no 0.2)."""
     if maximum <= 0:
         return [0.0, 1.0]
     raw_step = maximum / count
     magnitude = 10 ** math.floor(math.log10(raw_step))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw_step)
+    if integer:
+        step = max(1.0, float(math.ceil(step)))
     ticks = [0.0]
     while ticks[-1] < maximum:
         ticks.append(round(ticks[-1] + step, 10))
@@ -134,7 +137,7 @@ def _frame(kind: str, width: int, height: int) -> Chart:
 
 
 def _y_axis(chart: Chart, maximum: float, fmt: Callable[[float], str]) -> Callable[[float], float]:
-    ticks = nice_ticks(maximum)
+    ticks = nice_ticks(maximum, integer=fmt is format_count)
     top_value = ticks[-1]
     plot_h = chart.height - chart.top - chart.bottom
 

@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from search.query_language import QuerySyntaxError
 from web import settings
 from web.api import search_params
-from web.charts import Series, format_vnd, line_chart, stacked_bar_chart
+from web.charts import Series, format_count, format_vnd, line_chart, stacked_bar_chart
 from web.i18n import Translator
 from web.login import checked_form
 from web.params import (
@@ -29,6 +29,7 @@ from web.params import (
     KINDS,
     LIST_FILTERS,
     MAX_PAGE,
+    SCALAR_PARAMS,
     ParamError,
     SearchParams,
     parse_interval,
@@ -49,7 +50,9 @@ _EMAIL_SPLIT = re.compile(r"[\s,;]+")
 
 def _facets(params: SearchParams, facets: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     groups = []
-    by_filter = {FACET_FILTERS[name]: counts for name, counts in facets.items() if name in FACET_FILTERS}
+    by_filter = {
+        FACET_FILTERS[name]: counts for name, counts in facets.items() if name in FACET_FILTERS
+    }
     for name in FACET_ORDER:
         counts = by_filter.get(name) or {}
         selected = set(params.values(name))
@@ -139,9 +142,23 @@ def search_page(request: Request) -> Any:
         context = _search_context(request, empty)
         context["error"] = str(error)
         return render(request, "search.html", context, status_code=400)
+    if _has_blank_fields(request):
+        # The filter form sends every field, empty or not; a clean URL is one people can
+        # read, share and bookmark.
+        saved = request.query_params.get("saved")
+        query = params.query_string(saved=saved)
+        return RedirectResponse("/?" + query if query else "/", status_code=303)
     context = _search_context(request, params)
     status = _run_search(request, context)
     return render(request, "search.html", context, status_code=status)
+
+
+def _has_blank_fields(request: Request) -> bool:
+    known = set(LIST_FILTERS) | set(SCALAR_PARAMS)
+    return any(
+        (name in known and not value.strip()) or (name, value) == ("sort", "relevance")
+        for name, value in request.query_params.multi_items()
+    )
 
 
 @router.post("/alerts")
@@ -175,7 +192,7 @@ async def save_alert(request: Request) -> Any:
         context["alert_form"] = field_values
         _run_search(request, context)
         return render(request, "search.html", context, status_code=400)
-    query = params.query_string(drop=("page",), saved=rule["name"])
+    query = params.query_string(drop=("page",), saved=field_values.get("name", "").strip())
     return RedirectResponse("/?" + query, status_code=303)
 
 
@@ -226,16 +243,25 @@ def archive_text(request: Request, item_id: str) -> Response:
 
 
 def _table_chart(
-    table: Table, t: Translator, group: str | None, kind: str, y_label: str, money: bool = False
+    table: Table,
+    t: Translator,
+    group: str | None,
+    kind: str,
+    y_label: str,
+    *,
+    money: bool = False,
+    wide: bool = False,
 ) -> Any:
+    """A chart of ``table``; the SVG view box roughly matches its width on screen, so the
+    12px labels stay 12px."""
     series = [
         Series(t.label(group, name) if group else name, values)
         for name, values in table.series.items()
     ]
     builder = stacked_bar_chart if kind == "bar" else line_chart
-    if money:
-        return builder(table.dates, series, y_label=y_label, fmt=format_vnd)
-    return builder(table.dates, series, y_label=y_label)
+    fmt = format_vnd if money else format_count
+    width, height = (1160, 320) if wide else (580, 300)
+    return builder(table.dates, series, y_label=y_label, fmt=fmt, width=width, height=height)
 
 
 @router.get("/trends")
@@ -246,7 +272,7 @@ def trends_page(
     price_species: Annotated[str, Query()] = "",
 ) -> Any:
     t = Translator(request.state.ui)
-    chosen = interval_value = parse_interval(interval)
+    chosen = parse_interval(interval)
     species_choice = None
     if price_species.strip():
         species_choice = parse_search_params([("species", price_species)]).request.species[0]
@@ -258,13 +284,17 @@ def trends_page(
         "prices": _table_chart(
             Table(
                 data["prices"].dates,
-                {f"{t('per_unit')} {t.label('unit', u)}": v for u, v in data["prices"].series.items()},
+                {
+                    f"{t('per_unit')} {t.label('unit', u)}": v
+                    for u, v in data["prices"].series.items()
+                },
             ),
             t,
             None,
             "line",
             "VND",
             money=True,
+            wide=True,
         ),
     }
     query = params.query_string(drop=("page", "per_page"))
@@ -275,7 +305,7 @@ def trends_page(
             "params": params,
             "data": data,
             "charts": charts,
-            "interval": interval_value,
+            "interval": chosen,
             "price_species_label": unit_label,
             "species_choices": sorted(t.labels("species").items(), key=lambda kv: kv[1]),
             "api_href": "/api/trends?" + urlencode([*_pairs(query), ("interval", chosen)]),
@@ -319,9 +349,24 @@ def coverage_page(
 # attacker-controlled, so such cells get a leading apostrophe (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
-    "id", "published_at", "fetched_at", "source", "kind", "lang", "country", "title", "url",
-    "wildlife_trade", "relevance", "species", "enforcement", "prices", "prices_vnd",
-    "quantities", "locations", "contacts",
+    "id",
+    "published_at",
+    "fetched_at",
+    "source",
+    "kind",
+    "lang",
+    "country",
+    "title",
+    "url",
+    "wildlife_trade",
+    "relevance",
+    "species",
+    "enforcement",
+    "prices",
+    "prices_vnd",
+    "quantities",
+    "locations",
+    "contacts",
 )
 
 
@@ -387,5 +432,9 @@ def api_docs(request: Request) -> Any:
     return render(
         request,
         "api_docs.html",
-        {"schema": schema, "endpoints": endpoints, "description": schema["info"].get("description", "")},
+        {
+            "schema": schema,
+            "endpoints": endpoints,
+            "description": schema["info"].get("description", ""),
+        },
     )

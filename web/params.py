@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Literal
 from urllib.parse import urlencode
 
 from search.backend import SearchRequest
@@ -24,6 +25,7 @@ MAX_PAGE = 500
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 
+Interval = Literal["day", "week"]
 _PATTERNS = {
     "species": (re.compile(r"^[a-z0-9_]{1,40}$"), "a species id such as pangolin"),
     "source": (re.compile(r"^[a-z0-9_-]{1,80}$"), "a source name such as vnexpress"),
@@ -184,7 +186,7 @@ def parse_search_params(
     for name in LIST_FILTERS:
         pairs += [(name, value) for value in lists[name]]
     for name in ("trade", "since", "until", "sort", "min_relevance", "per_page", "page"):
-        if name in scalars:
+        if name in scalars and (name, scalars[name]) != ("sort", "relevance"):
             pairs.append((name, scalars[name]))
     return SearchParams(request=request, page=page, per_page=per_page, pairs=tuple(pairs))
 
@@ -193,8 +195,10 @@ def with_paging(request: SearchRequest, limit: int, offset: int) -> SearchReques
     return replace(request, limit=limit, offset=offset, facets=False)
 
 
-def parse_interval(raw: str | None) -> str:
+def parse_interval(raw: str | None) -> Interval:
     value = (raw or "week").strip().lower()
-    if value not in ("day", "week"):
-        raise ParamError("interval", f"{raw!r}: expected day or week")
-    return value
+    if value == "day":
+        return "day"
+    if value == "week":
+        return "week"
+    raise ParamError("interval", f"{raw!r}: expected day or week")

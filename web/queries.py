@@ -6,17 +6,19 @@ writes plain dictionaries and ``web.trends`` tables that pages render and the AP
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 from search.backend import SearchBackend, SearchRequest, SearchResponse
 from search.document import Document, public_fields
-from web.params import ENFORCEMENT, with_paging
+from web.params import ENFORCEMENT, Interval, with_paging
 from web.services import Services
 from web.trends import CoverageMatrix, Table, coverage_matrix, price_table, split_buckets
 from wildwatch.env import timezone_name
 
+logger = logging.getLogger(__name__)
 # DESIGN.md "Search result": the keys of one hit, in order.
 HIT_KEYS = (
     "id",
@@ -72,9 +74,12 @@ def item_view(services: Services, doc_id: str) -> dict[str, Any] | None:
         duplicates = [d for d in backend.duplicates_of(doc_id) if d.get("id") != doc_id]
     record = None
     sha = doc.get("archive_sha256")
-    if sha:
-        archive = services.open_archive()
-        found = archive.record(sha) if archive is not None else None
+    archive = services.open_archive() if sha else None
+    if sha and archive is not None:
+        try:
+            found = archive.record(sha)
+        finally:
+            archive.close()
         if found is not None:
             record = {
                 "sha256": sha,
@@ -107,28 +112,35 @@ def archived_body(services: Services, doc_id: str) -> tuple[bytes, str] | None:
     archive = services.open_archive() if sha else None
     if not sha or archive is None:
         return None
-    record = archive.record(sha)
-    if record is None:
-        return None
     try:
+        record = archive.record(sha)
+        if record is None:
+            return None
         body = archive.body(sha)
-    except (OSError, KeyError, ValueError):
+    except Exception as error:  # the archive's own errors: missing or altered body
+        logger.warning("archive body %s of item %s unreadable: %s", sha, doc_id, error)
         return None
+    finally:
+        archive.close()
     return body, str(getattr(record, "content_type", "") or "")
 
 
 def trends(
-    services: Services, request: SearchRequest, interval: str, price_species: str | None
+    services: Services, request: SearchRequest, interval: Interval, price_species: str | None
 ) -> dict[str, Any]:
     """Items per species, enforcement actions per week, and price per unit of one species."""
     request = replace(request, facets=False)
     with services.backend() as backend:
         species = split_buckets(
-            backend.histogram(request, interval, ["species"]), "species", interval,
+            backend.histogram(request, interval, ["species"]),
+            "species",
+            interval,
             top=TOP_SPECIES,
         )
         enforcement = split_buckets(
-            backend.histogram(request, "week", ["enforcement"]), "enforcement", "week",
+            backend.histogram(request, "week", ["enforcement"]),
+            "enforcement",
+            "week",
             order=ENFORCEMENT,
         )
         if price_species is None and species.series:
@@ -146,7 +158,7 @@ def trends(
     }
 
 
-def coverage(services: Services, request: SearchRequest, interval: str) -> dict[str, Any]:
+def coverage(services: Services, request: SearchRequest, interval: Interval) -> dict[str, Any]:
     """Enforcement actions by type and outlet, and over time."""
     if not request.enforcement:
         # Coverage is about enforcement: "any action" unless the user picked some.
@@ -157,7 +169,9 @@ def coverage(services: Services, request: SearchRequest, interval: str) -> dict[
             backend.histogram(request, interval, ["enforcement", "source"])
         )
         actions = split_buckets(
-            backend.histogram(request, interval, ["enforcement"]), "enforcement", interval,
+            backend.histogram(request, interval, ["enforcement"]),
+            "enforcement",
+            interval,
             order=ENFORCEMENT,
         )
         outlets = split_buckets(

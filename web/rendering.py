@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from web.i18n import UI_LANGUAGES, Translator
@@ -88,7 +88,8 @@ def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
-        undefined=StrictUndefined,
+        # Documents are TypedDict(total=False): a missing optional field renders as nothing.
+        undefined=ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -100,9 +101,7 @@ def _environment() -> Environment:
 templates = Jinja2Templates(env=_environment())
 
 
-def render(
-    request: Request, name: str, context: dict[str, Any], status_code: int = 200
-) -> Any:
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Any:
     lang: str = getattr(request.state, "ui", "vi")
     t = Translator(lang)
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "ui"]

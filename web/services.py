@@ -17,21 +17,15 @@ from typing import Any, Protocol
 from search.backend import SearchBackend
 
 
-class ArchiveRecordLike(Protocol):
-    url: str
-    final_url: str
-    status: int
-    headers: Any
-    fetched_at: str
-    content_type: str
-    size: int
-    source: str
-
-
 class ArchiveLike(Protocol):
-    def record(self, sha256: str) -> ArchiveRecordLike | None: ...
+    def record(self, sha256: str) -> Any:
+        """The fetch record (url, final_url, status, fetched_at, content_type, size, source)
+        of a body, or None."""
 
-    def body(self, sha256: str) -> bytes: ...
+    def body(self, sha256: str) -> bytes:
+        """Raises an exception (OSError, ValueError, the archive's own) when unreadable."""
+
+    def close(self) -> None: ...
 
 
 class AlertSaveError(ValueError):
@@ -84,10 +78,14 @@ def fallback_decode(body: bytes, content_type: str | None) -> str:
 
 def _decode_body(body: bytes, content_type: str | None) -> str:
     try:
-        from crawlers.extract import decode_body
+        from crawlers.extract.encoding import decode_body
     except ImportError:
         return fallback_decode(body, content_type)
-    return str(decode_body(body, content_type))
+    try:
+        return str(decode_body(body, content_type))
+    except ValueError:
+        # NotHtmlError (binary body) and friends: show what can be shown rather than fail.
+        return fallback_decode(body, content_type)
 
 
 @dataclass

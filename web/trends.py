@@ -32,7 +32,11 @@ class Table:
 
 
 def split_buckets(
-    buckets: Iterable[Bucket], key: str, interval: str, *, top: int | None = None,
+    buckets: Iterable[Bucket],
+    key: str,
+    interval: str,
+    *,
+    top: int | None = None,
     order: Sequence[str] = (),
 ) -> Table:
     """Buckets grouped by ``key`` into one series per value: the ``top`` largest, or the

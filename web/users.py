@@ -107,9 +107,7 @@ class UserStore:
 
     def add(self, name: str, password: str) -> User:
         if not _NAME.match(name):
-            raise UserError(
-                f"user name {name!r}: use 1-64 letters, digits, '.', '_', '-' or '@'"
-            )
+            raise UserError(f"user name {name!r}: use 1-64 letters, digits, '.', '_', '-' or '@'")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise UserError(f"password: use at least {MIN_PASSWORD_LENGTH} characters")
         users = self._load()

@@ -9,7 +9,7 @@ dates of marketplaces ("2 giờ trước", "hôm qua") count back from ``now``.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,9 @@ _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d
 _DMY_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s+(?:thang|thg)\s+(\d{1,2})\s*(?:,|nam)?\s*(\d{4})")
 _EN_MDY = re.compile(r"\b" + _MONTH_NAME + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 _EN_DMY = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_NAME + r",?\s+(\d{4})")
+# What may separate a date from the time after it: "12/6/2023, 14:30", "12 Jun 2023 at 14:30",
+# "12/06/2023 - 14:30", "12/6/2023 lúc 14:30", ISO's "T".
+_TIME_GAP = re.compile(r"[\s,\-|–—(]*(?:at|luc|vao luc|t)?[\s,\-|–—(]*")
 _TIME_RE = re.compile(r"(?<![\d:])" + _TIME)
 _OFFSET_RE = re.compile(_OFFSET)
 _RELATIVE = re.compile(
@@ -101,7 +104,9 @@ def _absolute_date(folded: str) -> tuple[tuple[int, int, int], int, int] | None:
     for match in _DMY.finditer(folded):
         year = int(match.group(4))
         year = year + 2000 if year < 100 else year
-        candidates.append((match.start(), (year, int(match.group(3)), int(match.group(1))), match.end()))
+        candidates.append(
+            (match.start(), (year, int(match.group(3)), int(match.group(1))), match.end())
+        )
     for match in _DMY_WORDS.finditer(folded):
         ymd = (int(match.group(3)), int(match.group(2)), int(match.group(1)))
         candidates.append((match.start(), ymd, match.end()))
@@ -131,7 +136,7 @@ def _time_near(folded: str, start: int, end: int) -> tuple[int, int, int] | None
     """The time written right after the date ("12/06/2023 - 14:30", "12/6/2023, 14:30") or right
     before it ("14:30 12/6/2023", "14:30 | Thứ Hai, 12/6/2023")."""
     after = _TIME_RE.match(folded, end) or _TIME_RE.search(folded[end : end + 14])
-    if after is not None and folded[end : end + after.start()].strip(" ,-|–—t(\u00a0") == "":
+    if after is not None and _TIME_GAP.fullmatch(folded[end : end + after.start()]):
         return _clock(after)
     window_start = max(0, start - 40)
     before = list(_TIME_RE.finditer(folded[window_start:start]))
@@ -164,7 +169,7 @@ def _offset_near(folded: str, end: int) -> timezone | None:
             return None
         raw = iso.group(1)
         if raw == "z":
-            return timezone.utc
+            return UTC
         sign = -1 if raw[0] == "-" else 1
         digits = raw[1:].replace(":", "")
         return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))

@@ -39,9 +39,7 @@ _MAGIC = (
     (b"\x00\x00\x01\x00", "icon"),
     (b"wOFF", "web font"),
     (b"wOF2", "web font"),
-    (b"BM", "BMP image"),
 )
-_TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/rss", "+xml")
 _BINARY_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -95,16 +93,17 @@ def _reject_binary(body: bytes, content_type: str | None) -> None:
     head = body[:16]
     for magic, label in _MAGIC:
         if head.startswith(magic):
-            if label == "BMP image" and mime.startswith(_TEXT_TYPES):
-                continue  # "BM" is also how a plain-text body may begin
             raise NotHtmlError(f"not a text page: the body is a {label}")
+    # "BM" alone could start a text; a BMP header also has four zero reserved bytes.
+    if head.startswith(b"BM") and head[6:10] == b"\0\0\0\0":
+        raise NotHtmlError("not a text page: the body is a BMP image")
     if head[4:8] == b"ftyp" or (head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"AVI ")):
         raise NotHtmlError("not a text page: the body is an image or video container")
     sample = body[:1024]
-    if sample and not sample.startswith(tuple(bom for bom, _ in _BOMS)):
-        # UTF-16 without a BOM is not served as HTML in practice; NUL bytes mean binary.
-        if sample.count(0) > len(sample) // 10:
-            raise NotHtmlError("not a text page: the body contains binary data")
+    # UTF-16 without a BOM is not served as HTML in practice; NUL bytes mean binary.
+    has_bom = sample.startswith(tuple(bom for bom, _ in _BOMS))
+    if sample and not has_bom and sample.count(0) > len(sample) // 10:
+        raise NotHtmlError("not a text page: the body contains binary data")
 
 
 def _charset_from_header(content_type: str | None) -> str | None:

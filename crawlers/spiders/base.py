@@ -19,12 +19,12 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.url import url_is_from_any_domain
 from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
@@ -46,8 +46,6 @@ SEED_PRIORITY = 50
 
 class SourceSpider(scrapy.Spider):
     """Base of the news, marketplace and social spiders (see ``crawlers.spiders``)."""
-
-    name = "wildwatch"
 
     def __init__(self, source: Source, max_pages: int | None = None, **kwargs: Any) -> None:
         super().__init__(name=source.name, **kwargs)
@@ -77,7 +75,7 @@ class SourceSpider(scrapy.Spider):
     ) -> Request | None:
         """A request for ``url``, or None when it is off-domain, already scheduled in this run,
         or beyond the page budget."""
-        if not url_is_from_any_domain(url, self.allowed_domains):
+        if not self.same_site(url):
             self.count("offsite_skipped")
             return None
         key = canonical_url(url)
@@ -135,7 +133,9 @@ class SourceSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):
             # robots.txt, not-modified and recently-seen pages: counted by their middleware.
             return
-        elif failure.check(net_error.TimeoutError, net_error.TCPTimedOutError):
+        elif failure.check(net_error.TimeoutError, net_error.TCPTimedOutError) or (
+            "Timeout" in type(failure.value).__name__  # Scrapy's DownloadTimeoutError
+        ):
             self.page_error("timeout", url)
         elif failure.check(net_error.DNSLookupError):
             self.page_error("dns", url)
@@ -186,7 +186,10 @@ class SourceSpider(scrapy.Spider):
         }
 
     def same_site(self, url: str | None) -> bool:
-        return url is not None and url_is_from_any_domain(url, self.allowed_domains)
+        """Whether ``url`` is on one of the source's hosts or their sub-domains (any port: a
+        source's own URLs decide the port, and tests and mirrors use non-standard ones)."""
+        host = (urlsplit(url).hostname or "").rstrip(".") if url else ""
+        return any(host == domain or host.endswith("." + domain) for domain in self.allowed_domains)
 
 
 def iso_datetime(value: object) -> str | None:

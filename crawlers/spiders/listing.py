@@ -8,6 +8,7 @@ paginated listings, so every kind of seed given is used in the same run.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -24,8 +25,16 @@ from crawlers.spiders.base import (
     SourceSpider,
 )
 
+logger = logging.getLogger(__name__)
+
 # A sitemap index pointing at indexes pointing at indexes is a misconfiguration or a trap.
 MAX_SITEMAP_DEPTH = 3
+# Listing pages that bring no new item in a row before their links are no longer followed.
+# Endless calendars, sort orders and filter facets only ever show items already seen (or none),
+# while real pagination brings new ones on almost every page; 2 tolerates a page or two of
+# repeats where a listing shifted during the crawl.
+MAX_BARREN_STREAK = 2
+BARREN_META = "wildwatch_barren_streak"
 
 
 class ListingSpider(SourceSpider):
@@ -103,26 +112,44 @@ class ListingSpider(SourceSpider):
         if html is None:
             return
         depth = int(response.meta.get(DEPTH_META, 0))
+        found_items = 0
+        follow: list[str] = []
         # Parse the text the extractor decoded (windows-1258 and friends), not Scrapy's guess.
         for href in Selector(text=html).css("a::attr(href)").getall():
             url = absolute_link(response.url, href)
             if url is None or not self.same_site(url):
                 continue
             role = link_role(url, self.source)
-            request: Request | None = None
             if role is LinkRole.ITEM:
                 request = self.item_request(url)
+                if request is not None:
+                    found_items += 1
+                    yield request
             elif role is LinkRole.FOLLOW:
-                # Shallow listings first: page 2 of a category before page 40 of a calendar.
-                request = self.schedule(
-                    url,
-                    self.parse_listing,
-                    item=False,
-                    priority=-depth - 1,
-                    meta={DEPTH_META: depth + 1},
+                follow.append(url)
+        streak = 0 if found_items else int(response.meta.get(BARREN_META, 0)) + 1
+        if streak > MAX_BARREN_STREAK:
+            if follow:
+                self.count("trap_pruned")
+                logger.info(
+                    "%s: %d listing pages without new items up to %s; not following its %d links",
+                    self.name,
+                    streak,
+                    response.url,
+                    len(follow),
                 )
-            if request is not None:
-                yield request
+            return
+        for url in follow:
+            # Shallow listings first: page 2 of a category before page 40 of a calendar.
+            listing = self.schedule(
+                url,
+                self.parse_listing,
+                item=False,
+                priority=-depth - 1,
+                meta={DEPTH_META: depth + 1, BARREN_META: streak},
+            )
+            if listing is not None:
+                yield listing
 
     def parse_item(self, response: Response) -> Iterator[dict[str, Any]]:
         raise NotImplementedError

@@ -322,7 +322,7 @@ def test_middleware_archives_item_pages_only(
     assert crawler.stats.get_value("wildwatch/archived") == 1
 
 
-def test_middleware_records_redirects_and_skips_304_and_5xx(
+def test_middleware_records_redirects_and_takedowns_not_304_429_5xx(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     middleware, _ = make_middleware(tmp_path, monkeypatch)
@@ -338,11 +338,14 @@ def test_middleware_records_redirects_and_skips_304_and_5xx(
     middleware.process_response(not_modified, response_for(not_modified, status=304, body=b""))
     broken = Request(ARTICLE_URL, meta={"wildwatch_item": True})
     middleware.process_response(broken, response_for(broken, status=503, body=b"busy"))
+    limited = Request(ARTICLE_URL, meta={"wildwatch_item": True})
+    middleware.process_response(limited, response_for(limited, status=429, body=b"slow down"))
     gone = Request("https://chotot.com/ad/9.htm", meta={"wildwatch_item": True})
     middleware.process_response(
         gone, response_for(gone, status=410, body="<p>Tin đã bị xóa</p>".encode())
     )
-    assert "archive_sha256" not in not_modified.meta and "archive_sha256" not in broken.meta
+    for skipped in (not_modified, broken, limited):
+        assert "archive_sha256" not in skipped.meta
     with EvidenceArchive(tmp_path / "home" / "archive") as archive:
         records = list(archive.records())
     assert [(r.url, r.final_url, r.status) for r in records] == [

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pipelines.dedup import (
     Copy,
-    choose_original,
+    Linking,
     content_hash,
     hamming,
     is_near_duplicate,
+    link_copies,
     simhash,
 )
 
@@ -63,13 +64,16 @@ def test_content_hash_ignores_markup_noise_but_not_words() -> None:
     assert content_hash("Bắt xe chở tê tê", STORY + " Cập nhật: 15 cá thể.") != base
 
 
+NEW = Copy("new", None, "2024-03-20T08:00:00+07:00")
+
+
 def test_copy_links_to_the_earliest_original_of_the_group() -> None:
     candidates = [
         Copy("later", None, "2024-03-13T09:00:00+07:00"),
         Copy("earliest", None, "2024-03-12T20:00:00+00:00"),  # 13/3 03:00 in Hà Nội
         Copy("copy-of-earliest", "earliest", "2024-03-14T00:00:00+07:00"),
     ]
-    assert choose_original("new", candidates) == "earliest"
+    assert link_copies(NEW, candidates) == Linking("earliest")
 
 
 def test_dates_with_offsets_are_compared_as_instants() -> None:
@@ -77,24 +81,32 @@ def test_dates_with_offsets_are_compared_as_instants() -> None:
         Copy("hanoi", None, "2024-03-12T08:00:00+07:00"),  # 01:00 UTC
         Copy("utc", None, "2024-03-12T02:00:00Z"),
     ]
-    assert choose_original("new", candidates) == "hanoi"
+    assert link_copies(NEW, candidates).duplicate_of == "hanoi"
 
 
 def test_copy_points_at_the_root_not_at_another_copy() -> None:
-    assert choose_original("new", [Copy("copy", "root", "2024-01-02")]) == "root"
+    assert link_copies(NEW, [Copy("copy", "root", "2024-01-02")]).duplicate_of == "root"
+
+
+def test_an_original_found_after_its_reprint_becomes_the_root() -> None:
+    agency = Copy("agency", None, "2024-03-12T09:30:00+07:00")
+    reprint = Copy("reprint", None, "2024-03-13T07:00:00+07:00")
+    assert link_copies(agency, [reprint]) == Linking(None, ("reprint",))
 
 
 def test_recrawl_of_an_original_keeps_it_original() -> None:
     # "a" was stored first, "b" was linked to it; re-crawling "a" must not link it to "b".
     candidates = [Copy("a", None, "2024-01-01"), Copy("b", "a", "2024-01-02")]
-    assert choose_original("a", candidates) is None
+    assert link_copies(Copy("a", None, "2024-01-01"), candidates) == Linking(None)
 
 
 def test_no_candidate_or_only_itself_means_original() -> None:
-    assert choose_original("a", []) is None
-    assert choose_original("a", [Copy("a", None, "2024-01-01")]) is None
+    item = Copy("a", None, "2024-01-01")
+    assert link_copies(item, []) == Linking(None)
+    assert link_copies(item, [Copy("a", None, "2024-01-01")]) == Linking(None)
 
 
-def test_undated_copies_rank_after_dated_ones() -> None:
-    candidates = [Copy("undated", None, None), Copy("dated", None, "2024-05-01")]
-    assert choose_original("new", candidates) == "dated"
+def test_undated_copies_rank_after_dated_ones_and_undated_items_never_demote() -> None:
+    candidates = [Copy("undated", None, None), Copy("dated", None, "2024-01-01")]
+    assert link_copies(NEW, candidates).duplicate_of == "dated"
+    assert link_copies(Copy("x", None, None), candidates).duplicate_of == "dated"

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import product
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
@@ -75,7 +75,7 @@ class FakeBackend:
                 return False
         for key in ("species", "enforcement", "locations"):
             wanted = getattr(request, "location" if key == "locations" else key)
-            if wanted and not set(wanted) & set(doc.get(key) or []):  # type: ignore[arg-type]
+            if wanted and not set(wanted) & set(cast(list[str], doc.get(key) or [])):
                 return False
         for key in ("kind", "lang", "source", "country"):
             wanted = getattr(request, key)

@@ -177,9 +177,7 @@ def _elasticsearch_backend() -> Iterator[SearchBackend]:
         backend.close()
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
-)
+@pytest.fixture(params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def backend(
     request: pytest.FixtureRequest, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[SearchBackend]:

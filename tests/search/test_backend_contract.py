@@ -3,7 +3,7 @@ when a server is configured, Elasticsearch."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -164,10 +164,12 @@ def test_date_range_other_time_zone(loaded: SearchBackend, monkeypatch: pytest.M
 
 
 def test_datetime_bounds_and_fetched_window(loaded: SearchBackend) -> None:
-    utc = timezone.utc
-    assert ids(loaded, since=datetime(2024, 5, 3, 0, 0, tzinfo=timezone(timedelta(hours=7))),
-               until=datetime(2024, 5, 3, 5, 0, tzinfo=utc)) == {"pangolin-mongcai",
-                                                                   "pangolin-social"}  # fmt: skip
+    utc = UTC
+    assert ids(
+        loaded,
+        since=datetime(2024, 5, 3, 0, 0, tzinfo=timezone(timedelta(hours=7))),
+        until=datetime(2024, 5, 3, 5, 0, tzinfo=utc),
+    ) == {"pangolin-mongcai", "pangolin-social"}
     # fetched_since inclusive, fetched_until exclusive: digests cut adjoining windows.
     assert ids(loaded, fetched_since=datetime(2024, 5, 4, 10, tzinfo=utc)) == {
         doc["id"] for doc in corpus()
@@ -205,7 +207,7 @@ def test_histogram_by_two_fields(loaded: SearchBackend) -> None:
 
 
 def test_title_matches_rank_first_and_recency_breaks_ties(backend: SearchBackend) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     text = "Kiểm lâm phát hiện vụ vận chuyển động vật hoang dã trái phép, trong đó có tê tê."
 
     def days_ago(days: int) -> str:
@@ -223,7 +225,7 @@ def test_title_matches_rank_first_and_recency_breaks_ties(backend: SearchBackend
     assert ranked.index("titled") < ranked.index("untitled")
     assert ranked.index("new") < ranked.index("untitled") < ranked.index("old")
     newest = backend.search(SearchRequest(query="te te", sort="newest"))["hits"]
-    assert [hit["id"] for hit in newest][0] == "new"
+    assert next(hit["id"] for hit in newest) == "new"
     assert [hit["id"] for hit in newest][-1] == "old"
 
 
@@ -286,7 +288,7 @@ def test_same_content_with_new_analysis_is_stored(loaded: SearchBackend) -> None
 def test_invalid_document_stores_nothing(backend: SearchBackend) -> None:
     good = make_doc("good", title="tê tê", published_at="2024-05-01T00:00:00+07:00")
     bad = make_doc("bad", published_at="hôm qua")
-    with pytest.raises(InvalidDocument, match="bad.*published_at"):
+    with pytest.raises(InvalidDocument, match=r"bad.*published_at"):
         backend.upsert([good, bad])
     assert backend.count() == 0
     assert backend.get("good") is None
@@ -326,3 +328,16 @@ def test_duplicates_of_returns_the_group_oldest_first(loaded: SearchBackend) -> 
     assert [doc["id"] for doc in loaded.duplicates_of("copy-2")] == ["pangolin-mongcai", "copy-1"]
     assert loaded.duplicates_of("tiger-ad") == []
     assert loaded.duplicates_of("missing") == []
+
+
+def test_histogram_days_in_a_zone_with_summer_time(
+    loaded: SearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In Paris (UTC+2 in May) the 00:30 report of 3 May in Vietnam is still 2 May.
+    monkeypatch.setenv("WILDWATCH_TZ", "Europe/Paris")
+    buckets = loaded.histogram(SearchRequest(species=("pangolin", "rhino")), interval="day")
+    assert buckets == [
+        {"date": "2024-04-28", "keys": {}, "count": 1},
+        {"date": "2024-05-02", "keys": {}, "count": 2},
+        {"date": "2024-05-03", "keys": {}, "count": 1},
+    ]

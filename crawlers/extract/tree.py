@@ -1,0 +1,141 @@
+"""HTML parsing and text of elements, shared by the article, ad and Telegram extractors.
+
+Reads an HTML string (possibly broken: unclosed tags, stray end tags, an XML declaration);
+writes an lxml tree and the visible text of elements, with block elements as paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from lxml import etree
+from lxml import html as lxml_html
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+        "center",
+    ]
+)
+# Elements whose content is never text a reader sees.
+INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "object", "canvas")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+
+
+def parse_html(html: str) -> lxml_html.HtmlElement:
+    """A tree for any string: lxml's HTML parser recovers from broken markup the way browsers
+    do; an empty page gives an empty ``<html>``."""
+    html = _XML_DECLARATION.sub("", html, count=1)
+    if not html.strip():
+        return lxml_html.fromstring("<html><body></body></html>")
+    try:
+        tree = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        tree = lxml_html.fromstring(f"<html><body>{html}</body></html>")
+    return tree
+
+
+def clean_space(text: str) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def element_text(element: lxml_html.HtmlElement) -> str:
+    """Visible text of an element on one line."""
+    return clean_space(" ".join(block_paragraphs(element)))
+
+
+def remove_invisible(tree: lxml_html.HtmlElement) -> None:
+    for element in list(tree.iter(*INVISIBLE_TAGS)):
+        drop(element)
+    for comment in list(tree.iter(etree.Comment)):
+        drop(comment)
+
+
+def drop(element: lxml_html.HtmlElement) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def block_paragraphs(element: lxml_html.HtmlElement) -> list[str]:
+    """The element's text as paragraphs: every block element and ``<br>`` starts a new one."""
+    chunks: list[str] = []
+    _collect(element, chunks)
+    if element.tail:  # the root's tail belongs to its parent, not to the element
+        chunks.pop()
+    paragraphs = []
+    for chunk in "".join(chunks).split("\n"):
+        text = clean_space(chunk)
+        if text:
+            paragraphs.append(text)
+    return paragraphs
+
+
+def _collect(element: lxml_html.HtmlElement, chunks: list[str]) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in INVISIBLE_TAGS or not tag:
+        if element.tail:
+            chunks.append(element.tail)
+        return
+    block = tag in BLOCK_TAGS
+    if block:
+        chunks.append("\n")
+    if tag == "br":
+        chunks.append("\n")
+    if element.text:
+        chunks.append(element.text)
+    for child in element:
+        _collect(child, chunks)
+    if block:
+        chunks.append("\n")
+    if element.tail:
+        chunks.append(element.tail)

@@ -1,0 +1,195 @@
+"""Enforcement actions a text reports: seizure, arrest, prosecution, trial, sentence.
+
+Reads normalised text and ``pipelines/vocab/enforcement.toml``; writes action mentions (action,
+span) and the list of actions in case order. A term only counts when the text reports the
+action as done: cues such as "có thể bị", "khung hình phạt", "can face up to" earlier in the
+same sentence, or a legal range after it ("phạt tù đến 15 năm"), make it a possibility.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pipelines.vocab_loader import (
+    Match,
+    TermMatcher,
+    VocabError,
+    load_vocab,
+    lower_same_length,
+    string_list,
+)
+
+ACTIONS = ("seizure", "arrest", "prosecution", "trial", "sentence")
+VOCAB_FILE = "enforcement.toml"
+_LANG_KEYS = ("vi", "en", "zh", "th", "ms", "km", "lo", "my")
+_SENTENCE_END = re.compile(r"[.!?;\n。]|\s[-–]\s")
+_LAW_RANGE = re.compile(
+    r"\s*(?:tù\s+|tiền\s+|tu\s+|tien\s+)?(?:(?:từ|tu)\s+\d+\s*(?:tháng|thang|năm|nam|triệu|trieu)?\s*)?(?:đến|den|tới|toi)\s+\d",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(r"\d[\d.,]*\s*(?:kg|tấn|tạ|t\b|g\b|cá thể|con|chiếc|khúc|m3|bao|thùng)")
+
+
+@dataclass(frozen=True)
+class ActionMention:
+    action: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ObjectRule:
+    default: str
+    person: str
+    goods: str
+    window: int
+
+
+@dataclass(frozen=True)
+class EnforcementVocabulary:
+    actions: TermMatcher
+    object_rules: dict[str, ObjectRule]
+    persons: TermMatcher
+    goods: TermMatcher
+    discovery_terms: frozenset[str]
+    agencies: TermMatcher
+    discovery_window: int
+    hypothetical: TermMatcher
+    range_terms: frozenset[str]
+    window: int
+
+
+def _action(value: Any, where: str) -> str:
+    if value not in ("", *ACTIONS):
+        raise VocabError(f'{where}: {value!r} is not one of {", ".join(ACTIONS)} or ""')
+    return str(value)
+
+
+def _build(data: dict[str, Any], source: str) -> EnforcementVocabulary:
+    actions = data.get("actions", {})
+    entries: list[tuple[str, str]] = []
+    for action, table in actions.items():
+        where = f"{source} [actions.{action}]"
+        _action(action, where)
+        for lang in _LANG_KEYS:
+            entries += [(t, action) for t in string_list(table, lang, where)]
+    for lang in _LANG_KEYS:
+        entries += [(t, "") for t in string_list(data.get("exclude", {}), lang, source)]
+    rules: dict[str, ObjectRule] = {}
+    for index, table in enumerate(data.get("object_rules", []), 1):
+        where = f"{source} [[object_rules]] #{index}"
+        rule = ObjectRule(
+            default=_action(table.get("default", ""), f"{where} 'default'"),
+            person=_action(table.get("person", ""), f"{where} 'person'"),
+            goods=_action(table.get("goods", ""), f"{where} 'goods'"),
+            window=int(table.get("window", 40)),
+        )
+        for term in string_list(table, "terms", where):
+            rules[lower_same_length(term)] = rule
+            entries.append((term, rule.default or "object"))
+    objects = data.get("objects", {})
+    discovery = data.get("discovery", {})
+    hypothetical = data.get("hypothetical", {})
+    cue_terms = [
+        t
+        for lang in _LANG_KEYS
+        for t in string_list(hypothetical, lang, f"{source} [hypothetical]")
+    ]
+    discovery_terms = string_list(discovery, "terms", f"{source} [discovery]")
+    entries += [(t, "discovery") for t in discovery_terms]
+    return EnforcementVocabulary(
+        actions=TermMatcher(entries),
+        object_rules=rules,
+        persons=TermMatcher([(t, "person") for t in string_list(objects, "person", source)]),
+        goods=TermMatcher([(t, "goods") for t in string_list(objects, "goods", source)]),
+        discovery_terms=frozenset(lower_same_length(t) for t in discovery_terms),
+        agencies=TermMatcher([(t, "agency") for t in string_list(discovery, "agencies", source)]),
+        discovery_window=int(discovery.get("window", 60)),
+        hypothetical=TermMatcher([(t, "cue") for t in cue_terms]),
+        range_terms=frozenset(string_list(hypothetical, "range_terms", source)),
+        window=int(hypothetical.get("window", 90)),
+    )
+
+
+@lru_cache(maxsize=1)
+def enforcement_vocabulary() -> EnforcementVocabulary:
+    return _build(load_vocab(VOCAB_FILE), VOCAB_FILE)
+
+
+def _sentence_start(text: str, position: int, window: int) -> int:
+    start = max(0, position - window)
+    last = start
+    for m in _SENTENCE_END.finditer(text, start, position):
+        last = m.end()
+    return last
+
+
+def _object_action(text: str, match: Match, rule: ObjectRule, vocab: EnforcementVocabulary) -> str:
+    after = text[match.end : match.end + rule.window]
+    person = [m.start for m in vocab.persons.find(after)]
+    goods = [m.start for m in vocab.goods.find(after)]
+    quantity = _QUANTITY.search(after)
+    if quantity:
+        goods.append(quantity.start())
+    first_person = min(person, default=None)
+    first_goods = min(goods, default=None)
+    if first_person is not None and (first_goods is None or first_person <= first_goods):
+        return rule.person
+    if first_goods is not None:
+        return rule.goods
+    # Passive voice puts the object first ("Lô hàng ... bị tạm giữ"): the nearest cue before.
+    before_start = max(0, match.start - rule.window)
+    before = text[before_start : match.start]
+    last_person = max((m.end for m in vocab.persons.find(before)), default=-1)
+    last_goods = max((m.end for m in vocab.goods.find(before)), default=-1)
+    if last_person > last_goods:
+        return rule.person
+    if last_goods > last_person:
+        return rule.goods
+    return rule.default
+
+
+def _is_discovery_seizure(text: str, match: Match, vocab: EnforcementVocabulary) -> bool:
+    start = _sentence_start(text, match.start, 120)
+    if not vocab.agencies.find(text[start : match.start]):
+        return False
+    return bool(_QUANTITY.search(text, match.end, match.end + vocab.discovery_window))
+
+
+def _hypothetical(text: str, match: Match, vocab: EnforcementVocabulary) -> bool:
+    start = _sentence_start(text, match.start, vocab.window)
+    # The cue may share words with the term ("có thể bị" + "bị phạt"): it must start before.
+    cues = vocab.hypothetical.find(text[start : match.end])
+    if any(start + cue.start < match.start for cue in cues):
+        return True
+    return match.term in vocab.range_terms and bool(
+        _LAW_RANGE.match(text, match.end, match.end + 40)
+    )
+
+
+def find_actions(
+    text: str, *, vietnamese: bool = True, vocab: EnforcementVocabulary | None = None
+) -> list[ActionMention]:
+    """Actions the text reports as done, in text order."""
+    vocab = vocab or enforcement_vocabulary()
+    found = []
+    for match in vocab.actions.find(text, use_folded=vietnamese):
+        if not match.key:
+            continue
+        action = match.key
+        if match.term in vocab.object_rules:
+            action = _object_action(text, match, vocab.object_rules[match.term], vocab)
+        elif action == "discovery":
+            action = "seizure" if _is_discovery_seizure(text, match, vocab) else ""
+        if action in ACTIONS and not _hypothetical(text, match, vocab):
+            found.append(ActionMention(action, match.start, match.end))
+    return found
+
+
+def action_list(mentions: list[ActionMention]) -> list[str]:
+    """Distinct actions in the order a case goes through them."""
+    present = {m.action for m in mentions}
+    return [a for a in ACTIONS if a in present]

@@ -1,0 +1,137 @@
+"""Trade signal: does a text report or advertise wildlife trade, and how relevant is it (0..1)?
+
+Reads normalised text, the species and enforcement mentions already found, and the cue lists of
+``pipelines/vocab/trade.toml``; writes ``(wildlife_trade, relevance)``.
+
+Decision (docs/analysis.md "Trade signal and relevance"):
+* no species and no generic wildlife word ("động vật hoang dã", "wildlife") → not trade;
+* a strong cue — trafficking/smuggling/poaching/illegal possession, or an enforcement action —
+  → trade, even in a rescue story (animals rescued after a seizure were traded), except a stray
+  animal caught in a house or a net ("bắt giữ con rắn bò vào nhà dân"); a legal farm,
+  zoo or snakebite story only escapes when its own cues outnumber the trafficking cues and no
+  enforcement action is reported;
+* otherwise a sale cue (price, "bán", "ib zalo", restaurant) with a species → trade, unless the
+  text is a rescue, zoo, farm or snakebite story.
+Relevance blends the strength of the species evidence (a product such as "cao hổ" weighs more
+than the animal's name), the strength of the trade evidence and their proximity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pipelines.enforcement import ActionMention
+from pipelines.species import SpeciesMention
+from pipelines.vocab_loader import (
+    Match,
+    TermMatcher,
+    accent_dependent_terms,
+    load_vocab,
+    string_list,
+    typed_without_accents,
+)
+
+VOCAB_FILE = "trade.toml"
+CATEGORIES = ("wildlife", "trafficking", "sale", "rescue", "stray", "zoo", "farm", "bite")
+NEGATIVE = ("rescue", "stray", "zoo", "farm", "bite")
+_LANG_KEYS = ("vi", "en", "zh", "th", "ms", "km", "lo", "my")
+PROXIMITY_CHARS = 200  # a cue this close to a species word is about that animal
+
+
+@dataclass(frozen=True)
+class TradeVocabulary:
+    vietnamese: TermMatcher
+    regional: TermMatcher
+    accent_dependent: frozenset[str]
+
+
+def _build(data: dict[str, Any], source: str) -> TradeVocabulary:
+    entries: list[tuple[str, str]] = []
+    plain: list[tuple[str, str]] = []
+    accent_dependent: set[str] = set()
+    for category in CATEGORIES:
+        table = data.get(category, {})
+        where = f"{source} [{category}]"
+        for lang in _LANG_KEYS:
+            terms = string_list(table, lang, where)
+            entries += [(t, category) for t in terms]
+            if lang == "vi":
+                accent_dependent |= accent_dependent_terms(terms)
+        plain += [(t, category) for t in string_list(table, "plain", where)]
+    return TradeVocabulary(
+        vietnamese=TermMatcher(entries, plain=plain),
+        regional=TermMatcher(entries),
+        accent_dependent=frozenset(accent_dependent),
+    )
+
+
+@lru_cache(maxsize=1)
+def trade_vocabulary() -> TradeVocabulary:
+    return _build(load_vocab(VOCAB_FILE), VOCAB_FILE)
+
+
+def find_cues(text: str, *, vietnamese: bool = True) -> list[Match]:
+    """Trade, wildlife and counter-cues in text order (key = category)."""
+    vocab = trade_vocabulary()
+    matcher = vocab.vietnamese if vietnamese else vocab.regional
+    return [
+        m
+        for m in matcher.find(text, use_folded=vietnamese)
+        if not (
+            vietnamese
+            and m.term in vocab.accent_dependent
+            and typed_without_accents(text, m.start, m.end)
+        )
+    ]
+
+
+def _near(positions: list[int], targets: list[int]) -> bool:
+    return any(abs(p - t) <= PROXIMITY_CHARS for p in positions for t in targets)
+
+
+def assess_trade(
+    species: list[SpeciesMention],
+    actions: list[ActionMention],
+    cues: list[Match],
+    price_positions: Sequence[int] = (),
+) -> tuple[bool, float]:
+    """``(wildlife_trade, relevance)`` from the mentions found in one text; a price written in
+    the text ("45tr/kg", "$1.4 million") counts as a sale cue."""
+    count = {category: 0 for category in CATEGORIES}
+    for cue in cues:
+        count[cue.key] += 1
+    count["sale"] += len(price_positions)
+    if not species and not count["wildlife"]:
+        strong = count["trafficking"] + len(actions)
+        return False, round(min(0.2, 0.05 * strong), 3)
+    negative = sum(count[c] for c in NEGATIVE)
+    strong = count["trafficking"] > 0 or bool(actions)
+    court = [a for a in actions if a.action != "seizure"]
+    if actions and count["stray"] and not court and not count["trafficking"]:
+        trade = count["sale"] > negative  # a stray animal caught, not goods seized
+    elif actions:
+        trade = True
+    elif count["trafficking"]:
+        trade = count["trafficking"] >= count["farm"] + count["zoo"] + count["bite"]
+    else:
+        # An ad outweighs a stray "survey" or "du khách"; a farm or zoo story has many cues.
+        trade = bool(species) and count["sale"] > negative
+    # Relevance: species evidence x trade evidence, with proximity.
+    if species:
+        species_strength = 0.8 if any(m.product for m in species) else 0.6
+        species_strength += min(0.2, 0.04 * (len(species) - 1))
+    else:
+        species_strength = 0.4  # generic "wildlife" words only
+    trade_positions = [c.start for c in cues if c.key in ("trafficking", "sale")]
+    trade_positions += [a.start for a in actions] + list(price_positions)
+    trade_strength = 1.0 if strong else (0.7 if count["sale"] else 0.0)
+    species_positions = [m.start for m in species] or [c.start for c in cues if c.key == "wildlife"]
+    proximity = 1.0 if _near(trade_positions, species_positions) else 0.6
+    relevance = species_strength * (0.35 + 0.65 * trade_strength * proximity)
+    # Trade texts rank above 0.5, the rest below, so a threshold of 0.5 = the flag.
+    damped = relevance * (0.4 if negative else 1.0)
+    relevance = max(relevance, 0.5) if trade else min(damped, 0.49)
+    return trade, round(min(relevance, 1.0), 3)

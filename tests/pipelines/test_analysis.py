@@ -1,0 +1,71 @@
+"""analyze(): every DESIGN.md field, composed on title + text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from pipelines.analysis import analyze
+
+ARTICLE_TITLE = "Thu giữ gần nửa tấn ngà voi tại sân bay Nội Bài"
+ARTICLE = (
+    "Ngày 12/3, Chi cục Hải quan cửa khẩu sân bay quốc tế Nội Bài phát hiện, thu giữ 456 kg "
+    "ngà voi cất giấu trong các kiện hàng vận chuyển từ Nigeria. Lô hàng trị giá khoảng "
+    "1,4 triệu USD. Đối tượng Nguyễn Văn Tùng đã bị bắt tạm giam.\n\n"
+    "Chia sẻ | Bình luận | Xem thêm: Giá vàng hôm nay"
+)
+
+
+def test_every_field_with_its_type() -> None:
+    result = analyze(ARTICLE, title=ARTICLE_TITLE)
+    assert set(result) == {
+        "lang",
+        "wildlife_trade",
+        "relevance",
+        "species",
+        "enforcement",
+        "prices",
+        "quantities",
+        "locations",
+        "contacts",
+        "tokens",
+    }
+    assert result["lang"] == "vi"
+    assert result["wildlife_trade"] is True
+    assert 0.5 <= result["relevance"] <= 1.0
+    assert result["species"] == ["elephant"]
+    assert result["enforcement"] == ["seizure", "arrest"]
+    assert {"amount": 1_400_000.0, "currency": "USD"}.items() <= result["prices"][0].items()
+    assert [q["text"] for q in result["quantities"]] == ["456 kg"]
+    assert "Nội Bài" in result["locations"]
+    assert "thu_giữ" in result["tokens"].split()
+
+
+def test_the_title_counts() -> None:
+    result = analyze("Chi tiết đang được cập nhật.", title="Bán sừng tê giác giá rẻ")
+    assert result["species"] == ["rhino"]
+    assert result["wildlife_trade"]
+
+
+def test_spans_quote_the_input_as_written() -> None:
+    text = "Cần bán 2,5 kg vảy tê tê, giá 12tr/kg, lh 0912.345.678"
+    result = analyze(text, segment=False)
+    for span in [p["text"] for p in result["prices"]] + [q["text"] for q in result["quantities"]]:
+        assert span in text
+
+
+def test_decomposed_input_is_analysed_like_composed() -> None:
+    composed = "Hải quan thu giữ 18 kg sừng tê giác giấu trong thùng sơn"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert analyze(decomposed, segment=False) == analyze(composed, segment=False)
+
+
+def test_language_hint_is_only_a_prior() -> None:
+    assert analyze("Harimau", lang_hint="ms", segment=False)["lang"] == "ms"
+    english = "Customs officers seized two tonnes of ivory hidden in a container"
+    assert analyze(english, lang_hint="vi", segment=False)["lang"] == "en"
+
+
+def test_empty_text() -> None:
+    result = analyze("", segment=False)
+    assert result["species"] == [] and result["wildlife_trade"] is False
+    assert result["tokens"] == ""

@@ -1,0 +1,65 @@
+"""Enforcement actions: reported ones count, possible ones do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.enforcement import action_list, find_actions
+from pipelines.normalize import normalize_text
+
+
+def actions(text: str, *, vietnamese: bool = True) -> list[str]:
+    return action_list(find_actions(normalize_text(text), vietnamese=vietnamese))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hải quan thu giữ 2 tấn vảy tê tê", ["seizure"]),
+        ("Hải quan bắt giữ 2 tấn ngà voi tại cảng", ["seizure"]),  # goods follow
+        ("Công an bắt giữ 2 đối tượng người Lào", ["arrest"]),  # people follow
+        ("Lô hàng không rõ nguồn gốc đã bị tạm giữ", ["seizure"]),
+        ("Tài xế bị tạm giữ hình sự", ["arrest"]),
+        ("Bắt quả tang đối tượng vận chuyển tê tê", ["arrest"]),
+        ("Khởi tố vụ án, khởi tố bị can và bắt tạm giam", ["arrest", "prosecution"]),
+        ("Viện kiểm sát truy tố bị can", ["prosecution"]),
+        ("TAND tỉnh đưa ra xét xử sơ thẩm", ["trial"]),
+        ("Tòa tuyên phạt bị cáo 7 năm tù", ["sentence"]),
+        ("Bị cáo lãnh 30 tháng tù nhưng cho hưởng án treo", ["sentence"]),
+        ("Chủ nhà hàng bị xử phạt hành chính 40 triệu đồng", ["sentence"]),
+        ("Lực lượng chức năng phát hiện 3 tấn ngà voi trong container", ["seizure"]),
+        ("hai quan thu giu 50kg vay te te, bat tam giam 2 doi tuong", ["seizure", "arrest"]),
+        ("Police arrested two men and seized 300 kg of pangolin scales", ["seizure", "arrest"]),
+        ("The pair were charged and later jailed for five years", ["prosecution", "sentence"]),
+        ("The court heard the shipment was bound for Hanoi", ["trial"]),
+        ("海关查获象牙，两人被刑事拘留，法院判处有期徒刑五年", ["seizure", "arrest", "sentence"]),
+        ("ตรวจยึดงาช้าง พร้อมจับกุมผู้ต้องหา", ["seizure", "arrest"]),
+        ("Perhilitan merampas sisik tenggiling dan menahan dua lelaki", ["seizure", "arrest"]),
+    ],
+)
+def test_reported_actions(text: str, expected: list[str]) -> None:
+    assert actions(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Người vi phạm có thể bị phạt tù đến 15 năm",
+        "Khung hình phạt cao nhất là 15 năm tù",
+        "Mức phạt tối đa lên đến 2 tỷ đồng",
+        "Hành vi này bị phạt tù từ 5 năm đến 10 năm",
+        "Traffickers can face up to 10 years in prison",
+        "If convicted, they could be jailed for 20 years",
+        "No arrests have been made",
+        "The new drug passed its clinical trial",
+        "Các nhà khoa học phát hiện 3 cá thể voọc mới",  # discovered, by scientists
+        "Người dân bắt được 1 cá thể rùa khi đi rẫy",  # caught an animal, nobody arrested
+    ],
+)
+def test_possible_or_unrelated_actions_do_not_count(text: str) -> None:
+    assert actions(text) == []
+
+
+def test_actions_come_in_case_order() -> None:
+    text = "Bị cáo bị tuyên phạt 5 năm tù. Trước đó, công an thu giữ 20 kg ngà voi."
+    assert actions(text) == ["seizure", "sentence"]

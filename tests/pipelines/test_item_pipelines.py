@@ -1,0 +1,270 @@
+"""The Scrapy adapters of the pipelines, driven as Scrapy drives them, on an in-memory index."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pytest
+
+from pipelines import item_pipelines
+from pipelines.dedup import hamming
+from pipelines.item_pipelines import (
+    AnalysisPipeline,
+    DedupPipeline,
+    IndexPipeline,
+    build_document,
+    merge_contacts,
+)
+from pipelines.urls import document_id
+from search.document import Document
+
+ARTICLE = (
+    "Ngày 12/3, Đội Cảnh sát môi trường Công an tỉnh Quảng Ninh phát hiện xe tải chở 12 cá thể "
+    "tê tê còn sống cùng 35 kg vảy tê tê không có giấy tờ hợp pháp. Tài xế khai được thuê chở "
+    "số hàng từ Nghệ An ra Móng Cái để giao cho một người Trung Quốc với giá 5 triệu đồng mỗi "
+    "chuyến. Cơ quan chức năng đã tạm giữ phương tiện, bàn giao toàn bộ tê tê cho Trung tâm "
+    "cứu hộ động vật hoang dã Hà Nội và đang điều tra mở rộng đường dây buôn bán động vật hoang "
+    "dã xuyên biên giới. Người vi phạm có thể bị phạt tù đến 15 năm."
+)
+
+
+class FakeStats:
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.values[key] = self.values.get(key, start) + count
+
+
+class MemoryBackend:
+    """The parts of search.backend.SearchBackend the adapters use."""
+
+    def __init__(self, fail_first_upserts: int = 0) -> None:
+        self.docs: dict[str, Document] = {}
+        self.upsert_calls: list[int] = []
+        self.fail_first_upserts = fail_first_upserts
+        self.closed = False
+
+    def upsert(self, docs: Iterable[Document]) -> list[str]:
+        batch = list(docs)
+        self.upsert_calls.append(len(batch))
+        if self.fail_first_upserts:
+            self.fail_first_upserts -= 1
+            raise RuntimeError("database is locked")
+        outcomes = []
+        for doc in batch:
+            old = self.docs.get(doc["id"])
+            if old is None:
+                outcomes.append("new")
+            elif old["content_hash"] == doc["content_hash"]:
+                outcomes.append("unchanged")
+            else:
+                outcomes.append("updated")
+            self.docs[doc["id"]] = dict(doc)  # type: ignore[assignment]
+        return outcomes
+
+    def get(self, doc_id: str) -> Document | None:
+        doc = self.docs.get(doc_id)
+        return dict(doc) if doc is not None else None  # type: ignore[return-value]
+
+    def near_duplicates(self, simhash: str, max_distance: int = 3) -> list[str]:
+        return [i for i, d in self.docs.items() if hamming(d["simhash"], simhash) <= max_distance]
+
+    def duplicates_of(self, doc_id: str) -> list[Document]:
+        return [dict(d) for d in self.docs.values() if d.get("duplicate_of") == doc_id]  # type: ignore[misc]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture(autouse=True)
+def fresh_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
+    monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
+    monkeypatch.setattr(item_pipelines._RUN_COPIES, "items", [])
+    yield
+
+
+def raw(url: str, text: str = ARTICLE, **extra: Any) -> dict[str, Any]:
+    item = {
+        "url": url,
+        "source": "baomoi-test",
+        "kind": "news",
+        "country": "VN",
+        "language": "vi",
+        "title": "Bắt xe tải chở 12 cá thể tê tê tại Móng Cái",
+        "text": text,
+        "author": "Minh Châu",
+        "seller": None,
+        "published_at": "2024-03-12T09:30:00+07:00",
+        "fetched_at": "2024-03-18T02:00:00+00:00",
+        "archive_sha256": "ab" * 32,
+    }
+    item.update(extra)
+    return item
+
+
+def analysed(item: dict[str, Any]) -> Document:
+    return asyncio.run(AnalysisPipeline(FakeStats(), workers=0).process_item(item))  # type: ignore[arg-type]
+
+
+def test_document_has_every_key_of_the_contract() -> None:
+    doc = analysed(raw("https://moitruong.example/phap-luat/bat-xe-10234.html"))
+    assert set(doc) == set(Document.__annotations__)
+    assert doc["id"] == document_id("https://moitruong.example/phap-luat/bat-xe-10234.html")
+    assert doc["lang"] == "vi"
+    assert "pangolin" in doc["species"]
+    assert doc["wildlife_trade"] is True
+    assert doc["archive_sha256"] == "ab" * 32
+    assert doc["country"] == "VN"
+    assert doc["published_at"] == "2024-03-12T09:30:00+07:00"
+
+
+def test_analysis_in_a_worker_process_gives_the_inline_result() -> None:
+    item = raw("https://moitruong.example/phap-luat/bat-xe-10234.html")
+    stats = FakeStats()
+
+    async def in_pool() -> Document:
+        pipeline = AnalysisPipeline(stats, workers=1)  # type: ignore[arg-type]
+        pipeline.open_spider()
+        try:
+            return await pipeline.process_item(item)
+        finally:
+            pipeline.close_spider()
+
+    pooled = asyncio.run(in_pool())
+    assert pooled == analysed(item)
+    assert stats.values["wildwatch/analysed"] == 1
+    assert item_pipelines._POOL.executor is None  # shut down with the last spider
+
+
+def test_ad_contacts_from_markup_are_kept_beside_those_in_text() -> None:
+    found = [{"type": "phone", "value": "+84987654321"}]
+    on_page = [{"type": "phone", "value": "+84987654321"}, {"type": "zalo", "value": "+84912"}]
+    merged = merge_contacts(found, on_page)  # type: ignore[arg-type]
+    assert merged == [
+        {"type": "phone", "value": "+84987654321"},
+        {"type": "zalo", "value": "+84912"},
+    ]
+
+
+def test_syndicated_copy_is_linked_to_the_earliest_story_not_dropped() -> None:
+    backend = MemoryBackend()
+    dedup = DedupPipeline(backend)  # type: ignore[arg-type]
+    index = IndexPipeline(FakeStats(), batch_size=10, backend=backend)  # type: ignore[arg-type]
+    original = dedup.process_item(analysed(raw("https://a.example/tin/bat-xe-1.html")))
+    index.process_item(original)
+    index.flush()
+    copy = dedup.process_item(
+        analysed(
+            raw(
+                "https://b.example/thoi-su/quang-ninh-bat-xe-2.html",
+                text="Theo TTXVN: " + ARTICLE + " (Ảnh: CA Quảng Ninh)",
+                published_at="2024-03-13T07:00:00+07:00",
+            )
+        )
+    )
+    other = dedup.process_item(
+        analysed(raw("https://b.example/kinh-te/gia-lua-3.html", text="Giá lúa tăng mạnh " * 30))
+    )
+    assert original["duplicate_of"] is None
+    assert copy["duplicate_of"] == original["id"]
+    assert other["duplicate_of"] is None
+    assert len(copy["simhash"]) == 16 and len(copy["content_hash"]) == 64
+
+
+def test_agency_original_found_after_the_reprints_becomes_the_root() -> None:
+    backend = MemoryBackend()
+    stats = FakeStats()
+    dedup = DedupPipeline(backend, stats)  # type: ignore[arg-type]
+    index = IndexPipeline(FakeStats(), batch_size=1, backend=backend)  # type: ignore[arg-type]
+    reprints = [
+        raw(f"https://b{n}.example/tin/{n}.html", text=f"Theo TTXVN ({n}): " + ARTICLE,
+            published_at=f"2024-03-1{n}T07:00:00+07:00")
+        for n in (3, 4)
+    ]  # fmt: skip
+    for item in reprints:
+        index.process_item(dedup.process_item(analysed(item)))
+    first, second = (backend.docs[document_id(item["url"])] for item in reprints)
+    assert second["duplicate_of"] == first["id"]
+    agency = dedup.process_item(analysed(raw("https://ttxvn.example/tin/goc.html")))
+    index.process_item(agency)
+    assert agency["duplicate_of"] is None
+    assert {backend.docs[d["id"]]["duplicate_of"] for d in (first, second)} == {agency["id"]}
+    assert stats.values["wildwatch/relinked"] == 2
+
+
+def test_copies_crawled_in_the_same_batch_are_linked_before_the_index_sees_them() -> None:
+    dedup = DedupPipeline(MemoryBackend())  # type: ignore[arg-type]
+    first = dedup.process_item(analysed(raw("https://a.example/tin/bat-xe-1.html")))
+    second = dedup.process_item(
+        analysed(raw("https://b.example/tin/bat-xe-2.html", text=ARTICLE + " Theo TTXVN."))
+    )
+    assert first["duplicate_of"] is None
+    assert second["duplicate_of"] == first["id"]
+
+
+def test_recrawl_of_the_original_keeps_it_original() -> None:
+    backend = MemoryBackend()
+    dedup = DedupPipeline(backend)  # type: ignore[arg-type]
+    index = IndexPipeline(FakeStats(), batch_size=1, backend=backend)  # type: ignore[arg-type]
+    a = raw("https://a.example/tin/bat-xe-1.html")
+    b = raw("https://b.example/tin/bat-xe-2.html", text=ARTICLE + " Theo TTXVN.")
+    for item in (a, b):
+        index.process_item(dedup.process_item(analysed(item)))
+    again = dedup.process_item(analysed(a))
+    assert again["duplicate_of"] is None
+
+
+def test_index_batches_counts_outcomes_and_flushes_on_close() -> None:
+    backend = MemoryBackend()
+    stats = FakeStats()
+    dedup = DedupPipeline(backend)  # type: ignore[arg-type]
+    index = IndexPipeline(stats, batch_size=2, backend=backend)  # type: ignore[arg-type]
+    urls = [f"https://a.example/tin/bai-{n}.html" for n in range(3)]
+    texts = [ARTICLE, "Giá lúa tăng mạnh " * 30, "Hà Nội mưa lớn kéo dài " * 30]
+    for url, text in zip(urls, texts, strict=True):
+        index.process_item(dedup.process_item(analysed(raw(url, text=text))))
+    assert backend.upsert_calls == [2]
+    index.close_spider()
+    assert backend.upsert_calls == [2, 1]
+    assert stats.values == {"wildwatch/index/new": 3}
+    # a second crawl of the same pages stores nothing new
+    index = IndexPipeline(stats, batch_size=2, backend=backend)  # type: ignore[arg-type]
+    for url, text in zip(urls, texts, strict=True):
+        index.process_item(dedup.process_item(analysed(raw(url, text=text))))
+    index.close_spider()
+    assert stats.values["wildwatch/index/unchanged"] == 3
+    assert len(backend.docs) == 3
+
+
+def test_a_refused_batch_is_retried_when_the_spider_closes() -> None:
+    backend = MemoryBackend(fail_first_upserts=1)
+    stats = FakeStats()
+    index = IndexPipeline(stats, batch_size=1, backend=backend)  # type: ignore[arg-type]
+    doc = DedupPipeline(backend).process_item(analysed(raw("https://a.example/tin/1.html")))  # type: ignore[arg-type]
+    index.process_item(doc)
+    assert backend.docs == {}
+    index.close_spider()
+    assert list(backend.docs) == [doc["id"]]
+    assert stats.values == {"wildwatch/index/new": 1}
+
+
+def test_build_document_keeps_source_fields() -> None:
+    analysis = {
+        "lang": "vi",
+        "wildlife_trade": False,
+        "relevance": 0.0,
+        "species": [],
+        "enforcement": [],
+        "prices": [],
+        "quantities": [],
+        "locations": [],
+        "contacts": [],
+        "tokens": "",
+    }
+    item = raw("https://t.me/dongvat_hoangda/25", kind="social", seller="dongvat_hoangda")
+    doc = build_document(item, analysis)  # type: ignore[arg-type]
+    assert doc["kind"] == "social" and doc["seller"] == "dongvat_hoangda"
+    assert doc["fetched_at"] == "2024-03-18T02:00:00+00:00"

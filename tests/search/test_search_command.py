@@ -1,0 +1,114 @@
+"""``wildwatch search``: table and JSON output, filters from options, errors as exit status 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search.sqlite_backend import SqliteBackend
+from tests.search.conftest import corpus
+from wildwatch.cli import main
+
+
+@pytest.fixture(autouse=True)
+def index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
+    monkeypatch.delenv("WILDWATCH_ELASTICSEARCH_URL", raising=False)
+    backend = SqliteBackend(tmp_path / "index.sqlite")
+    backend.upsert(corpus())
+    backend.close()
+
+
+def test_table_lists_hits_with_a_total(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "sung te giac"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split() == ["DATE", "SOURCE", "SPECIES", "ENFORCEMENT", "TITLE", "URL"]
+    assert lines[1].startswith("2024-05-02  vnexpress")  # the day in Vietnam, not UTC
+    assert "rhino" in lines[1] and "seizure,arrest" in lines[1]
+    assert lines[1].endswith("https://example.vn/rhino-daklak")
+    assert lines[-1] == "1 item matches; showing 1–1."
+
+
+def test_filters_from_options(capsys: pytest.CaptureFixture[str]) -> None:
+    args = [
+        "search",
+        "--species",
+        "pangolin",
+        "--species",
+        "tiger",
+        "--kind",
+        "news",
+        "--kind",
+        "social",
+        "--since",
+        "2024-05-03",
+        "--until",
+        "2024-05-03",
+        "--sort",
+        "newest",
+    ]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "2 items match; showing 1–2."
+    assert "pangolin-social" in lines[1] and "pangolin-mongcai" in lines[2]
+    assert main(["search", "--location", "quang ninh", "--trade", "--lang", "vi"]) == 0
+    assert "1 item matches" in capsys.readouterr().out
+    assert main(["search", "--no-trade"]) == 0
+    assert "forest-daknong" in capsys.readouterr().out
+
+
+def test_json_output_follows_the_design(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "ivory", "--json", "--limit", "1"]) == 0
+    response = json.loads(capsys.readouterr().out)
+    assert set(response) == {"total", "hits", "facets"}
+    assert response["total"] == 2 and len(response["hits"]) == 1
+    assert list(response["hits"][0]) == [
+        "id",
+        "url",
+        "title",
+        "source",
+        "kind",
+        "lang",
+        "published_at",
+        "fetched_at",
+        "wildlife_trade",
+        "relevance",
+        "species",
+        "enforcement",
+        "prices",
+        "quantities",
+        "locations",
+        "contacts",
+        "snippet",
+    ]
+    assert "<mark>ivory</mark>" in response["hits"][0]["snippet"]
+    assert response["facets"]["species"] == {"elephant": 2, "rhino": 1}
+
+
+def test_nothing_found(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "khỉ đột"]) == 0
+    assert capsys.readouterr().out == "No items match.\n"
+
+
+def test_bad_query_exits_2_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "(ivory OR pangolin"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot understand the query: '(' is never closed (at character 1)" in err
+
+
+@pytest.mark.parametrize(
+    "args", [["--since", "2024-02-30"], ["--until", "last week"], ["--limit", "-1"]]
+)
+def test_bad_option_values_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["search", *args])
+    assert exited.value.code == 2
+    assert "search: error: argument" in capsys.readouterr().err
+
+
+def test_inverted_date_range_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "--since", "2024-05-05", "--until", "2024-05-01"]) == 2
+    assert "--since is after --until" in capsys.readouterr().err
