@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,11 @@ _PARSER_OPTIONS = {
     "huge_tree": False,
     "remove_blank_text": True,
 }
+
+
+# "&" not starting an entity: CMSs put raw "&" in titles and in query strings of links, which
+# the recovering parser would drop ("?id=1&page=2" → "?id=1page=2").
+_BARE_AMPERSAND = re.compile(rb"&(?!(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)")
 
 
 class NotXmlError(ValueError):
@@ -66,7 +72,8 @@ def _root(body: bytes) -> etree._Element:
     if start < 0:
         raise NotXmlError("no XML markup")
     try:
-        root = etree.fromstring(body[start:], etree.XMLParser(**_PARSER_OPTIONS))
+        xml = _BARE_AMPERSAND.sub(b"&amp;", body[start:])
+        root = etree.fromstring(xml, etree.XMLParser(**_PARSER_OPTIONS))
     except etree.XMLSyntaxError as error:
         raise NotXmlError(f"unreadable XML: {error}") from None
     if root is None:

@@ -132,23 +132,49 @@ def _build(job: tuple[Record, str]) -> Document:
     return build_document(*job)
 
 
-def _link_duplicates(backend: SearchBackend, docs: list[Document]) -> None:
-    """Set ``duplicate_of`` like the crawl pipeline: the earliest near-identical item, among
-    stored items and the earlier lines of this batch."""
-    from pipelines.dedup import MAX_DISTANCE, Copy, choose_original, nearest_copies
+def _copy(doc: Document) -> Any:
+    from pipelines.dedup import Copy
 
-    pending: list[tuple[str, Copy]] = []
-    for doc in docs:
-        candidates = []
+    return Copy(
+        doc["id"], doc.get("duplicate_of"), doc.get("published_at") or doc.get("fetched_at")
+    )
+
+
+def _link_duplicates(backend: SearchBackend, docs: list[Document]) -> list[Document]:
+    """Set ``duplicate_of`` like the crawl pipeline (pipelines.dedup.link_copies): the
+    earliest-dated near-identical item among stored items and earlier lines of the batch.
+    Archives are often older than what was crawled, so an imported item may become the
+    original of a stored group: returns the stored documents re-pointed at it."""
+    from pipelines.dedup import MAX_DISTANCE, is_near_duplicate, link_copies
+
+    batch_ids = {doc["id"] for doc in docs}
+    relinked: dict[str, Document] = {}
+    for position, doc in enumerate(docs):
+        candidates = {}
         for other_id in backend.near_duplicates(doc["simhash"], MAX_DISTANCE):
-            other = backend.get(other_id)
+            other = relinked.get(other_id) or backend.get(other_id)
             if other is not None:
-                date = other.get("published_at") or other.get("fetched_at")
-                candidates.append(Copy(other_id, other.get("duplicate_of"), date))
-        candidates.extend(nearest_copies(doc["simhash"], pending))
-        doc["duplicate_of"] = choose_original(doc["id"], candidates)
-        date = doc.get("published_at") or doc.get("fetched_at")
-        pending.append((doc["simhash"], Copy(doc["id"], doc["duplicate_of"], date)))
+                candidates[other_id] = _copy(other)
+        for earlier in docs[:position]:
+            if is_near_duplicate(doc["simhash"], earlier["simhash"]):
+                candidates[earlier["id"]] = _copy(earlier)
+        doc["duplicate_of"] = None
+        linking = link_copies(_copy(doc), candidates.values())
+        doc["duplicate_of"] = linking.duplicate_of
+        roots = set(linking.demoted)
+        if not roots:
+            continue
+        for earlier in docs[:position]:
+            if earlier["id"] in roots or earlier.get("duplicate_of") in roots:
+                earlier["duplicate_of"] = doc["id"]
+        for root in roots:
+            stored = backend.get(root)
+            members = ([stored] if stored is not None else []) + backend.duplicates_of(root)
+            for member in members:
+                if member["id"] != doc["id"] and member["id"] not in batch_ids:
+                    member["duplicate_of"] = doc["id"]
+                    relinked[member["id"]] = member
+    return list(relinked.values())
 
 
 def _batches(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
@@ -190,8 +216,10 @@ def import_lines(
                 docs = list(executor.map(_build, jobs, chunksize=16))
             else:
                 docs = [_build(job) for job in jobs]
-            _link_duplicates(backend, docs)
+            relinked = _link_duplicates(backend, docs)
             _index(backend, records, docs, counts, errors)
+            if relinked:
+                backend.upsert(relinked)
     finally:
         if executor is not None:
             executor.shutdown()

@@ -99,6 +99,8 @@ def extract_article(html: str, url: str) -> Article | None:
     text = "\n\n".join(paragraphs)
     if len(text) < MIN_TEXT_CHARS or _mostly_links(paragraphs, link_texts):
         return None
+    if _teaser_share(tree, paragraphs) > MAX_LINK_TEXT_SHARE:
+        return None
     article.text = text
     return article
 
@@ -222,3 +224,34 @@ def _mostly_links(paragraphs: list[str], link_texts: set[str]) -> bool:
     total = sum(len(paragraph) for paragraph in paragraphs)
     linked = sum(len(p) for p in paragraphs if p.lower() in link_texts)
     return total > 0 and linked / total > MAX_LINK_TEXT_SHARE
+
+
+def _teaser_share(tree: lxml_html.HtmlElement, paragraphs: list[str]) -> float:
+    """Share of the text made of teaser descriptions: paragraphs sitting in a small box next
+    to a headline link to another page, as on category and search pages."""
+    elements: dict[str, lxml_html.HtmlElement] = {}
+    for element in tree.iter("p", "div", "li", "span", "td"):
+        text = element_text(element)
+        if text in paragraphs:
+            elements.setdefault(text, element)
+    total = sum(len(paragraph) for paragraph in paragraphs)
+    teaser = 0
+    for paragraph in paragraphs:
+        element = elements.get(paragraph)
+        if element is not None and _in_teaser_box(element, len(paragraph)):
+            teaser += len(paragraph)
+    return teaser / total if total else 0.0
+
+
+def _in_teaser_box(element: lxml_html.HtmlElement, own_length: int) -> bool:
+    own_links = set(element.iter("a"))
+    box = element
+    for _ in range(3):
+        parent = box.getparent()
+        if parent is None or len(element_text(parent)) > 3 * own_length + 200:
+            return False
+        box = parent
+        for link in box.iter("a"):
+            if link not in own_links and len(element_text(link)) >= 20:
+                return True
+    return False

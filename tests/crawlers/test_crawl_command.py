@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.crawl_command import summary_json, summary_table
-from crawlers.runner import SourceSummary, summarize
+from crawlers.runner import summarize
 from crawlers.sources import Source
 from tests.crawlers.conftest import WILDWATCH, crawl_env, run_crawl, write_sources
 from tests.crawlers.site.server import SiteServer
@@ -22,8 +22,11 @@ def test_invalid_sources_file_exits_2_naming_file_source_and_key(
 ) -> None:
     monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
     bad = tmp_path / "nguon.toml"
-    bad.write_text('[[sources]]\nname = "vnexpress"\nkind = "news"\nmax_pages = "nhiều"\n'
-                   'feeds = ["https://vnexpress.net/rss/phap-luat.rss"]\n', "utf-8")  # fmt: skip
+    bad.write_text(
+        '[[sources]]\nname = "vnexpress"\nkind = "news"\nmax_pages = "nhiều"\n'
+        'feeds = ["https://vnexpress.net/rss/phap-luat.rss"]\n',
+        "utf-8",
+    )
     assert main(["crawl", "--sources", str(bad)]) == 2
     error = capsys.readouterr().err
     assert str(bad) in error and "vnexpress" in error and "max_pages" in error
@@ -50,8 +53,15 @@ def test_one_source_with_max_pages_prints_a_table(site: SiteServer, tmp_path: Pa
     )
     assert run.returncode == 0, run.stderr
     header, line = run.stdout.strip().splitlines()
-    assert header.split() == ["source", "pages", "new", "updated", "unchanged", "errors",
-                              "duration"]  # fmt: skip
+    assert header.split() == [
+        "source",
+        "pages",
+        "new",
+        "updated",
+        "unchanged",
+        "errors",
+        "duration",
+    ]
     cells = line.split()
     assert cells[0] == "tg-dongvat-hoangda"
     assert cells[2] == "10"  # two channel pages of five posts
@@ -70,8 +80,12 @@ def test_disabled_sources_are_skipped_unless_named(site: SiteServer, tmp_path: P
     )
     completed = subprocess.run(
         [str(WILDWATCH), "crawl", "--sources", str(sources)],
-        env=crawl_env(tmp_path), capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        env=crawl_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert completed.returncode == 2
     assert "no enabled source" in completed.stderr
 

@@ -122,8 +122,16 @@ def test_endless_calendar_is_bounded(runs: TwoRuns) -> None:
 
 def test_item_text_has_no_navigation_related_comments_or_footer(index: SearchBackend) -> None:
     for doc in by_source(index, NEWS):
-        for boilerplate in ("Bản quyền", "Bình luận", "Tin liên quan", "Trang chủ", "0912 000 111",
-                            "Giấy phép", "Chia sẻ", "Lưu trữ"):  # fmt: skip
+        for boilerplate in (
+            "Bản quyền",
+            "Bình luận",
+            "Tin liên quan",
+            "Trang chủ",
+            "0912 000 111",
+            "Giấy phép",
+            "Chia sẻ",
+            "Lưu trữ",
+        ):
             assert boilerplate not in doc["text"], (doc["url"], boilerplate)
         assert doc["title"] and doc["title"] in {a["title"] for a in ARTICLES}
 

@@ -180,10 +180,13 @@ def test_agency_original_found_after_the_reprints_becomes_the_root() -> None:
     dedup = DedupPipeline(backend, stats)  # type: ignore[arg-type]
     index = IndexPipeline(FakeStats(), batch_size=1, backend=backend)  # type: ignore[arg-type]
     reprints = [
-        raw(f"https://b{n}.example/tin/{n}.html", text=f"Theo TTXVN ({n}): " + ARTICLE,
-            published_at=f"2024-03-1{n}T07:00:00+07:00")
+        raw(
+            f"https://b{n}.example/tin/{n}.html",
+            text=f"Theo TTXVN ({n}): " + ARTICLE,
+            published_at=f"2024-03-1{n}T07:00:00+07:00",
+        )
         for n in (3, 4)
-    ]  # fmt: skip
+    ]
     for item in reprints:
         index.process_item(dedup.process_item(analysed(item)))
     first, second = (backend.docs[document_id(item["url"])] for item in reprints)
