@@ -6,7 +6,7 @@ any heavy import so the search side can use them without loading NLP models.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class Price(TypedDict):
@@ -14,6 +14,8 @@ class Price(TypedDict):
     currency: str  # ISO 4217
     text: str  # the span exactly as written in the input
     vnd: float | None  # amount in đồng from pipelines/vocab/exchange_rates.toml; None if unknown
+    # unit of a unit price ("kg", "100g" for a lạng, "individual", ...); None for a total
+    per: NotRequired[str | None]
 
 
 class Quantity(TypedDict):

@@ -71,7 +71,19 @@ def _fold_char(char: str) -> str:
     return base.lower() if len(base.lower()) == 1 else char
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case, diacritics removed, đ → d. For NFC input the result has the same length,
     so offsets carry over between the folded copy and the text."""
-    return "".join(_fold_char(char) for char in text)
+    return text.translate(_FOLD_TABLE)

@@ -298,12 +298,23 @@ def _read_multipliers(
         return value, pos, read
     if word in _ENGLISH_SHORT and text[m.end() : m.end() + 1].isdigit():
         return value, pos, read  # "5m3" is five cubic metres, not 5.3 million
+    # "m" glued to digits is a million only in money talk ("$1.4m"): prices.py demands a
+    # currency for it and quantities.py refuses amounts with it, so "5m" of rope is neither.
     factor = MULTIPLIERS[word]
-    # "m" glued to digits is a million only in money talk ("$1.4m"): the price reader checks
-    # for a currency; "5m" of rope is left to it too.
-    total = value * factor
     end = m.end()
     read.append(word)
+    # Stacked multipliers multiply: "5 trăm nghìn" = 500 thousand, "5 nghìn tỷ" = 5 trillion.
+    while True:
+        stacked = _MULTIPLIER.match(text, end)
+        if not stacked or stacked.group("mult").lower() in _ATTACHED_ONLY:
+            break
+        bigger = MULTIPLIERS[stacked.group("mult").lower()]
+        if bigger <= factor:
+            break
+        factor *= bigger
+        read.append(stacked.group("mult").lower())
+        end = stacked.end()
+    total = value * factor
     last_factor = factor
     while True:
         # "3 tỷ 500 triệu": a further number with a smaller multiplier adds to the total.

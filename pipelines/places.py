@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import csv
 import re
-from bisect import bisect_right
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path

@@ -28,12 +28,6 @@ RATES_FILE = VOCAB / "exchange_rates.toml"
 CURRENCIES_FILE = VOCAB / "prices_currencies.toml"
 
 
-class UnitPrice(Price, total=False):
-    """A ``Price`` with the unit it is quoted for (extra key until fields.Price gains it)."""
-
-    per: str | None
-
-
 class PriceVocabError(ValueError):
     """A currency or rate file cannot be used; the message names the file and the key."""
 
@@ -119,6 +113,8 @@ _PER = re.compile(
     re.IGNORECASE,
 )
 _LEADING_ZERO = re.compile(r"0\d")
+# Multipliers that stack on a money word ("5 trăm nghìn", "2 chục triệu") but alone count things.
+_COUNTING_MULTIPLIERS = {"trăm", "tram", "chục"}
 # Signs too short to stand alone: "R1.1 million" is rand, "R2" is not.
 _ONLY_GLUED_WITH_MULTIPLIER = {"R"}
 
@@ -169,7 +165,8 @@ def _is_price(text: str, amount: Amount, has_currency: bool) -> bool:
             and _PRICE_CUE.search(before) is not None
             and _NOT_MONEY_AFTER.match(text, amount.end) is None
         )
-    if not set(amount.multipliers) <= VI_MONEY_MULTIPLIERS:
+    money = set(amount.multipliers) - _COUNTING_MULTIPLIERS
+    if not money or not money <= VI_MONEY_MULTIPLIERS:
         return False  # "1.4 million" with no currency: people, hectares, views...
     if amount.words and not amount.multipliers:
         return False
@@ -182,9 +179,14 @@ def _is_price(text: str, amount: Amount, has_currency: bool) -> bool:
 
 def extract_prices(text: str) -> list[Price]:
     """Every price in ``text``, in text order."""
+    return [price for _, _, price in located_prices(text)]
+
+
+def located_prices(text: str) -> list[tuple[int, int, Price]]:
+    """Every price with the offsets of its span (``quantities`` skips numbers inside them)."""
     currencies = load_currencies()
     rates = load_rates()
-    prices: list[Price] = []
+    prices: list[tuple[int, int, Price]] = []
     for amount in find_amounts(text):
         digits = text[amount.start : amount.end]
         if _LEADING_ZERO.match(digits):
@@ -213,12 +215,12 @@ def extract_prices(text: str) -> list[Price]:
         if per:
             end = per[1]
         rate = rates.get(currency)
-        price = UnitPrice(
+        price = Price(
             amount=amount.value,
             currency=currency,
             text=text[start:end],
             vnd=round(amount.value * rate, 2) if rate is not None else None,
             per=per[0] if per else None,
         )
-        prices.append(price)
+        prices.append((start, end, price))
     return prices

@@ -16,6 +16,7 @@ import re
 
 from pipelines.fields import Quantity
 from pipelines.numbers import Amount, UnitForm, UnitTable, find_amounts, load_units, unit_form
+from pipelines.prices import located_prices
 
 # Multipliers that still describe a count or weight ("hai chục con", "2 nghìn cá thể"); money
 # multipliers ("500k", "15tr") never precede a unit of quantity.
@@ -80,7 +81,11 @@ def extract_quantities(text: str) -> list[Quantity]:
     """Every quantity in ``text`` in text order."""
     table = load_units()
     found: list[Quantity] = []
+    # Numbers inside a price ("500k/1kg", "hai trăm nghìn một lạng") belong to it.
+    priced = [(start, end) for start, end, _ in located_prices(text)]
     for amount in find_amounts(text):
+        if any(start <= amount.start < end for start, end in priced):
+            continue
         if any(m not in _COUNT_MULTIPLIERS for m in amount.multipliers):
             continue
         before = text[max(0, amount.start - 12) : amount.start]

@@ -19,6 +19,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +97,29 @@ class Match:
 
 
 def _alternation(terms: Iterable[str]) -> str:
-    unique = sorted(set(terms), key=lambda t: (-len(t), t))
-    return "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in unique)
+    """A regex matching any of ``terms``, longest first, factored as a trie: Python's engine
+    tries the alternatives of a flat "a|b|c" one by one at every word start, a trie follows
+    only the branch of the next letter (several times faster on a thousand terms)."""
+    trie: dict[str, Any] = {}
+    for term in set(terms):
+        node = trie
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    branches = [
+        (r"\s+" if char == " " else re.escape(char)) + _trie_pattern(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # Greedy "?" tries the longer terms first and falls back to this one.
+    return f"(?:{body})?" if "" in node else body
 
 
 def _compile_words(terms: Iterable[str], plural: bool = False) -> re.Pattern[str] | None:
@@ -189,9 +211,20 @@ class TermMatcher:
 
     def find(self, text: str, *, use_folded: bool = True) -> list[Match]:
         """Non-overlapping matches in text order, the longest winning an overlap."""
-        lowered = lower_same_length(text)
-        folded = fold(text) if use_folded else lowered
+        lowered = _lowered(text)
+        folded = _folded(text) if use_folded else lowered
         return resolve_overlaps(self.candidates(text, lowered, folded, use_folded=use_folded))
+
+
+# Several matchers read the same text one after the other: lower-case and fold it once.
+@lru_cache(maxsize=16)
+def _lowered(text: str) -> str:
+    return lower_same_length(text)
+
+
+@lru_cache(maxsize=16)
+def _folded(text: str) -> str:
+    return fold(text)
 
 
 def resolve_overlaps(candidates: list[Match]) -> list[Match]:

@@ -70,7 +70,7 @@ def _aware(value: datetime) -> datetime:
 def _fixed_offset(name: str) -> int | None:
     zone = _zone(name)
     moment = datetime(1990, 1, 1, tzinfo=UTC)
-    offsets = set()
+    offsets: set[timedelta | None] = set()
     while moment.year < 2040 and len(offsets) < 2:
         offsets.add(moment.astimezone(zone).utcoffset())
         moment += timedelta(days=7)

@@ -69,20 +69,27 @@ def extract_ad(
     ]
     remove_invisible(tree)
     from_selectors = _from_selectors(tree, compiled, url, now)
-    merged: Fields = {}
-    for fields in [*structured, from_selectors]:
-        for key, value in fields.items():
-            if value not in (None, "", []) and key not in merged:
-                merged[key] = value
-    # OpenGraph title and description alone describe any page; an ad needs product data or
-    # the source's own ad selectors matching.
-    evidence = (
+    # OpenGraph title and description alone describe any page (often the site's slogan); an
+    # ad needs product data or the source's own ad selectors matching.
+    product_data = (
         bool(structured[0])
         or bool(structured[1])
         or "price_text" in structured[2]
         or (meta_content(tree, "og:type") or "").lower() in ("product", "og:product")
-        or any(from_selectors.get(key) for key in ("text", "price_text"))
     )
+    evidence = product_data or any(from_selectors.get(key) for key in ("text", "price_text"))
+    # Without product data the page's OpenGraph tags are generic: the selectors the source
+    # was given for this very case go before them.
+    order = (
+        [*structured, from_selectors]
+        if product_data
+        else [*structured[:2], from_selectors, structured[2]]
+    )
+    merged: Fields = {}
+    for fields in order:
+        for key, value in fields.items():
+            if value not in (None, "", []) and key not in merged:
+                merged[key] = value
     if not evidence or not merged.get("title"):
         return None
     if not (merged.get("text") or merged.get("price_text")):

@@ -43,6 +43,11 @@ def _found(text: str) -> list[tuple[float, str]]:
         ("gia 2 trieu", 2e6, "VND"),
         ("giá: 1.200.000", 1.2e6, "VND"),
         ("500 đô", 500, "USD"),
+        ("giá 5 trăm nghìn", 5e5, "VND"),
+        ("khoảng 2 chục triệu", 2e7, "VND"),
+        ("thiệt hại 5 nghìn tỷ đồng", 5e12, "VND"),
+        ("USD 1.4 million", 1.4e6, "USD"),
+        ("1,5 tỷ USD", 1.5e9, "USD"),
     ],
 )
 def test_one_price(text: str, amount: float, currency: str) -> None:

@@ -39,6 +39,8 @@ def _found(text: str) -> list[tuple[float, str]]:
         ("12 m3 gỗ", 12, "m3"),
         ("5 m³", 5, "m3"),
         ("hai nghìn con", 2000, "individuals"),
+        ("hai chục con", 20, "individuals"),
+        ("3 trăm con", 300, "individuals"),
         ("1 cặp sừng", 2, "pieces"),
         ("rùa size 1kg2", 1.2, "kg"),
         ("2 tan vay te te", 2, "t"),
@@ -64,6 +66,7 @@ def test_ranges_keep_the_bound_written_with_the_unit() -> None:
         "Mật gấu 500k/lạng",  # the unit of a price
         "sừng 35tr/1kg",
         "giá 500k 1 lạng",
+        "mật gấu hai trăm nghìn một lạng",
         "cao hổ 20 triệu đồng/100g",
         "bé 3 tuổi",
         "bị tuyên phạt 12 năm tù",

@@ -217,3 +217,23 @@ def test_import_command_with_the_real_analysis(tmp_path: Path) -> None:
     response = json.loads(search.stdout)
     assert response["total"] == 1
     assert "rhino" in response["hits"][0]["species"]
+
+
+def test_an_older_imported_original_becomes_the_root_of_its_copies(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reprint = {
+        "url": "https://baomoi.com/copy-123.html",
+        "text": RHINO_TEXT + " Nguồn: VnExpress.",
+        "published_at": "2024-05-03T09:00:00+07:00",
+    }
+    assert main(["import", "-i", str(write_lines(home / "1.jsonl", [reprint]))]) == 0
+    assert main(["import", "-i", str(write_lines(home / "2.jsonl", [ARCHIVE[0]]))]) == 0
+    backend = SqliteBackend(home / "index.sqlite")
+    original_id = document_id(ARCHIVE[0]["url"])  # type: ignore[index]
+    copy = backend.get(document_id(reprint["url"]))
+    assert copy is not None and copy["duplicate_of"] == original_id
+    original = backend.get(original_id)
+    assert original is not None and original["duplicate_of"] is None
+    assert [doc["id"] for doc in backend.duplicates_of(original_id)] == [copy["id"]]
+    backend.close()
