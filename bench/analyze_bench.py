@@ -52,8 +52,18 @@ SENTENCES_EN = [
     "A court sentenced the smuggler to {n} years in prison.",
     "Traffickers can face up to 10 years in prison under the new law.",
 ]
-PRODUCTS = ["ngà voi", "vảy tê tê", "sừng tê giác", "cao hổ cốt", "mật gấu", "gỗ trắc",
-            "vây cá mập", "cá ngựa khô", "mỏ hồng hoàng", "da báo hoa mai"]
+PRODUCTS = [
+    "ngà voi",
+    "vảy tê tê",
+    "sừng tê giác",
+    "cao hổ cốt",
+    "mật gấu",
+    "gỗ trắc",
+    "vây cá mập",
+    "cá ngựa khô",
+    "mỏ hồng hoàng",
+    "da báo hoa mai",
+]
 PLAIN = ["vay te te", "nga voi", "sung te giac", "cao ho cot", "mat gau"]
 EN_PRODUCTS = ["ivory", "pangolin scales", "rhino horn", "tiger bones", "shark fin"]
 PLACES = ["Nghệ An", "Quảng Ninh", "Lạng Sơn", "Hà Tĩnh", "Quảng Trị", "Hải Phòng"]
@@ -117,8 +127,10 @@ def main() -> None:
     args = parser.parse_args()
     docs = generate(args.docs)
     syllables = sum(len(_SYLLABLE.findall(d["text"])) for d in docs)
-    print(f"corpus: {len(docs)} documents, {syllables} syllables "
-          f"({syllables / len(docs):.0f} per document)")
+    print(
+        f"corpus: {len(docs)} documents, {syllables} syllables "
+        f"({syllables / len(docs):.0f} per document)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.jsonl"
         corpus.write_text(
@@ -132,20 +144,25 @@ def main() -> None:
         ]
         for label, extra in runs:
             seconds = run_cli(corpus, out, *extra)
-            print(f"{label:<40} {seconds:7.1f} s  {len(docs) / seconds:8.0f} docs/s  "
-                  f"{syllables / seconds:9.0f} syllables/s")
+            print(
+                f"{label:<40} {seconds:7.1f} s  {len(docs) / seconds:8.0f} docs/s  "
+                f"{syllables / seconds:9.0f} syllables/s"
+            )
     sample = docs[: min(len(docs), 3000)]
     sample_syllables = sum(len(_SYLLABLE.findall(d["text"])) for d in sample)
     loading, rest, segmentation = split_costs(sample)
     print(f"in-process split over {len(sample)} documents ({sample_syllables} syllables):")
     print(f"  loading models and vocabularies (once per process) {loading:6.2f} s")
-    print(f"  everything except segmentation                     {rest:6.2f} s "
-          f"({1e6 * rest / sample_syllables:.1f} ms per 1,000 syllables)")
-    print(f"  word segmentation (underthesea)                    {segmentation:6.2f} s "
-          f"({1e6 * segmentation / sample_syllables:.1f} ms per 1,000 syllables)")
+    print(
+        f"  everything except segmentation                     {rest:6.2f} s "
+        f"({1e6 * rest / sample_syllables:.1f} ms per 1,000 syllables)"
+    )
+    print(
+        f"  word segmentation (underthesea)                    {segmentation:6.2f} s "
+        f"({1e6 * segmentation / sample_syllables:.1f} ms per 1,000 syllables)"
+    )
     verdict = "below" if rest < segmentation else "ABOVE"
-    print(f"  everything else is {verdict} the cost of segmentation "
-          f"({rest / segmentation:.2f}x)")
+    print(f"  everything else is {verdict} the cost of segmentation ({rest / segmentation:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -84,6 +84,9 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--home", type=Path, help="keep the index here instead of a temp dir")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the queries on the index already in --home"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         home = args.home or Path(scratch)

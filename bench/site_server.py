@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -73,7 +74,7 @@ SENTENCES = [
     "Tại cơ quan điều tra, các đối tượng thừa nhận hành vi vi phạm của mình.",
     "Trước đó, tổ công tác nhận được tin báo về một xe tải có dấu hiệu nghi vấn.",
     "Hội đồng xét xử tuyên phạt bị cáo {years} năm tù về tội vi phạm quy định bảo vệ động vật.",
-    "Người dân phát hiện hành vi buôn bán động vật hoang dã có thể báo qua đường dây nóng 1800 1522.",
+    "Người dân phát hiện buôn bán động vật hoang dã có thể báo qua đường dây nóng 1800 1522.",
 ]
 
 
@@ -191,10 +192,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     pages = build_site(args.pages, args.seed)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(pages, args.port))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from pipelines.vocab_loader import (
 
 VOCAB_FILE = "trade.toml"
 CATEGORIES = ("wildlife", "trafficking", "sale", "rescue", "stray", "zoo", "farm", "bite")
+IGNORE = "ignore"  # phrases that contain a cue word but are no cue (key "" in the matcher)
 NEGATIVE = ("rescue", "stray", "zoo", "farm", "bite")
 _LANG_KEYS = ("vi", "en", "zh", "th", "ms", "km", "lo", "my")
 PROXIMITY_CHARS = 200  # a cue this close to a species word is about that animal
@@ -52,15 +53,16 @@ def _build(data: dict[str, Any], source: str) -> TradeVocabulary:
     entries: list[tuple[str, str]] = []
     plain: list[tuple[str, str]] = []
     accent_dependent: set[str] = set()
-    for category in CATEGORIES:
+    for category in (*CATEGORIES, IGNORE):
         table = data.get(category, {})
         where = f"{source} [{category}]"
+        key = "" if category == IGNORE else category
         for lang in _LANG_KEYS:
             terms = string_list(table, lang, where)
-            entries += [(t, category) for t in terms]
+            entries += [(t, key) for t in terms]
             if lang == "vi":
                 accent_dependent |= accent_dependent_terms(terms)
-        plain += [(t, category) for t in string_list(table, "plain", where)]
+        plain += [(t, key) for t in string_list(table, "plain", where)]
     return TradeVocabulary(
         vietnamese=TermMatcher(entries, plain=plain),
         regional=TermMatcher(entries),
@@ -80,7 +82,8 @@ def find_cues(text: str, *, vietnamese: bool = True) -> list[Match]:
     return [
         m
         for m in matcher.find(text, use_folded=vietnamese)
-        if not (
+        if m.key
+        and not (
             vietnamese
             and m.term in vocab.accent_dependent
             and typed_without_accents(text, m.start, m.end)

@@ -42,9 +42,9 @@ from crawlers.extract.metadata import (
     page_title,
 )
 from crawlers.extract.tree import (
-    drop,
     block_paragraphs,
     clean_space,
+    drop,
     element_text,
     parse_html,
     remove_invisible,

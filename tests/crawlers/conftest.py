@@ -48,6 +48,7 @@ def crawl_env(home: Path) -> dict[str, str]:
         WILDWATCH_RETRY_TIMES="1",
         WILDWATCH_RETRY_BACKOFF="0.2",
         WILDWATCH_ANALYSIS_WORKERS="1",
+        WILDWATCH_MAX_PAGE_BYTES="200000",
         WILDWATCH_USER_AGENT="wildwatch-test/1.0 (+https://example.org/contact)",
     )
     return env

@@ -22,7 +22,9 @@ from tests.crawlers.conftest import SITE, CrawlRun, run_crawl, write_sources
 from tests.crawlers.site.server import (
     BINARY_SLUG,
     HANGING_SLUG,
+    HUGE_SLUG,
     NOT_FOUND_SLUG,
+    REDIRECT_SLUG,
     Logged,
     SiteServer,
 )
@@ -108,7 +110,9 @@ def test_robots_txt_is_obeyed_and_every_request_names_wildwatch(runs: TwoRuns) -
 
 
 def test_nothing_outside_the_allowed_domains_is_requested(site: SiteServer, runs: TwoRuns) -> None:
-    # pages link to http://localhost:<port>/... (same server, another host) and to facebook.com
+    # pages link to http://localhost:<port>/... (same server, another host) and to facebook.com,
+    # and one article redirects there
+    assert any(r.path.endswith(REDIRECT_SLUG) and r.status == 301 for r in runs.first_requests)
     hosts = {r.host for r in runs.first_requests + runs.second_requests}
     assert hosts == {f"127.0.0.1:{site.port}"}
 
@@ -118,6 +122,7 @@ def test_endless_calendar_is_bounded(runs: TwoRuns) -> None:
     assert 1 <= len(calendar) <= 8
     news_pages = [r for r in runs.first_requests if r.path.startswith(("/phap-luat", "/rss"))]
     assert len(news_pages) <= 45 + 2  # max_pages, plus the retries of two failing pages
+    assert runs.first.source(NEWS)["finish_reason"] == "finished"
 
 
 def test_item_text_has_no_navigation_related_comments_or_footer(index: SearchBackend) -> None:
@@ -181,9 +186,9 @@ def test_failing_pages_are_counted_by_kind_and_the_crawl_goes_on(
     site: SiteServer, runs: TwoRuns, index: SearchBackend
 ) -> None:
     errors = runs.first.source(NEWS)["errors"]
-    assert errors == {"http_404": 1, "not_html": 1, "timeout": 1}
+    assert errors == {"http_404": 1, "not_html": 1, "timeout": 1, "too_large": 1}
     assert runs.first.source(NEWS)["finish_reason"] == "finished"
-    for slug in (NOT_FOUND_SLUG, BINARY_SLUG, HANGING_SLUG):
+    for slug in (NOT_FOUND_SLUG, BINARY_SLUG, HANGING_SLUG, HUGE_SLUG, REDIRECT_SLUG):
         assert index.get(document_id(f"{site.base}/phap-luat/{slug}")) is None
     assert "http_404" in runs.first.stderr and NOT_FOUND_SLUG in runs.first.stderr
     # the page that answered 500 once was retried and indexed

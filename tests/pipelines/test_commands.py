@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from wildwatch.cli import main
 
-GOOD = [
+GOOD: list[dict[str, Any]] = [
     {"id": "a1", "title": "Bắt giữ 2 tấn ngà voi", "text": "Hải quan Hải Phòng thu giữ ngà voi."},
     {"id": 2, "text": "ban vay te te gia re, ib zalo 0987654321"},
     {"id": "a3", "text": "Customs seized 200 kg of pangolin scales.", "lang": "en", "url": None},
@@ -74,11 +75,15 @@ def test_stdin_to_stdout_with_segmentation(
 
 
 def test_workers_give_the_same_output_in_the_same_order(tmp_path: Path) -> None:
-    records = [dict(r, id=f"{i}-{r['id']}") for i in range(6) for r in GOOD]
-    source = write_lines(tmp_path / "in.jsonl", [json.dumps(r, ensure_ascii=False) for r in records])
+    records = [{**r, "id": f"{i}-{r['id']}"} for i in range(6) for r in GOOD]
+    source = write_lines(
+        tmp_path / "in.jsonl", [json.dumps(r, ensure_ascii=False) for r in records]
+    )
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     assert main(["analyze", "-i", str(source), "-o", str(one), "--no-segment"]) == 0
-    assert main(["analyze", "-i", str(source), "-o", str(two), "--workers", "2", "--no-segment"]) == 0
+    assert (
+        main(["analyze", "-i", str(source), "-o", str(two), "--workers", "2", "--no-segment"]) == 0
+    )
     assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
 
 

@@ -19,7 +19,9 @@ def test_readers_are_not_blocked_by_a_writer_and_writers_wait(tmp_path: Path) ->
     path = tmp_path / "index.sqlite"
     writer = SqliteBackend(path, busy_timeout_ms=5000)
     writer.upsert(corpus())
-    crawl = sqlite3.connect(path, isolation_level=None)  # another process's write transaction
+    crawl = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False
+    )  # another process's write transaction
     crawl.execute("BEGIN IMMEDIATE")
     crawl.execute("DELETE FROM item_docs WHERE rowid = 1")
     reader = SqliteBackend(path)

@@ -47,7 +47,8 @@ def test_listing_pages_are_not_articles(page: StoredPage) -> None:
         "",
         "<html><body></body></html>",
         "<html><head><title>404 - Không tìm thấy trang</title></head><body><h1>404</h1>"
-        "<p>Trang bạn tìm không tồn tại hoặc đã bị xóa.</p><a href='/'>Về trang chủ</a></body></html>",
+        "<p>Trang bạn tìm không tồn tại hoặc đã bị xóa.</p><a href='/'>Về trang chủ</a>"
+        "</body></html>",
         "<html><body><img src='a.jpg'><p>Ảnh: Reuters</p></body></html>",
     ],
     ids=["empty", "empty-body", "error-404", "photo-only"],
@@ -73,7 +74,8 @@ def test_jsonld_article_body_is_used_when_the_page_renders_text_with_javascript(
 
 def test_relative_canonical_url_is_made_absolute_and_defaults_to_the_page_url() -> None:
     paragraph = "<p>" + "Cảnh sát môi trường bắt giữ đối tượng buôn bán ngà voi. " * 6 + "</p>"
-    with_link = f'<html><head><link rel="canonical" href="/a-1234567.html"></head><body><article>{paragraph}</article></body></html>'
+    head = '<head><link rel="canonical" href="/a-1234567.html"></head>'
+    with_link = f"<html>{head}<body><article>{paragraph}</article></body></html>"
     without = f"<html><body><article>{paragraph}</article></body></html>"
     first = extract_article(with_link, "https://baomoi.example/a-1234567.html?utm_source=fb")
     second = extract_article(without, "https://baomoi.example/b-7654321.html")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,9 +41,7 @@ def test_visible_dates_are_read_in_the_sources_zone(text: str, expected: datetim
 def test_explicit_offsets_are_honoured() -> None:
     parsed = parse_vietnamese_date("12/06/2023 14:30 GMT+8")
     assert parsed == datetime(2023, 6, 12, 14, 30, tzinfo=timezone(timedelta(hours=8)))
-    assert parse_vietnamese_date("2023-06-12T07:30:00Z") == datetime(
-        2023, 6, 12, 7, 30, tzinfo=timezone.utc
-    )
+    assert parse_vietnamese_date("2023-06-12T07:30:00Z") == datetime(2023, 6, 12, 7, 30, tzinfo=UTC)
 
 
 def test_other_zone_for_regional_sources() -> None:
@@ -88,7 +86,7 @@ def test_published_from_jsonld_in_a_graph_and_a_list() -> None:
 def test_published_from_meta_tags_and_time_element() -> None:
     meta = '<meta property="article:published_time" content="2023-06-12T07:30:00Z">'
     assert parse_published(f"<html><head>{meta}</head></html>") == datetime(
-        2023, 6, 12, 7, 30, tzinfo=timezone.utc
+        2023, 6, 12, 7, 30, tzinfo=UTC
     )
     itemprop = '<meta itemprop="datePublished" content="2023-06-12 14:30:00">'
     assert parse_published(f"<html><head>{itemprop}</head></html>") == datetime(

@@ -28,6 +28,9 @@ WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 NOT_FOUND_SLUG = "bai-da-xoa-40404.html"
 HANGING_SLUG = "dang-cap-nhat-50505.html"
 BINARY_SLUG = "anh-tang-vat-60606.html"
+HUGE_SLUG = "video-phong-su-70707.html"  # larger than the test's WILDWATCH_MAX_PAGE_BYTES
+REDIRECT_SLUG = "chuyen-huong-80808.html"  # redirects to another host
+HUGE_BYTES = 300_000
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
 
 
@@ -152,10 +155,11 @@ class TestSite:
             for a in self.articles
             if a["reach"] in (f"page{page}", "rss" if page == 1 else "-")
         ]
-        special = {1: BINARY_SLUG, 2: NOT_FOUND_SLUG, 3: HANGING_SLUG}[page]
-        teasers.append(
-            f'    <div class="item"><h3><a href="/phap-luat/{special}">Tin ảnh</a></h3></div>'
-        )
+        specials = {1: (BINARY_SLUG, HUGE_SLUG), 2: (NOT_FOUND_SLUG, REDIRECT_SLUG)}
+        for special in specials.get(page, (HANGING_SLUG,)):
+            teasers.append(
+                f'    <div class="item"><h3><a href="/phap-luat/{special}">Tin ảnh</a></h3></div>'
+            )
         links = []
         if page > 1:
             previous = "/phap-luat/" if page == 2 else f"/phap-luat/trang-{page - 1}"
@@ -340,6 +344,12 @@ class TestSite:
             return self.calendar(query.get("thang", ["2024-03"])[0])
         if path == f"/phap-luat/{BINARY_SLUG}":
             return Page(PNG, "image/png")
+        if path == f"/phap-luat/{HUGE_SLUG}":
+            filler = "<p>Phóng sự ảnh và video.</p>" * (HUGE_BYTES // 30)
+            return Page(f"<html><body>{filler}</body></html>".encode(), "text/html; charset=utf-8")
+        if path == f"/phap-luat/{REDIRECT_SLUG}":
+            location = f"{self.other}/phap-luat/bai-goc-80808.html"
+            return Page(b"", "text/html", status=301, extra={"Location": location})
         if path.startswith("/phap-luat/"):
             return self.article(path.removeprefix("/phap-luat/"))
         if path == "/cho/danh-muc/dong-vat-canh":
@@ -430,6 +440,8 @@ class SiteServer:
                 handler.send_header("ETag", page.etag)
             if page.last_modified:
                 handler.send_header("Last-Modified", page.last_modified)
+            for name, value in page.extra.items():
+                handler.send_header(name, value)
             body = b"" if page.status == 304 else page.body
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
