@@ -92,18 +92,20 @@ def main() -> None:
         home = args.home or Path(scratch)
         home.mkdir(parents=True, exist_ok=True)
         path = home / "index.sqlite"
-        path.unlink(missing_ok=True)
-        backend = SqliteBackend(path)
-        seconds, mean_chars = index_documents(backend, args.docs)
-        backend.close()  # runs PRAGMA optimize, as a long-running service would
+        if not (args.reuse and path.exists()):
+            path.unlink(missing_ok=True)
+            backend = SqliteBackend(path)
+            seconds, mean_chars = index_documents(backend, args.docs)
+            backend.close()  # runs PRAGMA optimize, as a long-running service would
+            print(f"documents           {args.docs:,} (mean title+text {mean_chars:,.0f} chars)")
+            print(
+                f"indexing            {args.docs / seconds:,.0f} docs/s ({seconds:.1f} s, "
+                f"batches of {BATCH})"
+            )
         backend = SqliteBackend(path)
         backend._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        print(f"documents           {args.docs:,} (mean title+text {mean_chars:,.0f} chars)")
-        print(
-            f"indexing            {args.docs / seconds:,.0f} docs/s ({seconds:.1f} s, "
-            f"batches of {BATCH})"
-        )
-        print(f"database size       {_file_size(path) / 2**20:,.1f} MiB")
+        size = _file_size(path) / 2**20
+        print(f"database size       {size:,.1f} MiB ({backend.count():,} documents)")
         today = date(2026, 1, 1)
         print(f"\n{'query':50} {'matches':>8} {'p50 ms':>8} {'p95 ms':>8}")
         for name, run in queries(today):

@@ -78,6 +78,7 @@ def _build(data: dict[str, Any], source: str) -> SpeciesVocabulary:
     no_fold: list[str] = []
     products: set[str] = set()
     accent_dependent: set[str] = set()
+    owner: dict[str, str] = {}  # term → group, to refuse a term listed under two groups
     for group, table in groups.items():
         where = f"{source} [groups.{group}]"
         if not re.fullmatch(r"[a-z][a-z0-9_]*", group) or not isinstance(table, dict):
@@ -88,6 +89,12 @@ def _build(data: dict[str, Any], source: str) -> SpeciesVocabulary:
         names: set[str] = set()
         for lang in _LANG_KEYS:
             terms = string_list(table, lang, where)
+            for term in terms:
+                low = lower_same_length(term)
+                if owner.setdefault(low, group) != group:
+                    raise VocabError(
+                        f"{where}: {term!r} is already a name of [groups.{owner[low]}]"
+                    )
             names.update(lower_same_length(t) for t in terms)
             if lang == "en":
                 plurals += [(t, group) for t in terms]

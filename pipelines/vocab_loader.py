@@ -147,11 +147,9 @@ class TermMatcher:
         plain: Iterable[tuple[str, str]] = (),
         no_fold: Iterable[str] = (),
         plural_terms: Iterable[tuple[str, str]] = (),
-        case_sensitive: Iterable[tuple[str, str]] = (),
     ) -> None:
         self.keys: dict[str, str] = {}
         self.folded_keys: dict[str, str] = {}
-        self.case_keys: dict[str, str] = {}
         skip_fold = {lower_same_length(t) for t in no_fold}
         word_terms: list[str] = []
         plural_words: list[str] = []
@@ -173,13 +171,10 @@ class TermMatcher:
             plural_words.append(low)
         for term, key in plain:
             self.folded_keys[fold(term)] = key
-        for term, key in case_sensitive:
-            self.case_keys[term] = key
         self._words = _compile_words(word_terms)
         self._plurals = _compile_words(plural_words, plural=True)
         self._folded = _compile_words(self.folded_keys)
         self._substrings = _compile_substrings(substrings)
-        self._case = _compile_words(self.case_keys)
 
     def candidates(self, text: str, lowered: str, folded: str, *, use_folded: bool) -> list[Match]:
         """Every candidate match, overlapping ones included."""
@@ -187,19 +182,14 @@ class TermMatcher:
         for pattern in (self._words, self._substrings):
             if pattern is not None:
                 for m in pattern.finditer(lowered):
-                    term = m.group(1)
-                    key = self.keys[re.sub(r"\s+", " ", term)]
-                    found.append(Match(m.start(1), m.end(1), key, term, False))
+                    term = re.sub(r"\s+", " ", m.group(1))
+                    found.append(Match(m.start(1), m.end(1), self.keys[term], term, False))
         if self._plurals is not None:
             for m in self._plurals.finditer(lowered):
                 term = re.sub(r"\s+", " ", m.group(1))
                 base = term if term in self.keys else term.removesuffix("s")
                 base = base if base in self.keys else term.removesuffix("es")
                 found.append(Match(m.start(1), m.end(1), self.keys[base], base, False))
-        if self._case is not None:
-            for m in self._case.finditer(text):
-                term = re.sub(r"\s+", " ", m.group(1))
-                found.append(Match(m.start(1), m.end(1), self.case_keys[term], term, False))
         if use_folded and self._folded is not None:
             for m in self._folded.finditer(folded):
                 start, end = m.start(1), m.end(1)

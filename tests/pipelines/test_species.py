@@ -123,3 +123,5 @@ def test_vocabulary_errors_name_the_place() -> None:
         vocabulary_from({"groups": {"tiger": {"vi": ["hổ"], "products": ["cao hổ"]}}})
     with pytest.raises(VocabError, match="unknown key"):
         vocabulary_from({"groups": {"tiger": {"vn": ["hổ"]}}})
+    with pytest.raises(VocabError, match=r"\[groups.snake\].*already a name of \[groups.tiger\]"):
+        vocabulary_from({"groups": {"tiger": {"vi": ["hổ mang"]}, "snake": {"vi": ["hổ mang"]}}})
