@@ -5,7 +5,8 @@ writes the index, the evidence archive and the crawl state under ``WILDWATCH_HOM
 per-source summary on stdout (a table, or JSON with ``--json`` for the scheduler).
 
 Exit codes: 0 when the run completed (even if some pages failed: they are in the summary),
-1 when a source's crawl could not run at all, 2 when the sources file or a setting is invalid.
+1 when a source's crawl did not complete (could not start, crashed, or was interrupted: what it
+had found is indexed), 2 when the sources file or a setting is invalid.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary_json(summaries, started, finished), ensure_ascii=False))
     else:
         print(summary_table(summaries))
-    failed = [s for s in summaries if s.finish_reason not in ("finished", "closespider_pagecount")]
+    failed = [s for s in summaries if s.finish_reason != "finished"]
     for summary in failed:
         print(
             f"wildwatch crawl: {summary.source}: crawl did not complete "

@@ -11,6 +11,8 @@ contact URL, AutoThrottle adapts the pace to each server's latency, and no more 
 
 from __future__ import annotations
 
+import logging
+
 from wildwatch import __version__
 from wildwatch.env import env_bool, env_float, env_int, env_str
 
@@ -44,6 +46,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = env_int("WILDWATCH_RETRY_TIMES", 2, minimum=0)
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 WILDWATCH_RETRY_BACKOFF = env_float("WILDWATCH_RETRY_BACKOFF", 1.0)
+# The spider logs every failed page once, as a warning with its kind; Scrapy's own
+# "Gave up retrying" would repeat it as an error.
+RETRY_GIVE_UP_LOG_LEVEL = logging.INFO
 # An article is well under 2 MB; anything much larger is a video, an archive or a trap.
 DOWNLOAD_MAXSIZE = env_int("WILDWATCH_MAX_PAGE_BYTES", 10 * 1024 * 1024, minimum=1024)
 DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 2

@@ -23,6 +23,8 @@ from pipelines.segment import segment_words
 from pipelines.species import find_species, species_groups
 from pipelines.trade import assess_trade, find_cues
 
+_WEIGHTS = frozenset({"kg", "t", "g", "m3"})
+
 
 def _join(title: str | None, text: str) -> str:
     # A blank line keeps the title a sentence of its own for the sentence-bound rules.
@@ -48,9 +50,12 @@ def analyze(
     actions = find_actions(normalized, vietnamese=vietnamese)
     cues = find_cues(normalized, vietnamese=vietnamese)
     prices = extract_prices(written)
+    quantities = extract_quantities(written)
+    # Prices and weights (not head counts: rescues release "25 cá thể") are trade evidence.
     # Offsets of the written text and the normalised one differ a little; near enough here.
-    price_positions = [max(0, normalized.find(p["text"])) for p in prices]
-    wildlife_trade, relevance = assess_trade(species, actions, cues, price_positions)
+    spans = [p["text"] for p in prices] + [q["text"] for q in quantities if q["unit"] in _WEIGHTS]
+    evidence = [max(0, normalized.find(span)) for span in spans]
+    wildlife_trade, relevance = assess_trade(species, actions, cues, evidence)
     return Analysis(
         lang=lang,
         wildlife_trade=wildlife_trade,
@@ -58,7 +63,7 @@ def analyze(
         species=species_groups(species),
         enforcement=action_list(actions),
         prices=prices,
-        quantities=extract_quantities(written),
+        quantities=quantities,
         locations=extract_locations(written),
         contacts=extract_contacts(written),
         tokens=segment_words(normalized) if segment and vietnamese else "",

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
 from pipelines.analysis_settings import analyze_workers
+
+logger = logging.getLogger(__name__)
 
 
 class BadLine(ValueError):
@@ -70,24 +73,32 @@ def parse_line(line: str) -> dict[str, Any]:
     return record
 
 
-def analyze_record(job: tuple[dict[str, Any], bool]) -> str:
-    """The output line of one record (runs in worker processes)."""
+Job = tuple[int, dict[str, Any], bool]  # line number, record, segment?
+
+
+def analyze_record(job: Job) -> tuple[int, str | None]:
+    """``(line number, output line)`` of one record (runs in worker processes); the output is
+    None when the analysis itself failed, so one bad text cannot stop a long run."""
     from pipelines.analysis import analyze
 
-    record, segment = job
-    result = analyze(
-        record["text"],
-        title=record.get("title"),
-        url=record.get("url"),
-        lang_hint=record.get("lang"),
-        segment=segment,
-    )
-    return json.dumps({"id": record["id"], **result}, ensure_ascii=False)
+    number, record, segment = job
+    try:
+        result = analyze(
+            record["text"],
+            title=record.get("title"),
+            url=record.get("url"),
+            lang_hint=record.get("lang"),
+            segment=segment,
+        )
+    except Exception:
+        logger.exception("analysis of line %d (id %r) failed", number, record["id"])
+        return number, None
+    return number, json.dumps({"id": record["id"], **result}, ensure_ascii=False)
 
 
 def _warm_up(segment: bool) -> None:
     # Load the vocabularies, the language model and the segmenter once per worker process.
-    analyze_record(({"id": 0, "text": "Thu giữ vảy tê tê tại cửa khẩu."}, segment))
+    analyze_record((0, {"id": 0, "text": "Thu giữ vảy tê tê tại cửa khẩu."}, segment))
 
 
 class _Reader:
@@ -97,7 +108,7 @@ class _Reader:
         self.stream, self.name, self.segment = stream, name, segment
         self.bad = 0
 
-    def __iter__(self) -> Iterator[tuple[dict[str, Any], bool]]:
+    def __iter__(self) -> Iterator[Job]:
         for number, line in enumerate(self.stream, 1):
             if not line.strip():
                 continue
@@ -110,7 +121,7 @@ class _Reader:
                     file=sys.stderr,
                 )
                 continue
-            yield record, self.segment
+            yield number, record, self.segment
 
 
 def run_analyze(args: argparse.Namespace) -> int:
@@ -130,24 +141,41 @@ def run_analyze(args: argparse.Namespace) -> int:
         print(f"wildwatch analyze: cannot write {args.output}: {error.strerror}", file=sys.stderr)
         return 2
     reader = _Reader(source, args.input or "<stdin>", segment)
+    failed = 0
     try:
-        if workers == 1:
-            for job in reader:
-                sink.write(analyze_record(job) + "\n")
-        else:
-            import multiprocessing
-
-            with multiprocessing.Pool(workers, initializer=_warm_up, initargs=(segment,)) as pool:
-                # imap keeps input order; chunks amortise the inter-process traffic.
-                for line in pool.imap(analyze_record, reader, chunksize=8):
-                    sink.write(line + "\n")
+        for number, line in _results(reader, workers, segment):
+            if line is None:
+                failed += 1
+                print(
+                    f"wildwatch analyze: {reader.name}:{number}: analysis failed (see the log); "
+                    "line skipped",
+                    file=sys.stderr,
+                )
+            else:
+                sink.write(line + "\n")
+        sink.flush()
     except UnicodeDecodeError as error:
         print(f"wildwatch analyze: {reader.name}: not UTF-8 text ({error.reason})", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other Unix tools do.
+        sys.stderr.close()
+        return 0
     finally:
-        sink.flush()
         if args.output:
             sink.close()
         if args.input:
             source.close()
-    return 1 if reader.bad else 0
+    return 1 if reader.bad or failed else 0
+
+
+def _results(reader: _Reader, workers: int, segment: bool) -> Iterator[tuple[int, str | None]]:
+    if workers == 1:
+        for job in reader:
+            yield analyze_record(job)
+        return
+    import multiprocessing
+
+    with multiprocessing.Pool(workers, initializer=_warm_up, initargs=(segment,)) as pool:
+        # imap keeps input order; chunks amortise the inter-process traffic.
+        yield from pool.imap(analyze_record, reader, chunksize=8)

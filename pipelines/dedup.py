@@ -51,8 +51,19 @@ def _features(text: str) -> Counter[str]:
     )
 
 
-def _feature_hash(feature: str) -> int:
-    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
+# Bit counting without a 64-step loop per feature: each byte of a feature hash is "spread" into
+# eight 32-bit lanes of a big integer (table lookups), the spread values are summed, and each lane
+# then holds how many features (weighted) have that bit set. 3-4x faster than the bit loop, which
+# matters because this runs on the crawl's reactor thread for every item.
+_LANE = 32
+_LANE_MASK = (1 << _LANE) - 1
+_SPREAD = [
+    [
+        sum(1 << (_LANE * (8 * position + bit)) for bit in range(8) if byte >> bit & 1)
+        for byte in range(256)
+    ]
+    for position in range(BITS // 8)
+]
 
 
 def simhash(text: str) -> str:
@@ -61,12 +72,19 @@ def simhash(text: str) -> str:
     Accents are folded so a copy typed without diacritics (common on forums and in reposts)
     still matches its source. An empty text gives ``"0000000000000000"``.
     """
-    weights = [0] * BITS
-    for feature, count in _features(text).items():
-        value = _feature_hash(feature)
-        for bit in range(BITS):
-            weights[bit] += count if value >> bit & 1 else -count
-    fingerprint = sum(1 << bit for bit, weight in enumerate(weights) if weight > 0)
+    features = _features(text)
+    lanes = 0
+    total = 0
+    for feature, count in features.items():
+        digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+        spread = sum(_SPREAD[position][byte] for position, byte in enumerate(reversed(digest)))
+        lanes += spread * count
+        total += count
+    # bit i is set when more than half of the weight has it set (sum of +w/-w votes > 0)
+    fingerprint = 0
+    for bit in range(BITS):
+        if 2 * (lanes >> (_LANE * bit) & _LANE_MASK) > total:
+            fingerprint |= 1 << bit
     return f"{fingerprint:016x}"
 
 

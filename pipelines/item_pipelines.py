@@ -14,7 +14,10 @@ import logging
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import DropItem
 
 from pipelines.dedup import (
     MAX_DISTANCE,
@@ -109,6 +112,7 @@ class AnalysisPipeline:
         self.stats = stats
         self.workers = workers
         self.executor: Executor | None = None
+        self.in_flight = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AnalysisPipeline:
@@ -131,18 +135,33 @@ class AnalysisPipeline:
             item["url"],
             item.get("page_language") or item.get("language"),
         )
-        if self.executor is None:
-            analysis = analyze_item(*args)
-        else:
-            loop = asyncio.get_running_loop()
-            try:
-                analysis = await loop.run_in_executor(self.executor, analyze_item, *args)
-            except BrokenProcessPool:
-                logger.warning("analysis worker died; restarting the pool for %s", item["url"])
-                self.executor = _POOL.restart(self.workers)
-                analysis = await loop.run_in_executor(self.executor, analyze_item, *args)
+        try:
+            if self.executor is None:
+                analysis = analyze_item(*args)
+            else:
+                self.in_flight += 1
+                self.stats.max_value("wildwatch/analysis_max_in_flight", self.in_flight)
+                try:
+                    analysis = await self._in_pool(args, item["url"])
+                finally:
+                    self.in_flight -= 1
+        except Exception as error:
+            # A text the analysis cannot handle must not stop the crawl: count it, log the URL.
+            self.stats.inc_value("wildwatch/errors/analysis_error")
+            logger.warning("analysis_error %s (%s: %s)", item["url"], type(error).__name__, error)
+            raise DropItem(f"analysis failed: {error}") from error
         self.stats.inc_value("wildwatch/analysed")
         return build_document(item, analysis)
+
+    async def _in_pool(self, args: tuple[Any, ...], url: str) -> Analysis:
+        assert self.executor is not None
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.executor, analyze_item, *args)
+        except BrokenProcessPool:
+            logger.warning("analysis worker died; restarting the pool for %s", url)
+            self.executor = _POOL.restart(self.workers)
+            return await loop.run_in_executor(self.executor, analyze_item, *args)
 
 
 def build_document(item: dict[str, Any], analysis: Analysis) -> Document:
@@ -194,20 +213,43 @@ def merge_contacts(found: list[Contact], on_page: list[Any]) -> list[Contact]:
 # -- duplicates ----------------------------------------------------------------------------
 
 
+@dataclass
+class _RunEntry:
+    """What dedup remembers of an item of this run: enough to link, little memory."""
+
+    simhash: str
+    copy: Copy
+    doc: Document | None  # until the index has stored it: a demotion edits it in place
+
+
 class _RunCopies:
-    """Documents of this run, kept so that copies not yet visible in the index (upserts are
-    batched) are linked too. Shared by every crawler of the process: a story syndicated by two
-    sources crawled together is one group. Holds the documents themselves so a later original
-    can re-point copies still waiting in the index batch."""
+    """Items of this run, so that copies not yet visible in the index (upserts are batched)
+    are linked too. Shared by every crawler of the process: a story syndicated by two sources
+    crawled together is one group. Documents are released once indexed, so a long run keeps
+    only ids, dates and fingerprints."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[str, Document]] = []
+        self.items: dict[str, _RunEntry] = {}
 
     def add(self, doc: Document) -> None:
-        self.items.append((doc["simhash"], doc))
+        self.items[doc["id"]] = _RunEntry(doc["simhash"], _copy(doc), doc)
 
-    def near(self, simhash: str) -> list[Document]:
-        return [doc for value, doc in self.items if is_near_duplicate(simhash, value)]
+    def near(self, simhash: str) -> list[Copy]:
+        return [e.copy for e in self.items.values() if is_near_duplicate(simhash, e.simhash)]
+
+    def demote(self, roots: tuple[str, ...], new_root: str) -> None:
+        for entry in self.items.values():
+            if entry.copy.id in roots or entry.copy.duplicate_of in roots:
+                entry.copy = replace(entry.copy, duplicate_of=new_root)
+                if entry.doc is not None:
+                    entry.doc["duplicate_of"] = new_root
+
+    def release(self, docs: list[Document]) -> None:
+        """The index stored ``docs``: later changes go through the index."""
+        for doc in docs:
+            entry = self.items.get(doc["id"])
+            if entry is not None:
+                entry.doc = None
 
 
 _RUN_COPIES = _RunCopies()
@@ -255,8 +297,8 @@ class DedupPipeline:
             other = self.backend.get(other_id)
             if other is not None:
                 candidates[other_id] = _copy(other)
-        for run_doc in _RUN_COPIES.near(fingerprint):
-            candidates[run_doc["id"]] = _copy(run_doc)  # fresher than the stored version
+        for copy in _RUN_COPIES.near(fingerprint):
+            candidates[copy.id] = copy  # fresher than the stored version
         doc["duplicate_of"] = None
         linking = link_copies(_copy(doc), candidates.values())
         doc["duplicate_of"] = linking.duplicate_of
@@ -269,9 +311,7 @@ class DedupPipeline:
         """Point the groups of ``roots`` at ``new_root``: in this run's documents (those still
         in an index batch are stored with the new link) and in the index."""
         assert self.backend is not None
-        for _simhash, run_doc in _RUN_COPIES.items:
-            if run_doc["id"] in roots or run_doc.get("duplicate_of") in roots:
-                run_doc["duplicate_of"] = new_root
+        _RUN_COPIES.demote(roots, new_root)
         changed: dict[str, Document] = {}
         for root in roots:
             stored = self.backend.get(root)
@@ -338,6 +378,7 @@ class IndexPipeline:
                 logger.warning("index: upsert of %d items failed, retrying at the end", len(batch))
                 self.failed.extend(batch)
             return
+        _RUN_COPIES.release(batch)
         for outcome in outcomes:
             self.stats.inc_value(f"wildwatch/index/{outcome}")
 

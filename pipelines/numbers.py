@@ -118,6 +118,12 @@ MULTIPLIERS: dict[str, float] = {
     "ty": 1e9,
     "ti": 1e9,
     "billion": 1e9,
+    # Malay and Indonesian press: "RM2.4 juta", "Rp 3 miliar", "50 ribu"
+    "ribu": 1e3,
+    "juta": 1e6,
+    "bilion": 1e9,
+    "miliar": 1e9,
+    "milyar": 1e9,
     "billions": 1e9,
     "bn": 1e9,
     "b": 1e9,

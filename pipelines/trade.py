@@ -10,8 +10,8 @@ Decision (docs/analysis.md "Trade signal and relevance"):
   animal caught in a house or a net ("bắt giữ con rắn bò vào nhà dân"); a legal farm,
   zoo or snakebite story only escapes when its own cues outnumber the trafficking cues and no
   enforcement action is reported;
-* otherwise a sale cue (price, "bán", "ib zalo", restaurant) with a species → trade, unless the
-  text is a rescue, zoo, farm or snakebite story.
+* otherwise sale cues (price, weight, product, "bán", "ib zalo", restaurant) with a species →
+  trade when they outnumber the rescue, zoo, farm and snakebite cues.
 Relevance blends the strength of the species evidence (a product such as "cao hổ" weighs more
 than the animal's name), the strength of the trade evidence and their proximity.
 """
@@ -101,12 +101,13 @@ def assess_trade(
     cues: list[Match],
     price_positions: Sequence[int] = (),
 ) -> tuple[bool, float]:
-    """``(wildlife_trade, relevance)`` from the mentions found in one text; a price written in
-    the text ("45tr/kg", "$1.4 million") counts as a sale cue."""
+    """``(wildlife_trade, relevance)`` from the mentions found in one text. ``price_positions``
+    are the offsets of prices and traded weights ("45tr/kg", "$1.4 million", "700 kg"); each
+    counts as a sale cue, and so does each traded product named ("cao hổ", "tiger bone wine")."""
     count = {category: 0 for category in CATEGORIES}
     for cue in cues:
         count[cue.key] += 1
-    count["sale"] += len(price_positions)
+    count["sale"] += len(price_positions) + sum(1 for m in species if m.product)
     if not species and not count["wildlife"]:
         strong = count["trafficking"] + len(actions)
         return False, round(min(0.2, 0.05 * strong), 3)

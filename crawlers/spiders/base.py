@@ -28,14 +28,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
+# Request meta keys read by the conditional-GET and evidence-archive middlewares.
+from crawlers.conditional_get import FORCE_META, ITEM_META, SOURCE_META
 from crawlers.sources import Source
 from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
-ITEM_META = "wildwatch_item"  # crawlers.conditional_get / archive_middleware read it
-FORCE_META = "wildwatch_force"
-SOURCE_META = "wildwatch_source"
 LISTED_DATE_META = "wildwatch_listed_date"  # date the feed/sitemap gave, when the page has none
 DEPTH_META = "wildwatch_depth"
 
@@ -102,8 +101,8 @@ class SourceSpider(scrapy.Spider):
             errback=self.on_error,
             priority=priority,
             meta=request_meta,
-            # Our own seen-set is by canonical URL; Scrapy's filter would only repeat the check.
-            dont_filter=True,
+            # Not dont_filter: Scrapy's offsite middleware skips such requests, and a redirect
+            # to another host must be dropped like any off-domain link.
         )
 
     def schedule_all(self, requests: Iterable[Request | None]) -> Iterator[Request]:

@@ -24,12 +24,14 @@ from crawlers.spiders.base import (
     SEED_PRIORITY,
     SourceSpider,
 )
+from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
 # A sitemap index pointing at indexes pointing at indexes is a misconfiguration or a trap.
 MAX_SITEMAP_DEPTH = 3
-# Listing pages that bring no new item in a row before their links are no longer followed.
+# Listing pages in a row that show no item absent from the other listing pages, after which
+# their links are no longer followed.
 # Endless calendars, sort orders and filter facets only ever show items already seen (or none),
 # while real pagination brings new ones on almost every page; 2 tolerates a page or two of
 # repeats where a listing shifted during the crawl.
@@ -38,6 +40,10 @@ BARREN_META = "wildwatch_barren_streak"
 
 
 class ListingSpider(SourceSpider):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._listed: set[str] = set()  # canonical item URLs seen on listing pages
+
     def seed_requests(self) -> Iterable[Request]:
         source = self.source
         seeds: list[Request | None] = []
@@ -121,9 +127,14 @@ class ListingSpider(SourceSpider):
                 continue
             role = link_role(url, self.source)
             if role is LinkRole.ITEM:
+                # "New" means not on another listing page: items the feed already gave still
+                # count, so pagination that repeats a long feed is not taken for a trap.
+                key = canonical_url(url)
+                if key not in self._listed:
+                    self._listed.add(key)
+                    found_items += 1
                 request = self.item_request(url)
                 if request is not None:
-                    found_items += 1
                     yield request
             elif role is LinkRole.FOLLOW:
                 follow.append(url)

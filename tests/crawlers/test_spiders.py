@@ -21,6 +21,7 @@ from search.document import Document
 from tests.crawlers.conftest import SITE, CrawlRun, run_crawl, write_sources
 from tests.crawlers.site.server import (
     BINARY_SLUG,
+    EMPTY_SLUG,
     HANGING_SLUG,
     HUGE_SLUG,
     NOT_FOUND_SLUG,
@@ -186,9 +187,9 @@ def test_failing_pages_are_counted_by_kind_and_the_crawl_goes_on(
     site: SiteServer, runs: TwoRuns, index: SearchBackend
 ) -> None:
     errors = runs.first.source(NEWS)["errors"]
-    assert errors == {"http_404": 1, "not_html": 1, "timeout": 1, "too_large": 1}
+    assert errors == {"empty": 1, "http_404": 1, "not_html": 1, "timeout": 1, "too_large": 1}
     assert runs.first.source(NEWS)["finish_reason"] == "finished"
-    for slug in (NOT_FOUND_SLUG, BINARY_SLUG, HANGING_SLUG, HUGE_SLUG, REDIRECT_SLUG):
+    for slug in (NOT_FOUND_SLUG, BINARY_SLUG, HANGING_SLUG, HUGE_SLUG, REDIRECT_SLUG, EMPTY_SLUG):
         assert index.get(document_id(f"{site.base}/phap-luat/{slug}")) is None
     assert "http_404" in runs.first.stderr and NOT_FOUND_SLUG in runs.first.stderr
     # the page that answered 500 once was retried and indexed
@@ -196,6 +197,15 @@ def test_failing_pages_are_counted_by_kind_and_the_crawl_goes_on(
     statuses = [r.status for r in runs.first_requests if flaky["slug"] in r.path]
     assert statuses == [500, 200]
     stored(index, article_url(site, flaky))
+
+
+def test_truncated_page_with_unclosed_tags_is_still_indexed(
+    site: SiteServer, index: SearchBackend
+) -> None:
+    article = next(a for a in ARTICLES if a.get("truncated"))
+    doc = stored(index, article_url(site, article))
+    assert all(paragraph in doc["text"] for paragraph in article["body"])
+    assert "Nguyễn An" not in doc["text"] and "Tin liên quan" not in doc["text"]
 
 
 def test_syndicated_copy_is_linked_to_the_original_not_dropped(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from typing import Any
 
 import pytest
 
@@ -148,3 +149,70 @@ def test_retry_backoff_doubles_and_is_capped() -> None:
     assert [backoff_delay(1.0, attempt) for attempt in (1, 2, 3)] == [1.0, 2.0, 4.0]
     assert backoff_delay(1.0, 20) == 60.0
     assert backoff_delay(0, 3) == 0.0
+
+
+def listing_spider() -> Any:
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.spiders import NewsSpider
+
+    source = Source(
+        name="bao",
+        kind="news",
+        feeds=("https://bao.example/rss",),
+        start_urls=("https://bao.example/phap-luat/",),
+        follow=("/phap-luat/",),
+        items=(r"/phap-luat/[a-z0-9-]+-\d{5,}\.html$",),
+    )
+    crawler = get_crawler(NewsSpider)
+    crawler._apply_settings()
+    return NewsSpider.from_crawler(crawler, source=source)
+
+
+def listing_page(url: str, items: range, links: list[str], streak: int = 0) -> Any:
+    from scrapy.http import HtmlResponse, Request
+
+    anchors = [f'<a href="/phap-luat/bai-{n}-{10000 + n}.html">Bài {n}</a>' for n in items]
+    anchors += [f'<a href="{link}">tiếp</a>' for link in links]
+    body = f"<html><body>{''.join(anchors)}</body></html>".encode()
+    request = Request(url, meta={"wildwatch_barren_streak": streak})
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    return HtmlResponse(url, body=body, headers=headers, request=request)
+
+
+def followed(requests: list[Any]) -> list[Any]:
+    return [r for r in requests if r.callback.__name__ == "parse_listing"]
+
+
+def test_pagination_repeating_a_long_feed_is_still_followed() -> None:
+    spider = listing_spider()
+    for n in range(80):  # the feed lists the 80 newest stories: listing pages 1-4
+        spider.item_request(f"https://bao.example/phap-luat/bai-{n}-{10000 + n}.html")
+    url, streak = "https://bao.example/phap-luat/trang-1", 0
+    for page in range(1, 6):
+        response = listing_page(
+            url, range((page - 1) * 20, page * 20), [f"trang-{page + 1}"], streak
+        )
+        (next_page,) = followed(list(spider.parse_listing(response)))
+        url, streak = next_page.url, next_page.meta["wildwatch_barren_streak"]
+    assert url == "https://bao.example/phap-luat/trang-6"
+
+
+def test_listing_chain_without_new_items_is_pruned() -> None:
+    spider = listing_spider()
+    page1 = listing_page("https://bao.example/phap-luat/", range(20), ["lich?thang=2024-03"])
+    (calendar,) = followed(list(spider.parse_listing(page1)))
+    pages = 0
+    while calendar is not None and pages < 10:
+        month = int(calendar.url[-2:])
+        response = listing_page(
+            calendar.url,
+            range(5),
+            [f"lich?thang=2024-{month + 1:02d}"],
+            calendar.meta["wildwatch_barren_streak"],
+        )
+        next_pages = followed(list(spider.parse_listing(response)))
+        calendar = next_pages[0] if next_pages else None
+        pages += 1
+    assert pages == 3  # the calendar only repeats items of page 1
+    assert spider.crawler.stats.get_value("wildwatch/trap_pruned") == 1

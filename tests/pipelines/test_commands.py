@@ -100,3 +100,25 @@ def test_workers_setting_is_validated(
     monkeypatch.setenv("WILDWATCH_ANALYZE_WORKERS", "zero")
     assert main(["analyze", "-i", "/dev/null"]) == 2
     assert "WILDWATCH_ANALYZE_WORKERS" in capsys.readouterr().err
+
+
+def test_a_failing_analysis_skips_only_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pipelines.analysis
+
+    real = pipelines.analysis.analyze
+
+    def flaky(text: str, **kwargs: Any) -> Any:
+        if "boom" in text:
+            raise RuntimeError("simulated bug")
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(pipelines.analysis, "analyze", flaky)
+    lines = [json.dumps({"id": "ok1", "text": "Bán ngà voi"}), '{"id": "bad", "text": "boom"}']
+    lines.append(json.dumps({"id": "ok2", "text": "Bán mật gấu"}))
+    source = write_lines(tmp_path / "in.jsonl", lines)
+    assert main(["analyze", "-i", str(source), "--no-segment"]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["ok1", "ok2"]
+    assert "in.jsonl:2: analysis failed" in captured.err

@@ -110,3 +110,23 @@ def test_undated_copies_rank_after_dated_ones_and_undated_items_never_demote() -
     candidates = [Copy("undated", None, None), Copy("dated", None, "2024-01-01")]
     assert link_copies(NEW, candidates).duplicate_of == "dated"
     assert link_copies(Copy("x", None, None), candidates).duplicate_of == "dated"
+
+
+def reference_simhash(text: str) -> str:
+    """The textbook algorithm: one +w/-w vote per feature and bit."""
+    import hashlib
+
+    from pipelines.dedup import _features
+
+    weights = [0] * 64
+    for feature, count in _features(text).items():
+        value = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "big")
+        for bit in range(64):
+            weights[bit] += count if value >> bit & 1 else -count
+    return f"{sum(1 << bit for bit, weight in enumerate(weights) if weight > 0):016x}"
+
+
+def test_fast_simhash_equals_the_textbook_algorithm() -> None:
+    repeated = "tê tê " * 40 + STORY  # repeated shingles carry weight > 1
+    for text in (STORY, OTHER_STORY, repeated, "một hai", "x"):
+        assert simhash(text) == reference_simhash(text)

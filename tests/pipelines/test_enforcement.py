@@ -54,6 +54,9 @@ def test_reported_actions(text: str, expected: list[str]) -> None:
         "The new drug passed its clinical trial",
         "Các nhà khoa học phát hiện 3 cá thể voọc mới",  # discovered, by scientists
         "Người dân bắt được 1 cá thể rùa khi đi rẫy",  # caught an animal, nobody arrested
+        "Cầu thủ bị phạt thẻ vàng, đội bạn được hưởng quả phạt đền",  # football
+        "The bull charged at the crowd during a long-haul festival",
+        "A leopard was caught on camera in the park",
     ],
 )
 def test_possible_or_unrelated_actions_do_not_count(text: str) -> None:

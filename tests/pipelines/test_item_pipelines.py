@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
+from scrapy.exceptions import DropItem
 
 from pipelines import item_pipelines
 from pipelines.dedup import hamming
@@ -36,6 +37,9 @@ class FakeStats:
 
     def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
         self.values[key] = self.values.get(key, start) + count
+
+    def max_value(self, key: str, value: int) -> None:
+        self.values[key] = max(self.values.get(key, value), value)
 
 
 class MemoryBackend:
@@ -82,7 +86,7 @@ class MemoryBackend:
 @pytest.fixture(autouse=True)
 def fresh_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
     monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
-    monkeypatch.setattr(item_pipelines._RUN_COPIES, "items", [])
+    monkeypatch.setattr(item_pipelines._RUN_COPIES, "items", {})
     yield
 
 
@@ -137,6 +141,19 @@ def test_analysis_in_a_worker_process_gives_the_inline_result() -> None:
     assert pooled == analysed(item)
     assert stats.values["wildwatch/analysed"] == 1
     assert item_pipelines._POOL.executor is None  # shut down with the last spider
+
+
+def test_an_analysis_failure_drops_the_item_and_is_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any) -> Any:
+        raise ValueError("unexpected input")
+
+    monkeypatch.setattr(item_pipelines, "analyze_item", broken)
+    stats = FakeStats()
+    with pytest.raises(DropItem):
+        asyncio.run(AnalysisPipeline(stats, workers=0).process_item(raw("https://a.example/1")))  # type: ignore[arg-type]
+    assert stats.values == {"wildwatch/errors/analysis_error": 1}
 
 
 def test_ad_contacts_from_markup_are_kept_beside_those_in_text() -> None:
@@ -196,6 +213,24 @@ def test_agency_original_found_after_the_reprints_becomes_the_root() -> None:
     assert agency["duplicate_of"] is None
     assert {backend.docs[d["id"]]["duplicate_of"] for d in (first, second)} == {agency["id"]}
     assert stats.values["wildwatch/relinked"] == 2
+
+
+def test_reprints_still_waiting_in_the_index_batch_are_repointed_too() -> None:
+    backend = MemoryBackend()
+    dedup = DedupPipeline(backend)  # type: ignore[arg-type]
+    index = IndexPipeline(FakeStats(), batch_size=50, backend=backend)  # type: ignore[arg-type]
+    reprint = raw(
+        "https://b.example/tin/1.html",
+        text="Theo TTXVN: " + ARTICLE,
+        published_at="2024-03-13T07:00:00+07:00",
+    )
+    index.process_item(dedup.process_item(analysed(reprint)))
+    agency = dedup.process_item(analysed(raw("https://ttxvn.example/tin/goc.html")))
+    index.process_item(agency)
+    assert backend.docs == {}  # nothing flushed yet
+    index.close_spider()
+    assert backend.docs[document_id(reprint["url"])]["duplicate_of"] == agency["id"]
+    assert backend.docs[agency["id"]]["duplicate_of"] is None
 
 
 def test_copies_crawled_in_the_same_batch_are_linked_before_the_index_sees_them() -> None:

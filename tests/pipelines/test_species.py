@@ -78,6 +78,13 @@ def test_text_typed_without_diacritics(text: str, expected: list[str]) -> None:
         "Loan sharks prey on workers",
         "Thái độ cứng rắn trước tham nhũng",
         "Anh ấy luôn trăn trở về công việc",
+        "Chị Nguyễn Thị Giáng Hương cho biết",  # a given name that is also a timber
+        "Nhím biển nướng mỡ hành",  # sea urchin
+        "Học vẹt không giúp hiểu bài",  # rote learning
+        "Uống bia Tiger ướp lạnh",  # beer
+        "Thoa dầu cù là con cọp",  # Tiger Balm
+        "Edible bird's nest exports rose",
+        "Big investors on Shark Tank",
     ],
 )
 def test_false_friends_are_not_species(text: str) -> None:

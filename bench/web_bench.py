@@ -1,4 +1,4 @@
-"""Page and API response times over a synthetic index: ``python -m web.bench [N]``.
+"""Page and API response times over a synthetic index: ``python -m bench.web_bench [N]``.
 
 Reads nothing outside a temporary WILDWATCH_HOME, where it indexes N (default 5000)
 Vietnamese items shaped like crawled news and ads; prints the median and 95th percentile
