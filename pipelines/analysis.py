@@ -10,10 +10,12 @@ of a price or quantity quotes the input.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from pipelines.contacts import extract_contacts
 from pipelines.enforcement import action_list, find_actions
-from pipelines.fields import Analysis
+from pipelines.fields import Analysis, Price, Quantity
 from pipelines.language import detect_language
 from pipelines.normalize import normalize_text
 from pipelines.places import extract_locations
@@ -24,11 +26,30 @@ from pipelines.species import find_species, species_groups
 from pipelines.trade import assess_trade, find_cues
 
 _WEIGHTS = frozenset({"kg", "t", "g", "m3"})
+_Found = TypeVar("_Found", Price, Quantity)
 
 
 def _join(title: str | None, text: str) -> str:
     # A blank line keeps the title a sentence of its own for the sentence-bound rules.
     return f"{title.strip()}\n\n{text}" if title and title.strip() else text
+
+
+def _without_headline_repeats(
+    headline: list[_Found], body: list[_Found], key: Callable[[_Found], Hashable]
+) -> list[_Found]:
+    # Headlines restate the lead ("Thu giữ 7 tấn vảy tê tê" / "... phát hiện 7 tấn vảy tê tê"):
+    # a headline figure the body repeats is one fact, not two. Repeats inside the body stay,
+    # "2 con hổ và 2 con gấu" are two.
+    in_body = {key(found) for found in body}
+    return [found for found in headline if key(found) not in in_body] + body
+
+
+def _price_key(price: Price) -> Hashable:
+    return (round(price["amount"], 6), price["currency"], price.get("per"))
+
+
+def _quantity_key(quantity: Quantity) -> Hashable:
+    return (round(quantity["value"], 6), quantity["unit"])
 
 
 def analyze(
@@ -49,8 +70,12 @@ def analyze(
     species = find_species(normalized, vietnamese=vietnamese)
     actions = find_actions(normalized, vietnamese=vietnamese)
     cues = find_cues(normalized, vietnamese=vietnamese)
-    prices = extract_prices(written)
-    quantities = extract_quantities(written)
+    headline = unicodedata.normalize("NFC", title.strip()) if title else ""
+    body = unicodedata.normalize("NFC", text)
+    prices = _without_headline_repeats(extract_prices(headline), extract_prices(body), _price_key)
+    quantities = _without_headline_repeats(
+        extract_quantities(headline), extract_quantities(body), _quantity_key
+    )
     # Prices and weights (not head counts: rescues release "25 cá thể") are trade evidence.
     # Offsets of the written text and the normalised one differ a little; near enough here.
     spans = [p["text"] for p in prices] + [q["text"] for q in quantities if q["unit"] in _WEIGHTS]

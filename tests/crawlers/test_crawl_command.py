@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import signal
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from crawlers.crawl_command import summary_json, summary_table
 from crawlers.runner import summarize
 from crawlers.sources import Source
 from tests.crawlers.conftest import WILDWATCH, crawl_env, run_crawl, write_sources
-from tests.crawlers.site.server import SiteServer
+from tests.crawlers.site.server import HANGING_SLUG, SiteServer
 from wildwatch.cli import main
 
 
@@ -142,3 +145,45 @@ def test_render_js_source_is_fetched_through_headless_chromium(
     assert voọc is not None
     assert voọc["title"] == "Bắt giữ 3 đối tượng săn bắt voọc"
     assert "Pù Mát" in voọc["text"] and "Đang tải" not in voọc["text"]
+
+
+def test_interrupted_crawl_keeps_what_it_found_and_exits_1(
+    site: SiteServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = write_sources(site, tmp_path / "sources.toml")
+    env = crawl_env(tmp_path) | {"WILDWATCH_DOWNLOAD_TIMEOUT": "8", "WILDWATCH_RETRY_TIMES": "0"}
+    seen = len(site.requests)
+    crawl = subprocess.Popen(
+        [
+            str(WILDWATCH),
+            "crawl",
+            "--sources",
+            str(sources),
+            "--source",
+            "moitruong-doisong",
+            "--json",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not any(HANGING_SLUG in r.path for r in site.requests[seen:]):
+        assert time.monotonic() < deadline, "the crawl never reached the page that hangs"
+        time.sleep(0.1)
+    time.sleep(1)  # let the other items of the listing be analysed
+    crawl.send_signal(signal.SIGTERM)  # what the scheduler sends when a crawl overruns
+    stdout, stderr = crawl.communicate(timeout=60)
+    assert crawl.returncode == 1
+    assert "did not complete (shutdown)" in stderr
+    (summary,) = json.loads(stdout)["sources"]
+    assert summary["finish_reason"] == "shutdown"
+    monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
+    from search.backend import open_backend
+
+    backend = open_backend()
+    try:
+        assert backend.count() == summary["new"] > 0  # the pending batch was flushed
+    finally:
+        backend.close()

@@ -69,3 +69,28 @@ def test_empty_text() -> None:
     result = analyze("", segment=False)
     assert result["species"] == [] and result["wildlife_trade"] is False
     assert result["tokens"] == ""
+
+
+def test_a_headline_restating_the_lead_does_not_double_the_figures() -> None:
+    result = analyze(
+        "Hải quan Hải Phòng phát hiện 7 tấn vảy tê tê trong container nhập từ Nigeria, trị giá "
+        "200 tỷ đồng. Cùng chuyến hàng còn 2 con hổ và 2 con gấu đông lạnh.",
+        title="Thu giữ 7 tấn vảy tê tê trị giá 200 tỷ đồng",
+        segment=False,
+    )
+    assert [(p["amount"], p["currency"]) for p in result["prices"]] == [(200e9, "VND")]
+    # the body's own repeats are distinct things: two tigers and two bears
+    assert [(q["value"], q["unit"]) for q in result["quantities"]] == [
+        (7, "t"),
+        (2, "individuals"),
+        (2, "individuals"),
+    ]
+
+
+def test_a_figure_only_in_the_headline_is_kept() -> None:
+    result = analyze(
+        "Lực lượng chức năng đang điều tra, làm rõ nguồn gốc số hàng.",
+        title="Bắt xe chở 300 kg vảy tê tê",
+        segment=False,
+    )
+    assert [(q["value"], q["unit"]) for q in result["quantities"]] == [(300, "kg")]
