@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
-from pipelines.analysis_settings import analyze_workers
+from pipelines.settings import analysis_workers
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="worker processes (default: WILDWATCH_ANALYZE_WORKERS or 1)",
+        help="worker processes (default: WILDWATCH_ANALYSIS_WORKERS, the number of CPUs)",
     )
     parser.add_argument(
         "--no-segment",
@@ -125,7 +125,7 @@ class _Reader:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    workers = args.workers if args.workers is not None else analyze_workers()
+    workers = args.workers if args.workers is not None else max(1, analysis_workers())
     if workers < 1:
         print("wildwatch analyze: --workers must be at least 1", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
-"""Settings of the crawl pipelines (``WILDWATCH_*`` environment variables).
+"""Settings of the analysis stage (``WILDWATCH_*`` environment variables).
 
-Read by ``pipelines.item_pipelines`` when a crawl starts; nothing is written.
+Read by the crawl pipelines (``pipelines.item_pipelines``), ``wildwatch analyze`` and
+``wildwatch import``; nothing is written.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from wildwatch.env import env_int
 
 def analysis_workers() -> int:
     """``WILDWATCH_ANALYSIS_WORKERS`` (default: the number of CPUs): processes that run the
-    analysis (word segmentation holds the GIL, so threads would not help). ``0`` runs it inline
-    on the crawl's reactor thread, which stalls downloads while a text is segmented; only
-    useful for debugging and for the benchmark's comparison."""
+    analysis for ``crawl``, ``analyze`` and ``import`` (word segmentation holds the GIL, so
+    threads would not help). ``0`` analyses in the calling process: during a crawl that is the
+    reactor thread, which stalls downloads while a text is segmented; only useful for debugging
+    and for the benchmark's comparison."""
     return env_int("WILDWATCH_ANALYSIS_WORKERS", os.cpu_count() or 1, minimum=0)
 
 

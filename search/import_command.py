@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO, cast
 
-from search import settings
+from pipelines.settings import analysis_workers
 from search.backend import SearchBackend, open_backend
 from search.dates import parse_datetime
 from search.document import Document
@@ -266,7 +266,7 @@ def run(args: argparse.Namespace) -> int:
             backend,
             source=args.source,
             kind=args.kind,
-            workers=settings.import_workers(),
+            workers=max(1, analysis_workers()),
         )
     except NotImplementedError as error:
         print(f"wildwatch import: text analysis is not available yet ({error})", file=sys.stderr)

@@ -45,11 +45,3 @@ def recency_days() -> float:
     many days old gets half the boost of one published today (see search/sqlite_query.py)."""
     value = env_float("WILDWATCH_SEARCH_RECENCY_DAYS", 30.0)
     return value if value > 0 else 30.0
-
-
-def import_workers() -> int:
-    """``WILDWATCH_IMPORT_WORKERS`` (default: CPU count): analysis processes of
-    ``wildwatch import`` on big files; 1 analyses in the importing process."""
-    import os
-
-    return env_int("WILDWATCH_IMPORT_WORKERS", os.cpu_count() or 1, minimum=1)

@@ -216,3 +216,23 @@ def test_listing_chain_without_new_items_is_pruned() -> None:
         pages += 1
     assert pages == 3  # the calendar only repeats items of page 1
     assert spider.crawler.stats.get_value("wildwatch/trap_pruned") == 1
+
+
+def test_every_bundled_source_builds_its_spider_and_seed_requests() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.sources import bundled_sources_path, load_sources
+    from crawlers.spiders import spider_class
+
+    for source in load_sources(bundled_sources_path()):
+        cls = spider_class(source)
+        crawler = get_crawler(cls)
+        crawler._apply_settings()
+        spider = cls.from_crawler(crawler, source=source)
+        seeds = list(spider.seed_requests())
+        assert len(seeds) == len(source.seed_urls), source.name
+        assert all(spider.same_site(request.url) for request in seeds), source.name
+        assert all(
+            request.meta.get("playwright") is (True if source.render_js else None)
+            for request in seeds
+        ), source.name

@@ -97,9 +97,9 @@ def test_missing_input_file_is_a_clear_error(
 def test_workers_setting_is_validated(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("WILDWATCH_ANALYZE_WORKERS", "zero")
+    monkeypatch.setenv("WILDWATCH_ANALYSIS_WORKERS", "zero")
     assert main(["analyze", "-i", "/dev/null"]) == 2
-    assert "WILDWATCH_ANALYZE_WORKERS" in capsys.readouterr().err
+    assert "WILDWATCH_ANALYSIS_WORKERS" in capsys.readouterr().err
 
 
 def test_a_failing_analysis_skips_only_its_line(

@@ -53,7 +53,7 @@ def keyword_analyze(
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
-    monkeypatch.setenv("WILDWATCH_IMPORT_WORKERS", "1")
+    monkeypatch.setenv("WILDWATCH_ANALYSIS_WORKERS", "1")
     monkeypatch.delenv("WILDWATCH_ELASTICSEARCH_URL", raising=False)
     monkeypatch.setattr("pipelines.analysis.analyze", keyword_analyze)
     return tmp_path
@@ -162,7 +162,7 @@ def test_import_reads_stdin(
 def test_big_files_are_analysed_in_a_process_pool(
     home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("WILDWATCH_IMPORT_WORKERS", "2")
+    monkeypatch.setenv("WILDWATCH_ANALYSIS_WORKERS", "2")
     monkeypatch.setattr(import_command, "BATCH_LINES", 10)
     monkeypatch.setattr(import_command, "POOL_THRESHOLD", 10)
     started: list[int] = []
@@ -193,7 +193,7 @@ def test_import_command_with_the_real_analysis(tmp_path: Path) -> None:
     except NotImplementedError:
         pytest.skip("pipelines.analysis.analyze is not implemented yet")
     archive = write_lines(tmp_path / "archive.jsonl", [ARCHIVE[0], ARCHIVE[2]])
-    env = {**os.environ, "WILDWATCH_HOME": str(tmp_path), "WILDWATCH_IMPORT_WORKERS": "1"}
+    env = {**os.environ, "WILDWATCH_HOME": str(tmp_path), "WILDWATCH_ANALYSIS_WORKERS": "1"}
     env.pop("WILDWATCH_ELASTICSEARCH_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "wildwatch", "import", "-i", str(archive)],
