@@ -9,14 +9,16 @@ it: schema.org JSON-LD (Product / Offer / AggregateOffer, ``@graph`` included), 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urljoin
 
+from cssselect import SelectorError
+from lxml import etree
 from lxml import html as lxml_html
-from lxml.cssselect import CSSSelector, SelectorError
+from parsel.csstranslator import HTMLTranslator
 
 from crawlers.extract.ad_fields import find_contacts, parse_price
 from crawlers.extract.dates import parse_iso_date, parse_vietnamese_date
@@ -30,6 +32,11 @@ _PRODUCT_TYPES = {"Product", "Offer", "AggregateOffer", "Vehicle", "IndividualPr
 
 class SelectorConfigError(ValueError):
     """A source's ``selectors`` table holds an unknown key or an invalid CSS selector."""
+
+
+# A compiled selector returns elements, or strings for Scrapy's ``::text`` / ``::attr(name)``.
+Match: TypeAlias = lxml_html.HtmlElement | str
+CompiledSelector = Callable[[lxml_html.HtmlElement], list[Match]]
 
 
 @dataclass
@@ -111,8 +118,10 @@ def extract_ad(
     )
 
 
-def compile_selectors(selectors: Mapping[str, str]) -> dict[str, CSSSelector]:
-    """The source's selectors compiled; an unknown key or a bad selector is named."""
+def compile_selectors(selectors: Mapping[str, str]) -> dict[str, CompiledSelector]:
+    """The source's selectors compiled; an unknown key or a bad selector is named. The syntax is
+    Scrapy's (the sources file is validated with the same translator): CSS plus ``::text`` and
+    ``::attr(name)``, e.g. ``.phone-button::attr(data-phone)``."""
     compiled = {}
     for key, css in selectors.items():
         if key not in SELECTOR_KEYS:
@@ -120,10 +129,28 @@ def compile_selectors(selectors: Mapping[str, str]) -> dict[str, CSSSelector]:
                 f"selectors.{key}: unknown key (expected one of {', '.join(SELECTOR_KEYS)})"
             )
         try:
-            compiled[key] = CSSSelector(css)
-        except SelectorError as error:
+            xpath = etree.XPath(_TRANSLATOR.css_to_xpath(css))
+        except (SelectorError, ValueError, etree.XPathSyntaxError) as error:
             raise SelectorConfigError(f"selectors.{key} = {css!r}: {error}") from None
+        compiled[key] = _selector_function(xpath)
     return compiled
+
+
+_TRANSLATOR = HTMLTranslator()
+
+
+def _selector_function(xpath: etree.XPath) -> CompiledSelector:
+    def select(tree: lxml_html.HtmlElement) -> list[Match]:
+        result = xpath(tree)
+        if not isinstance(result, list):
+            return []
+        return [item if isinstance(item, lxml_html.HtmlElement) else str(item) for item in result]
+
+    return select
+
+
+def _match_text(match: Match) -> str:
+    return " ".join(match.split()) if isinstance(match, str) else element_text(match)
 
 
 def _price_fields(price: Any, currency: Any) -> Fields:
@@ -272,7 +299,7 @@ def _from_opengraph(tree: lxml_html.HtmlElement, url: str) -> Fields:
 
 def _from_selectors(
     tree: lxml_html.HtmlElement,
-    selectors: Mapping[str, CSSSelector],
+    selectors: Mapping[str, CompiledSelector],
     url: str,
     now: datetime | None,
 ) -> Fields:
@@ -283,8 +310,17 @@ def _from_selectors(
         if not elements:
             return None
         if paragraphs:
-            return "\n\n".join(p for element in elements for p in block_paragraphs(element))
-        return element_text(elements[0]) or None
+            return "\n\n".join(
+                p
+                for element in elements
+                for p in (
+                    [_match_text(element)]
+                    if isinstance(element, str)
+                    else block_paragraphs(element)
+                )
+                if p
+            )
+        return _match_text(elements[0]) or None
 
     fields: Fields = {
         "title": text_of("title"),
@@ -307,7 +343,9 @@ def _from_selectors(
     return fields
 
 
-def _element_contact(element: lxml_html.HtmlElement) -> str:
+def _element_contact(element: Match) -> str:
+    if isinstance(element, str):
+        return element.replace("tel:", " ")
     # Phone buttons often show "Bấm để hiện số" and keep the number in an attribute.
     attributes = [element.get(name, "") for name in ("href", "data-phone", "data-tel")]
     return " ".join([element_text(element), *attributes]).replace("tel:", " ")

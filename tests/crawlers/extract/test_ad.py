@@ -122,3 +122,33 @@ def test_contacts_found_in_text_and_links() -> None:
         "zalo.me/0868123456",
         "t.me/hangrung_vn",
     ]
+
+
+def test_scrapy_style_selectors_read_text_and_attributes() -> None:
+    # The sources file is validated with Scrapy's selector syntax, so the extractor accepts it
+    # too: the number hides in a button attribute, the place in a text node beside an icon.
+    html = """<html><head><title>Chợ Tốt</title></head><body>
+      <nav>Trang chủ › Thú cưng › Chim</nav>
+      <div class="ad"><h1 class="ad-title">Bán cặp vẹt xám châu Phi thuần tay</h1>
+        <span class="price"><b>18.500.000</b> đ</span>
+        <p class="place"><i class="icon-pin"></i> Quận 12, TP Hồ Chí Minh</p>
+        <div class="desc"><p>Vẹt nhập khẩu, đủ giấy tờ.</p><p>Bao ăn, bao nói.</p></div>
+        <button class="show-phone" data-phone="0909123456">Bấm để hiện số</button>
+      </div><footer>© Chợ Tốt</footer></body></html>"""
+    ad = extract_ad(
+        html,
+        "https://www.chotot.com/tp-ho-chi-minh/quan-12/thu-cung/113586241.htm",
+        {
+            "title": "h1.ad-title::text",
+            "price": ".price",
+            "location": "p.place::text",
+            "body": ".desc p",
+            "contact": "button.show-phone::attr(data-phone)",
+        },
+    )
+    assert ad is not None
+    assert ad.title == "Bán cặp vẹt xám châu Phi thuần tay"
+    assert ad.price_amount == 18_500_000 and ad.currency == "VND"
+    assert ad.location == "Quận 12, TP Hồ Chí Minh"
+    assert ad.text == "Vẹt nhập khẩu, đủ giấy tờ.\n\nBao ăn, bao nói."
+    assert any("0909123456" in contact for contact in ad.contacts)
