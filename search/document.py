@@ -6,11 +6,21 @@ it). ``search/mapping.json`` (Elasticsearch) and the SQLite schema must both cov
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from pipelines.fields import Contact, Price, Quantity
 
-__all__ = ["Contact", "Document", "Price", "Quantity", "public_fields"]
+__all__ = [
+    "HIT_JSON_KEYS",
+    "PUBLIC_KEYS",
+    "Contact",
+    "Document",
+    "Price",
+    "Quantity",
+    "hit_json",
+    "public_fields",
+]
 
 
 class Document(TypedDict, total=False):
@@ -46,24 +56,33 @@ class Document(TypedDict, total=False):
     archive_sha256: str | None  # raw page in the evidence archive (crawlers.archive)
 
 
-def public_fields(doc: Document) -> dict[str, Any]:
+# DESIGN.md "Search result": the keys of one hit, in order (snippet added by the backend).
+PUBLIC_KEYS = (
+    "id",
+    "url",
+    "title",
+    "source",
+    "kind",
+    "lang",
+    "published_at",
+    "fetched_at",
+    "wildlife_trade",
+    "relevance",
+    "species",
+    "enforcement",
+    "prices",
+    "quantities",
+    "locations",
+    "contacts",
+)
+HIT_JSON_KEYS = (*PUBLIC_KEYS, "snippet")
+
+
+def public_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The keys a search hit exposes (DESIGN.md "Search result"), snippet excluded."""
-    keys = (
-        "id",
-        "url",
-        "title",
-        "source",
-        "kind",
-        "lang",
-        "published_at",
-        "fetched_at",
-        "wildlife_trade",
-        "relevance",
-        "species",
-        "enforcement",
-        "prices",
-        "quantities",
-        "locations",
-        "contacts",
-    )
-    return {key: doc.get(key) for key in keys}
+    return {key: doc.get(key) for key in PUBLIC_KEYS}
+
+
+def hit_json(hit: Mapping[str, Any]) -> dict[str, Any]:
+    """A hit trimmed to exactly DESIGN.md's keys, for ``search --json`` and ``/api/search``."""
+    return {key: hit.get(key) for key in HIT_JSON_KEYS}

@@ -15,28 +15,8 @@ from typing import Any, TextIO
 
 from search.backend import Hit, SearchRequest, SearchResponse, open_backend
 from search.dates import local_day, parse_datetime
+from search.document import hit_json
 from search.query_language import QuerySyntaxError
-
-# DESIGN.md "Search result": the keys of a hit in the JSON output, in this order.
-JSON_HIT_KEYS = (
-    "id",
-    "url",
-    "title",
-    "source",
-    "kind",
-    "lang",
-    "published_at",
-    "fetched_at",
-    "wildlife_trade",
-    "relevance",
-    "species",
-    "enforcement",
-    "prices",
-    "quantities",
-    "locations",
-    "contacts",
-    "snippet",
-)
 
 
 def request_from_args(args: argparse.Namespace) -> SearchRequest:
@@ -88,7 +68,7 @@ def _later(since: Any, until: Any) -> bool:
 
 
 def to_json(response: SearchResponse) -> dict[str, Any]:
-    hits = [{key: hit.get(key) for key in JSON_HIT_KEYS} for hit in response["hits"]]
+    hits = [hit_json(hit) for hit in response["hits"]]
     return {"total": response["total"], "hits": hits, "facets": response["facets"]}
 
 

@@ -12,33 +12,13 @@ from dataclasses import replace
 from typing import Any
 
 from search.backend import SearchBackend, SearchRequest, SearchResponse
-from search.document import Document, public_fields
+from search.document import Document, hit_json, public_fields
 from web.params import ENFORCEMENT, Interval, with_paging
 from web.services import Services
 from web.trends import CoverageMatrix, Table, coverage_matrix, price_table, split_buckets
 from wildwatch.env import timezone_name
 
 logger = logging.getLogger(__name__)
-# DESIGN.md "Search result": the keys of one hit, in order.
-HIT_KEYS = (
-    "id",
-    "url",
-    "title",
-    "source",
-    "kind",
-    "lang",
-    "published_at",
-    "fetched_at",
-    "wildlife_trade",
-    "relevance",
-    "species",
-    "enforcement",
-    "prices",
-    "quantities",
-    "locations",
-    "contacts",
-    "snippet",
-)
 PAGE_SIZE = 100  # rows asked of the backend per call when walking a whole result set
 TOP_SPECIES = 8
 TOP_SOURCES = 6
@@ -48,7 +28,7 @@ def design_json(response: SearchResponse) -> dict[str, Any]:
     """The DESIGN.md search JSON: exactly its keys, whatever extra the backend returns."""
     return {
         "total": response["total"],
-        "hits": [{key: hit.get(key) for key in HIT_KEYS} for hit in response["hits"]],
+        "hits": [hit_json(hit) for hit in response["hits"]],
         "facets": response.get("facets") or {},
     }
 
