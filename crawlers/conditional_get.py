@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 ITEM_META = "wildwatch_item"
 FORCE_META = "wildwatch_force"
 SOURCE_META = "wildwatch_source"
+# ISO 8601 UTC time the response of an item page arrived, set by the evidence archive
+# middleware; spiders copy it into the item's fetched_at.
+FETCHED_AT_META = "wildwatch_fetched_at"
 # The URL whose validators this request carries: a redirect copies headers to the new URL, and
 # the old page's validators must not ask the new page "not modified?".
 _VALIDATED_META = "_wildwatch_validated_url"

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pipelines.places import place_info
 from schedules import db, outbox, settings
 from schedules.digest import DigestContent, build_content
 from schedules.render import build_message, render_digest, render_spikes
@@ -347,21 +348,12 @@ def preview(
 
 
 def _province_map(names: set[str]) -> dict[str, str | None]:
-    try:
-        from pipelines.places import place_info
-    except ImportError:
-        log.warning("pipelines.places is not available: spikes per province are skipped")
-        return {}
+    # Districts, border gates, airports and pre-2025 provinces roll up to today's province, so
+    # "Móng Cái" and "Quảng Ninh" count together; countries and unknown names have none.
     provinces: dict[str, str | None] = {}
     for name in names:
         place = place_info(name)
-        if place is None or getattr(place, "kind", None) == "country":
-            provinces[name] = None
-            continue
-        province = getattr(place, "province", None)
-        if not province and getattr(place, "kind", None) == "province":
-            province = getattr(place, "name", None) or name
-        provinces[name] = province
+        provinces[name] = place.province if place is not None and place.country == "VN" else None
     return provinces
 
 

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -29,13 +28,18 @@ from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
 # Request meta keys read by the conditional-GET and evidence-archive middlewares.
-from crawlers.conditional_get import FORCE_META, ITEM_META, SOURCE_META
+from crawlers.conditional_get import FETCHED_AT_META, FORCE_META, ITEM_META, SOURCE_META
 from crawlers.sources import Source
+from crawlers.spiders.pages import Page, iso_datetime
+from crawlers.spiders.pages import same_site as on_site
 from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
 LISTED_DATE_META = "wildwatch_listed_date"  # date the feed/sitemap gave, when the page has none
+# Raw items of article and ad pages carry the page itself under this key: the analysis stage
+# extracts it in a worker process (pipelines.item_pipelines), off the reactor thread.
+PAGE_KEY = "page"
 DEPTH_META = "wildwatch_depth"
 
 # Items are fetched before listing pages: when the budget runs out, what was found is indexed.
@@ -171,32 +175,50 @@ class SourceSpider(scrapy.Spider):
         """The item handed to the pipelines: what the page says plus where it came from."""
         self.count("items")
         published = iso_datetime(fields.pop("published_at", None))
-        listed = response.meta.get(LISTED_DATE_META)
+        return {
+            **self._origin(response, url),
+            "published_at": published or response.meta.get(LISTED_DATE_META),
+            **fields,
+        }
+
+    def page_item(self, response: Response, html: str) -> dict[str, Any]:
+        """The item of an article or ad page before extraction: where it came from, and the
+        page under ``PAGE_KEY``. ``pipelines.item_pipelines.AnalysisPipeline`` extracts and
+        analyses it in one worker call, counts ``wildwatch/items`` or the page's error, and
+        fills url, title, text, author, seller, published_at (the feed's date when the page
+        shows none) and page_language."""
+        origin = self._origin(response, response.url)
+        origin[PAGE_KEY] = Page(
+            html=html,
+            url=response.url,
+            kind=self.source.kind,
+            fetched_at=origin["fetched_at"],
+            selectors=tuple(sorted(self.source.selectors.items())),
+            allowed_domains=tuple(self.allowed_domains),
+        )
+        origin["published_at"] = response.meta.get(LISTED_DATE_META)
+        return origin
+
+    def _origin(self, response: Response, url: str) -> dict[str, Any]:
+        # The archive middleware notes when the response arrived; fall back to now for pages
+        # that were not archived (WILDWATCH_ARCHIVE=false).
+        fetched_at = response.meta.get(FETCHED_AT_META) or datetime.now(UTC).isoformat(
+            timespec="seconds"
+        )
         return {
             "url": canonical_url(url),
             "source": self.source.name,
             "kind": self.source.kind,
             "country": self.source.country,
             "language": self.source.language,
-            "published_at": published or listed,
-            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "fetched_at": fetched_at,
             "archive_sha256": response.meta.get("archive_sha256"),
-            **fields,
         }
 
     def same_site(self, url: str | None) -> bool:
         """Whether ``url`` is on one of the source's hosts or their sub-domains (any port: a
         source's own URLs decide the port, and tests and mirrors use non-standard ones)."""
-        host = (urlsplit(url).hostname or "").rstrip(".") if url else ""
-        return any(host == domain or host.endswith("." + domain) for domain in self.allowed_domains)
+        return on_site(url, self.allowed_domains)
 
 
-def iso_datetime(value: object) -> str | None:
-    """An extractor's date (datetime, date or ISO string) as ISO 8601; None when absent."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+__all__ = ["PAGE_KEY", "SourceSpider", "iso_datetime"]

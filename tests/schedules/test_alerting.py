@@ -280,3 +280,39 @@ def test_spike_is_alerted_once_to_staff_and_matching_rules_and_shown_in_the_dige
     digest = text_of(parsed(smtp_server, 2))
     assert "== Đột biến ==" in digest and "12 tin về tê tê" in digest
     assert len(smtp_server.messages) == 3  # tigers rule: no spike, no items, no e-mail
+
+
+def test_spike_per_province_rolls_districts_and_border_gates_up_to_the_province(
+    backend: FakeBackend,
+) -> None:
+    # A quiet month of one pangolin report a day from Nghệ An, then a burst from the Quảng Ninh
+    # border: reports naming the city of Móng Cái and the province itself are one province.
+    now = DIGEST_TIME - timedelta(hours=2)
+    docs = [
+        item(
+            f"b{day}",
+            title="Nghệ An: thu giữ vảy tê tê",
+            species=["pangolin"],
+            locations=["Nghệ An"],
+            fetched_at=days_ago(now, day),
+        )
+        for day in range(1, 29)
+    ]
+    for n in range(8):
+        place = "Móng Cái" if n % 2 else "Quảng Ninh"
+        docs.append(
+            item(
+                f"s{n}",
+                title=f"Bắt giữ vảy tê tê tại {place}",
+                species=["pangolin"],
+                locations=[place, "Trung Quốc"],
+                fetched_at=now - timedelta(minutes=5 * n),
+            )
+        )
+    backend.upsert(docs)
+    with time_machine.travel(now, tick=False):
+        spikes = alerting.detect_spikes(backend, date(2026, 11, 23))  # the day in Hanoi
+    by_place = {(s.species, s.province): s.count for s in spikes}
+    assert by_place[("pangolin", "Quảng Ninh")] == 8
+    assert ("pangolin", "Nghệ An") not in by_place
+    assert all(province in ("", "Quảng Ninh") for _, province in by_place)  # no country
