@@ -6,9 +6,11 @@ fresh WILDWATCH_HOME directories:
 
 1. a bare Scrapy spider that only downloads listing and article pages;
 2. the same bare spider also running ``crawlers.extract.extract_article`` on every article;
-3. wildwatch's spider, fetch + extraction only (item pipelines switched off);
-4. `wildwatch crawl` with the full pipeline, analysis in a process pool (default workers);
-5. `wildwatch crawl` with the full pipeline, analysis inline on the reactor thread
+3. wildwatch's spider and middlewares (evidence archive, crawl state), extraction inline in a
+   minimal pipeline, no analysis and no index;
+4. `wildwatch crawl` with the full pipeline, extraction + analysis in a process pool (default
+   workers);
+5. `wildwatch crawl` with the full pipeline, extraction + analysis inline on the reactor thread
    (WILDWATCH_ANALYSIS_WORKERS=0).
 
 Prints, for each: articles indexed or extracted, crawl duration (spider open to close), articles
@@ -189,12 +191,40 @@ def bare_child(base: str, extract: bool) -> None:
     print(json.dumps({"articles": Bare.articles, "duration": duration}))
 
 
+class ExtractOnlyPipeline:
+    """Run 3's only pipeline: ``extract_page`` inline on the reactor thread, no analysis and no
+    index, so the figure compares with the bare spider that extracts in its callback."""
+
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ExtractOnlyPipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        from crawlers.spiders.pages import PageFailure, extract_page
+
+        page = item.pop("page", None)
+        if page is not None:
+            fields = extract_page(page)
+            if isinstance(fields, PageFailure):
+                self.stats.inc_value(f"wildwatch/errors/{fields.kind}")
+                return item
+            item.update(fields)
+            self.stats.inc_value("wildwatch/items")
+        return item
+
+
 def fetch_only_child(sources: str) -> None:
-    """wildwatch's spider and middlewares without item pipelines."""
+    """wildwatch's spider and middlewares, extraction inline, no analysis and no index."""
     from crawlers.runner import run_crawl
     from crawlers.sources import load_sources
 
-    (summary,) = run_crawl(load_sources(Path(sources)), settings_overrides={"ITEM_PIPELINES": {}})
+    pipelines = {"bench.crawl_bench.ExtractOnlyPipeline": 300}
+    (summary,) = run_crawl(
+        load_sources(Path(sources)), settings_overrides={"ITEM_PIPELINES": pipelines}
+    )
     print(json.dumps({"articles": summary.items, "duration": summary.duration_s}))
 
 

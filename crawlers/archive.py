@@ -126,7 +126,13 @@ class EvidenceArchive:
 
     def close(self) -> None:
         with self._lock:
+            self._db.commit()
             self._db.close()
+
+    def commit(self) -> None:
+        """Make the fetch records stored with ``commit=False`` durable, all in one fsync."""
+        with self._lock:
+            self._db.commit()
 
     def object_path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -143,8 +149,11 @@ class EvidenceArchive:
         body: bytes,
         fetched_at: datetime,
         source: str | None,
+        commit: bool = True,
     ) -> ArchiveRecord:
-        """Keep ``body`` (once per distinct content) and log this fetch of ``url``."""
+        """Keep ``body`` (once per distinct content) and log this fetch of ``url``. The body file
+        is written atomically and fsynced before its record; with ``commit=False`` the record
+        waits for the next :meth:`commit` (the crawl's writer thread commits in groups)."""
         sha256 = hashlib.sha256(body).hexdigest()
         pairs = tuple(
             (str(name), str(value))
@@ -181,7 +190,8 @@ class EvidenceArchive:
                     record.source,
                 ),
             )
-            self._db.commit()
+            if commit:
+                self._db.commit()
         return record
 
     def body(self, sha256: str) -> bytes:

@@ -11,6 +11,14 @@ stored: 304 (no body), 3xx (the redirect middleware follows them; the final page
 the URL first asked in ``url``), other 4xx such as 403 or 429 (blocks and rate limits say nothing
 about the page) and 5xx (server trouble, retried).
 
+The disk work (gzip, atomic file write with fsync, SQLite insert and commit) runs on one
+writer thread (``crawlers.state.WriterThread``), which commits the records of a burst of pages
+together; ``process_response`` is a coroutine that awaits it, so the reactor keeps downloading
+while a page is archived, and no response reaches the spider (hence no item the index) before its
+page is durably archived. ``spider_closed`` drains the writer before the archive is closed.
+The time the response arrived goes to ``request.meta["wildwatch_fetched_at"]`` (the item's
+``fetched_at``).
+
 Setting ``WILDWATCH_ARCHIVE`` (Scrapy setting, else environment variable; default true) turns it
 off. Enable it below ``HttpCompressionMiddleware`` (590) and above ``ConditionalGetMiddleware``,
 e.g. at 580: it then sees the decoded body, and its hash is reused by the crawl state.
@@ -18,6 +26,7 @@ e.g. at 580: it then sees the decoded body, and its hash is reused by the crawl 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,8 +35,9 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from crawlers.archive import EvidenceArchive
-from crawlers.conditional_get import ITEM_META, request_source, setting_bool
+from crawlers.archive import ArchiveRecord, EvidenceArchive, utc_iso
+from crawlers.conditional_get import FETCHED_AT_META, ITEM_META, request_source, setting_bool
+from crawlers.state import WriterThread
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -49,6 +59,7 @@ class EvidenceArchiveMiddleware:
         self.archive = archive
         self.stats = stats
         self.crawler = crawler
+        self.writer = WriterThread("wildwatch-archive-writer", archive.commit)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EvidenceArchiveMiddleware:
@@ -59,9 +70,11 @@ class EvidenceArchiveMiddleware:
         return middleware
 
     def close(self, *args: Any, **kwargs: Any) -> None:
+        """Archive what is still queued (a crawl stopped by SIGTERM included), then close."""
+        self.writer.close()
         self.archive.close()
 
-    def process_response(
+    async def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
         if not request.meta.get(ITEM_META):
@@ -69,15 +82,26 @@ class EvidenceArchiveMiddleware:
         if not (200 <= response.status < 300 or response.status in TAKEDOWN_STATUSES):
             return response
         redirects = request.meta.get("redirect_urls") or [request.url]
-        record = self.archive.store(
-            url=redirects[0],
-            final_url=response.url,
-            status=response.status,
-            headers=_header_pairs(response),
-            body=response.body,
-            fetched_at=datetime.now(UTC),
-            source=request_source(request, self.crawler),
-        )
+        fetched_at = datetime.now(UTC)
+        request.meta[FETCHED_AT_META] = utc_iso(fetched_at)
+        archive, headers = self.archive, _header_pairs(response)
+        url, final_url, status, body = redirects[0], response.url, response.status, response.body
+        source = request_source(request, self.crawler)
+
+        def store() -> ArchiveRecord:
+            return archive.store(
+                url=url,
+                final_url=final_url,
+                status=status,
+                headers=headers,
+                body=body,
+                fetched_at=fetched_at,
+                source=source,
+                commit=False,
+            )
+
+        record = await asyncio.wrap_future(self.writer.submit(store))
+        assert isinstance(record, ArchiveRecord)
         request.meta[SHA256_META] = record.sha256
         if self.stats is not None:
             self.stats.inc_value("wildwatch/archived")

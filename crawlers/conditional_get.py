@@ -13,6 +13,11 @@ A Scrapy downloader middleware. Reads and writes the crawl state (``crawlers.sta
 Feeds, sitemaps and listing pages (no ``wildwatch_item``) are always fetched: they are how new
 items are found. ``meta["wildwatch_force"] = True`` fetches an item page unconditionally.
 
+The state's writes run on one writer thread (``crawlers.state.WriterThread``, commits in
+groups) and are not awaited: nothing later in the crawl reads them back (each URL is requested
+once per run), so the reactor only pays for the read before each request. ``spider_closed``
+drains the writer before the state is closed, so a crawl stopped by SIGTERM keeps every visit.
+
 Settings (Scrapy setting, else environment variable): ``WILDWATCH_CONDITIONAL_GET`` (default
 true) enables the middleware; ``WILDWATCH_REVISIT_HOURS`` (default 24, 0 = never skip).
 Enable it below ``HttpCompressionMiddleware`` (590), e.g. at 560, so body hashes are taken on
@@ -24,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +37,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
-from crawlers.state import CrawlState
+from crawlers.state import CrawlState, WriterThread
 from wildwatch.env import SettingError, env_bool, env_float
 
 if TYPE_CHECKING:
@@ -100,6 +106,7 @@ class ConditionalGetMiddleware:
         self.revisit = revisit
         self.crawler = crawler
         self.clock = clock
+        self.writer = WriterThread("wildwatch-state-writer", state.commit)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
@@ -120,7 +127,16 @@ class ConditionalGetMiddleware:
         return middleware
 
     def close(self, *args: Any, **kwargs: Any) -> None:
+        """Write what is still queued, then close the state."""
+        self.writer.close()
         self.state.close()
+
+    def flush(self) -> None:
+        """Wait until every visit recorded so far is stored (tests, tools)."""
+        self.writer.flush()
+
+    def _write(self, job: Callable[[], None]) -> None:
+        self.writer.submit(job).add_done_callback(_log_failure)
 
     def process_request(self, request: Request, spider: Any = None) -> Request | Response | None:
         validated = request.meta.pop(_VALIDATED_META, None)
@@ -162,15 +178,16 @@ class ConditionalGetMiddleware:
         # since that is what the next crawl will ask for first.
         urls = list(dict.fromkeys([*request.meta.get("redirect_urls", []), request.url]))
         if response.status == 304:
-            for url in urls:
-                self.state.mark_fetched(
-                    url,
+            self._write(
+                lambda: self._mark_all(
+                    urls,
                     status=304,
                     fetched_at=now,
                     etag=etag,
                     last_modified=last_modified,
                     source=source,
                 )
+            )
             self.stats.inc_value("wildwatch/unchanged")
             raise IgnoreRequest(f"not modified since the last crawl: {request.url}")
         if 200 <= response.status < 300:
@@ -180,20 +197,39 @@ class ConditionalGetMiddleware:
                 # Same bytes as last time although the server could not say so (no validators).
                 request.meta["wildwatch_same_body"] = True
                 self.stats.inc_value("wildwatch/same_body")
-            for url in urls:
-                self.state.record_fetch(
-                    url,
-                    status=response.status,
-                    fetched_at=now,
-                    etag=etag,
-                    last_modified=last_modified,
-                    sha256=sha256,
-                    source=source,
-                )
+            state = self.state
+
+            def record() -> None:
+                for url in urls:
+                    state.record_fetch(
+                        url,
+                        status=response.status,
+                        fetched_at=now,
+                        etag=etag,
+                        last_modified=last_modified,
+                        sha256=sha256,
+                        source=source,
+                        commit=False,
+                    )
+
+            self._write(record)
         else:
-            for url in urls:
-                self.state.mark_fetched(url, status=response.status, fetched_at=now, source=source)
+            self._write(
+                lambda: self._mark_all(urls, status=response.status, fetched_at=now, source=source)
+            )
         return response
+
+    def _mark_all(self, urls: list[str], **visit: Any) -> None:
+        for url in urls:
+            self.state.mark_fetched(url, commit=False, **visit)
+
+
+def _log_failure(future: Future[object]) -> None:
+    error = future.exception()
+    if error is not None:
+        logger.error(
+            "crawl state: a visit could not be stored (%s: %s)", type(error).__name__, error
+        )
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -4,12 +4,20 @@ Writes and reads ``WILDWATCH_HOME/crawl_state.sqlite``: one row per canonical UR
 (``pipelines.urls.canonical_url``) with the validators the server gave (ETag, Last-Modified), the
 SHA-256 of the last body, when it was last fetched, the last HTTP status and the source. Read by
 ``crawlers.conditional_get`` before each item request; no Scrapy import.
+
+Also home of :class:`WriterThread`, the single thread that does a crawl's disk writes (this
+store's and the evidence archive's) so that SQLite commits, gzip and fsync never run on
+Scrapy's reactor thread.
 """
 
 from __future__ import annotations
 
+import logging
+import queue
 import sqlite3
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +25,8 @@ from types import TracebackType
 
 from pipelines.urls import canonical_url
 from wildwatch.env import home
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -56,10 +66,15 @@ class CrawlState:
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self._lock = threading.Lock()
         with self._lock:
-            # WAL: scheduled crawls of several sources run as separate processes at once.
+            # WAL: scheduled crawls of several sources run as separate processes at once, and
+            # readers never wait for a writer's commit.
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
             self._db.commit()
+        # Reads (one per item request, on the reactor thread) use their own connection and
+        # lock, so they never queue behind a commit running on the writer thread.
+        self._reader = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        self._read_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls) -> CrawlState:
@@ -79,12 +94,20 @@ class CrawlState:
 
     def close(self) -> None:
         with self._lock:
+            self._db.commit()
             self._db.close()
+        with self._read_lock:
+            self._reader.close()
+
+    def commit(self) -> None:
+        """Make the writes made with ``commit=False`` durable (one fsync for all of them)."""
+        with self._lock:
+            self._db.commit()
 
     def get(self, url: str) -> PageState | None:
         key = canonical_url(url)
-        with self._lock:
-            row = self._db.execute(
+        with self._read_lock:
+            row = self._reader.execute(
                 "SELECT url, etag, last_modified, sha256, last_fetched, last_status, source"
                 " FROM pages WHERE url = ?",
                 (key,),
@@ -111,6 +134,7 @@ class CrawlState:
         last_modified: str | None = None,
         sha256: str | None = None,
         source: str | None = None,
+        commit: bool = True,
     ) -> None:
         """A full response: replace validators and body hash with what the server just gave."""
         with self._lock:
@@ -123,7 +147,8 @@ class CrawlState:
                 " source = COALESCE(excluded.source, pages.source)",
                 (canonical_url(url), etag, last_modified, sha256, _iso(fetched_at), status, source),
             )
-            self._db.commit()
+            if commit:
+                self._db.commit()
 
     def mark_fetched(
         self,
@@ -134,6 +159,7 @@ class CrawlState:
         etag: str | None = None,
         last_modified: str | None = None,
         source: str | None = None,
+        commit: bool = True,
     ) -> None:
         """A response without a new body (304, or an error page): update the fetch time and
         status, keep the stored validators and body hash unless the server sent fresh ones."""
@@ -147,17 +173,91 @@ class CrawlState:
                 " source = COALESCE(excluded.source, pages.source)",
                 (canonical_url(url), etag, last_modified, _iso(fetched_at), status, source),
             )
-            self._db.commit()
+            if commit:
+                self._db.commit()
 
     def count(self, source: str | None = None) -> int:
-        with self._lock:
+        with self._read_lock:
             if source is None:
-                row = self._db.execute("SELECT COUNT(*) FROM pages").fetchone()
+                row = self._reader.execute("SELECT COUNT(*) FROM pages").fetchone()
             else:
-                row = self._db.execute(
+                row = self._reader.execute(
                     "SELECT COUNT(*) FROM pages WHERE source = ?", (source,)
                 ).fetchone()
         return int(row[0])
+
+
+class WriterThread:
+    """One thread that runs disk jobs in the order they were submitted and commits in groups.
+
+    Each job's future is resolved only after ``commit`` ran for it: a caller that awaits it
+    knows its write is durable. Jobs queued while others ran are committed together (one
+    SQLite transaction and fsync for a burst of pages instead of one per page). gzip, fsync
+    and SQLite release the GIL, so this thread runs beside the reactor on the second CPU.
+    """
+
+    # Bounds the work (and the wait of the first job) between two commits.
+    MAX_GROUP = 64
+
+    def __init__(self, name: str, commit: Callable[[], None]) -> None:
+        self._commit = commit
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], object], Future[object]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Callable[[], object]) -> Future[object]:
+        if self._closed:
+            raise RuntimeError(f"{self._thread.name}: writer already closed")
+        future: Future[object] = Future()
+        self._jobs.put((job, future))
+        return future
+
+    def flush(self) -> None:
+        """Wait until every job submitted so far has run and been committed."""
+        if not self._closed:
+            self.submit(lambda: None).result()
+
+    def close(self) -> None:
+        """Run and commit what is queued, then stop the thread."""
+        if self._closed:
+            return
+        self._closed = True
+        self._jobs.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            group = [self._jobs.get()]
+            while len(group) < self.MAX_GROUP:
+                try:
+                    group.append(self._jobs.get_nowait())
+                except queue.Empty:
+                    break
+            done: list[tuple[Future[object], object]] = []
+            failed: list[tuple[Future[object], BaseException]] = []
+            for entry in group:
+                if entry is None:
+                    stopping = True
+                    continue
+                job, future = entry
+                try:
+                    done.append((future, job()))
+                except BaseException as error:  # handed to the waiting caller
+                    failed.append((future, error))
+            try:
+                self._commit()
+            except BaseException as commit_error:
+                logger.exception("%s: commit failed", self._thread.name)
+                failed += [(future, commit_error) for future, _ in done]
+                done = []
+            for future, result in done:
+                future.set_result(result)
+            for future, exception in failed:
+                future.set_exception(exception)
 
 
 def _iso(moment: datetime) -> str:

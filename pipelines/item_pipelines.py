@@ -3,8 +3,11 @@ crawlers/settings.py: analysis → dedup → index.
 
 The spiders yield raw items (dicts made by ``crawlers.spiders.base.SourceSpider.raw_item``:
 url, source, kind, country, language, title, text, author, seller, published_at, fetched_at,
-archive_sha256, and optionally page_language and page_contacts). Each adapter's docstring says
-what it reads and writes; none of them holds analysis logic.
+archive_sha256, and optionally page_language and page_contacts). Article and ad pages come
+unextracted (``SourceSpider.page_item``: the decoded page under ``"page"``); the analysis
+stage extracts them (``crawlers.spiders.pages.extract_page``) in the same worker call as the
+analysis. Each adapter's docstring says what it reads and writes; none of them holds analysis
+or extraction logic.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from scrapy.exceptions import DropItem
 
+from crawlers.spiders.pages import Page, PageFailure, extract_page
 from pipelines.dedup import (
     MAX_DISTANCE,
     Copy,
@@ -52,6 +56,37 @@ def analyze_item(text: str, title: str | None, url: str | None, lang_hint: str |
     from pipelines.analysis import analyze
 
     return analyze(text, title=title, url=url, lang_hint=lang_hint, segment=True)
+
+
+def fingerprints(title: str | None, text: str) -> dict[str, str]:
+    """``content_hash`` and ``simhash`` of an item (DedupPipeline's inputs; pure, CPU-bound,
+    so computed in the worker next to the analysis)."""
+    return {"content_hash": content_hash(title, text), "simhash": simhash_of(text)}
+
+
+def analyze_with_fingerprints(
+    text: str, title: str | None, url: str | None, lang_hint: str | None
+) -> tuple[dict[str, Any], Analysis]:
+    """Runs in a worker process: the analysis of an already extracted item (Telegram posts)."""
+    return fingerprints(title, text), analyze_item(text, title, url, lang_hint)
+
+
+def extract_and_analyze(
+    page: Page, lang_hint: str | None
+) -> tuple[dict[str, Any], Analysis] | PageFailure:
+    """Runs in a worker process: extraction of one article or ad page, then the analysis of
+    its text; one round trip per item. Only the page goes in, only the item fields (with
+    their fingerprints) and the analysis come back."""
+    fields = extract_page(page)
+    if isinstance(fields, PageFailure):
+        return fields
+    analysis = analyze_item(
+        fields["text"],
+        fields.get("title") or None,
+        fields["url"],
+        fields.get("page_language") or lang_hint,
+    )
+    return {**fields, **fingerprints(fields.get("title") or "", fields["text"])}, analysis
 
 
 def _warm_up_worker() -> None:
@@ -129,22 +164,31 @@ class AnalysisPipeline:
             self.executor = None
 
     async def process_item(self, item: dict[str, Any], spider: Any = None) -> Document:
-        args = (
-            item["text"],
-            item.get("title") or None,
-            item["url"],
-            item.get("page_language") or item.get("language"),
-        )
+        # Popped: the page's HTML is not needed once extracted, and a dropped item is logged.
+        page = item.pop("page", None)
         try:
-            if self.executor is None:
-                analysis = analyze_item(*args)
+            if isinstance(page, Page):
+                result = await self._run(
+                    extract_and_analyze, (page, item.get("language")), page.url
+                )
+                if isinstance(result, PageFailure):
+                    self._page_failed(item, page, result)
+                fields, analysis = result
+                listed_date = item.get("published_at")
+                item.update(fields)
+                item["published_at"] = fields.get("published_at") or listed_date
+                self.stats.inc_value("wildwatch/items")
             else:
-                self.in_flight += 1
-                self.stats.max_value("wildwatch/analysis_max_in_flight", self.in_flight)
-                try:
-                    analysis = await self._in_pool(args, item["url"])
-                finally:
-                    self.in_flight -= 1
+                args = (
+                    item["text"],
+                    item.get("title") or None,
+                    item["url"],
+                    item.get("page_language") or item.get("language"),
+                )
+                found, analysis = await self._run(analyze_with_fingerprints, args, item["url"])
+                item.update(found)
+        except DropItem:
+            raise
         except Exception as error:
             # A text the analysis cannot handle must not stop the crawl: count it, log the URL.
             self.stats.inc_value("wildwatch/errors/analysis_error")
@@ -153,15 +197,35 @@ class AnalysisPipeline:
         self.stats.inc_value("wildwatch/analysed")
         return build_document(item, analysis)
 
-    async def _in_pool(self, args: tuple[Any, ...], url: str) -> Analysis:
+    def _page_failed(self, item: dict[str, Any], page: Page, failure: PageFailure) -> NoReturn:
+        """A page without an article or ad (or one the extractor broke on) is counted by kind
+        and logged with its URL, as the spiders did before extraction moved here."""
+        self.stats.inc_value(f"wildwatch/errors/{failure.kind}")
+        detail = f" ({failure.detail})" if failure.detail else ""
+        logger.warning("%s: %s %s%s", item.get("source"), failure.kind, page.url, detail)
+        # Already logged once as a warning: Scrapy's "Dropped" line need not repeat it.
+        raise DropItem(f"{failure.kind}: {page.url}", log_level="DEBUG")
+
+    async def _run(self, function: Any, args: tuple[Any, ...], url: str) -> Any:
+        """``function(*args)`` in the pool (awaited), or inline with 0 workers."""
+        if self.executor is None:
+            return function(*args)
+        self.in_flight += 1
+        self.stats.max_value("wildwatch/analysis_max_in_flight", self.in_flight)
+        try:
+            return await self._in_pool(function, args, url)
+        finally:
+            self.in_flight -= 1
+
+    async def _in_pool(self, function: Any, args: tuple[Any, ...], url: str) -> Any:
         assert self.executor is not None
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self.executor, analyze_item, *args)
+            return await loop.run_in_executor(self.executor, function, *args)
         except BrokenProcessPool:
             logger.warning("analysis worker died; restarting the pool for %s", url)
             self.executor = _POOL.restart(self.workers)
-            return await loop.run_in_executor(self.executor, analyze_item, *args)
+            return await loop.run_in_executor(self.executor, function, *args)
 
 
 def build_document(item: dict[str, Any], analysis: Analysis) -> Document:
@@ -189,8 +253,9 @@ def build_document(item: dict[str, Any], analysis: Analysis) -> Document:
         locations=list(analysis["locations"]),
         contacts=contacts,
         tokens=analysis.get("tokens", ""),
-        content_hash="",
-        simhash="",
+        # Computed in the worker when it could be; DedupPipeline fills what is missing.
+        content_hash=item.get("content_hash") or "",
+        simhash=item.get("simhash") or "",
         duplicate_of=None,
         archive_sha256=item.get("archive_sha256"),
     )
@@ -230,12 +295,29 @@ class _RunCopies:
 
     def __init__(self) -> None:
         self.items: dict[str, _RunEntry] = {}
+        # Simhashes within MAX_DISTANCE bits agree exactly on at least one of MAX_DISTANCE + 1
+        # bands (pigeonhole): only items sharing a band are compared, not the whole run (a
+        # scan of every item per item made a 2,000-page crawl quadratic on the reactor).
+        self.bands: dict[tuple[int, int], set[str]] = {}
 
     def add(self, doc: Document) -> None:
+        previous = self.items.get(doc["id"])
+        if previous is not None:
+            self._unband(doc["id"], previous.simhash)
         self.items[doc["id"]] = _RunEntry(doc["simhash"], _copy(doc), doc)
+        for band in _bands(doc["simhash"]):
+            self.bands.setdefault(band, set()).add(doc["id"])
+
+    def _unband(self, doc_id: str, simhash: str) -> None:
+        for band in _bands(simhash):
+            self.bands.get(band, set()).discard(doc_id)
 
     def near(self, simhash: str) -> list[Copy]:
-        return [e.copy for e in self.items.values() if is_near_duplicate(simhash, e.simhash)]
+        candidates: set[str] = set()
+        for band in _bands(simhash):
+            candidates |= self.bands.get(band, set())
+        entries = [self.items.get(doc_id) for doc_id in sorted(candidates)]
+        return [e.copy for e in entries if e is not None and is_near_duplicate(simhash, e.simhash)]
 
     def demote(self, roots: tuple[str, ...], new_root: str) -> None:
         for entry in self.items.values():
@@ -253,6 +335,19 @@ class _RunCopies:
 
 
 _RUN_COPIES = _RunCopies()
+_BAND_COUNT = MAX_DISTANCE + 1
+
+
+def _bands(simhash: str) -> list[tuple[int, int]]:
+    """The ``_BAND_COUNT`` bit bands of a 64-bit simhash, as (band number, bits)."""
+    value = int(simhash, 16)
+    bands = []
+    start = 0
+    for number in range(_BAND_COUNT):
+        width = (64 - start) // (_BAND_COUNT - number)
+        bands.append((number, (value >> start) & ((1 << width) - 1)))
+        start += width
+    return bands
 
 
 def _copy(doc: Document) -> Copy:
@@ -289,8 +384,9 @@ class DedupPipeline:
 
     def process_item(self, doc: Document, spider: Any = None) -> Document:
         assert self.backend is not None
-        doc["content_hash"] = content_hash(doc.get("title"), doc["text"])
-        fingerprint = simhash_of(doc["text"])
+        if not doc.get("content_hash"):
+            doc["content_hash"] = content_hash(doc.get("title"), doc["text"])
+        fingerprint = doc.get("simhash") or simhash_of(doc["text"])
         doc["simhash"] = fingerprint
         candidates: dict[str, Copy] = {}
         for other_id in self.backend.near_duplicates(fingerprint, MAX_DISTANCE):

@@ -1,5 +1,5 @@
-"""Numbers as people write them in Vietnamese and regional English: shared by prices and
-quantities.
+"""Numbers as people write them in Vietnamese, regional English, Malay/Indonesian, Chinese, Thai,
+Lao and Khmer: shared by prices and quantities.
 
 Reads NFC text; writes ``Amount`` spans (offsets into that text, value as a float). Nothing here
 decides whether a number is a price or a weight: ``pipelines.prices`` and
@@ -14,7 +14,12 @@ What is understood:
 * chains and tails: "3 tỷ 500 triệu", "2 triệu 500" and "2tr5" (= 2.5 million: the tail is the
   decimals of the last multiplier, the way sellers say it), "hai triệu rưỡi" (= 2.5 million);
 * small numbers written as words: "bảy", "hai mươi lăm", "mười lăm", "eleven", "twenty-one",
-  "two dozen", "a dozen".
+  "two dozen", "a dozen";
+* Chinese, Thai, Lao and Khmer, written without spaces between words: digits of every script
+  ("๒๐๐", "໑໒", "២០"), digits glued to the words around them ("象牙200公斤"), the multipliers
+  万 亿 千 百 ("500万", "1.2亿", "3亿5千万", "1万2000"), ล้าน แสน หมื่น พัน ("80 ล้าน"), ລ້ານ, លាន, and
+  Chinese numerals below ten thousand ("二十五", "两万"), not vague or ordinal ones ("数十",
+  "第三").
 
 Vague amounts ("hàng chục tỷ", "vài triệu", "tens of millions") are not numbers: a multiplier
 with no digit or number word before it starts nothing.
@@ -127,7 +132,49 @@ MULTIPLIERS: dict[str, float] = {
     "billions": 1e9,
     "bn": 1e9,
     "b": 1e9,
+    # Chinese: "500万元", "1.2亿元", "3千万", "百万" (百 then 万 stack: 1e6).
+    "十": 10,
+    "百": 100,
+    "千": 1e3,
+    "万": 1e4,
+    "萬": 1e4,
+    "亿": 1e8,
+    "億": 1e8,
+    # Thai: "80 ล้านบาท", "1.5 แสนบาท", "2 พันล้านบาท" (2 billion).
+    "พัน": 1e3,
+    "หมื่น": 1e4,
+    "แสน": 1e5,
+    "ล้าน": 1e6,
+    # Lao and Khmer: "500 ລ້ານກີບ", "៥០ លានរៀល".
+    "ພັນ": 1e3,
+    "ໝື່ນ": 1e4,
+    "ແສນ": 1e5,
+    "ລ້ານ": 1e6,
+    "ពាន់": 1e3,
+    "ម៉ឺន": 1e4,
+    "សែន": 1e5,
+    "លាន": 1e6,
 }
+# Scripts written without spaces between words (Thai, Lao, Khmer, Myanmar, Chinese, Japanese
+# kana): there, numbers, multipliers, currencies and units are glued to the words around them
+# ("象牙200公斤", "80 ล้านบาท"), so word boundaries cannot be demanded.
+UNSPACED = (
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana, CJK ideographs
+)
+_UNSPACED_CHAR = re.compile("[" + UNSPACED + "]")
+
+
+def is_unspaced(text: str) -> bool:
+    """Whether ``text`` ends with a letter of a script written without spaces."""
+    return bool(text) and _UNSPACED_CHAR.match(text[-1]) is not None
+
+
+# What must not follow a glued multiplier: "千克" is a kilogram, "พันธุ์" a species, "ພັນທະ" an
+# alliance.
+_MULT_NOT_BEFORE = {"千": "克", "พัน": "ธ", "ພັນ": "ທ"}
 # Short forms that only count glued to the digits ("500k", "15tr", "$1.4m"), never "500 m".
 _ATTACHED_ONLY = {"k", "m", "b", "ti", "mn"}
 _ENGLISH_SHORT = {"m", "b", "mn", "bn", "mil", "mln"}
@@ -154,13 +201,30 @@ _PROPER_WORDS = frozenset(
 )
 _EN_WORD_ALTS = sorted([*_EN_UNITS, *_EN_TENS, "hundred", "a", "dozen"], key=len, reverse=True)
 _WORD = "|".join(map(re.escape, sorted({*_VI_WORD_ALTS, *_EN_WORD_ALTS}, key=len, reverse=True)))
+# Chinese numerals, glued to the words around them. Not after 第 (ordinal "第三"), 数/几
+# ("数十只": some tens, vague), 上/成 ("上百只": hundreds) or 星期 ("星期三": Wednesday).
+_ZH_NUMERAL = "[一二两三四五六七八九十百千零〇]"
 _NUMBER_START = re.compile(
     r"(?<![\d_])(?<!\d[.,])(?:(?P<digits>" + _DIGITS + r")(?!\d)"
-    r"|(?<!\w)(?P<words>(?:" + _WORD + r")(?:[ \-](?:" + _WORD + r"))*)(?!\w))",
+    r"|(?<!\w)(?P<words>(?:" + _WORD + r")(?:[ \-](?:" + _WORD + r"))*)(?!\w)"
+    r"|(?<![第数几上成期])(?P<zh>" + _ZH_NUMERAL + r"+))",
     re.IGNORECASE,
 )
-_MULT_ALTS = "|".join(map(re.escape, sorted(MULTIPLIERS, key=len, reverse=True)))
-_MULTIPLIER = re.compile(r"(?P<space>[ \u00a0]?)(?P<mult>" + _MULT_ALTS + r")(?![^\W\d])", re.I)
+_ZH_DIGITS = dict(zip("一二两三四五六七八九", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_ZH_POWERS = {"十": 10, "百": 100, "千": 1000}
+
+
+def _mult_alternative(word: str) -> str:
+    if word in _MULT_NOT_BEFORE:
+        return re.escape(word) + "(?!" + _MULT_NOT_BEFORE[word] + ")"
+    return re.escape(word) + ("" if is_unspaced(word) else r"(?![^\W\d])")
+
+
+_MULT_ALTS = "|".join(map(_mult_alternative, sorted(MULTIPLIERS, key=len, reverse=True)))
+# "1000多万元", "500余万元": "more than", glued between the digits and a Chinese multiplier.
+_MULTIPLIER = re.compile(
+    r"(?P<space>[ \u00a0\u200b]?)(?:[多余](?=[十百千万萬亿億]))?(?P<mult>" + _MULT_ALTS + r")", re.I
+)
 _TAIL = re.compile(r"(?P<space>[ \u00a0]?)(?P<tail>\d{1,3})(?![\d.,]\d)")
 _HALF = re.compile(r" (?:rưỡi|ruoi)(?!\w)", re.IGNORECASE)
 # After a tail ("2 triệu 500"), what may follow: not a letter unless it is a currency.
@@ -279,6 +343,35 @@ def words_value(text: str) -> float | None:
     return _vi_words_value(tokens)
 
 
+def zh_numeral_value(run: str) -> float | None:
+    """Value of Chinese numerals below ten thousand ("三" 3, "十二" 12, "二十五" 25,
+    "一百二十" 120), or None for runs that are not one number ("三四" three or four, "一二")."""
+    total = 0
+    digit: int | None = None
+    last_power = 10_000
+    for index, char in enumerate(run):
+        if char in ("零", "〇"):
+            if digit is not None:
+                return None
+            continue
+        if char in _ZH_DIGITS:
+            if digit is not None or (char == "两" and index and run[index - 1] != "零"):
+                return None  # two digits in a row; "两" only leads ("十两" is ten taels)
+            digit = _ZH_DIGITS[char]
+            continue
+        power = _ZH_POWERS[char]
+        if power >= last_power:
+            return None
+        if digit is None:
+            if char != "十" or total:
+                return None
+            digit = 1  # "十二" = 12
+        total += digit * power
+        digit, last_power = None, power
+    value = total + (digit or 0)
+    return float(value) if value else None
+
+
 def _longest_word_prefix(words: str) -> tuple[str, float] | None:
     """The longest leading run of ``words`` that is a valid number ("hai con" → "hai")."""
     parts = re.split(r"([ \-]+)", words)
@@ -288,6 +381,26 @@ def _longest_word_prefix(words: str) -> tuple[str, float] | None:
         if value is not None:
             return candidate, value
     return None
+
+
+_ZH_REMAINDER = re.compile(r"(?P<digits>\d+)(?![\d.,]\d)|(?P<zh>" + _ZH_NUMERAL + "+)")
+
+
+def _zh_remainder(text: str, pos: int, factor: float) -> tuple[float, int] | None:
+    """What a Chinese number adds after 万 or 亿 without a multiplier of its own: "1万2000" and
+    "一万二千" (+2000 = 12000), "1万2" (+0.2万, as people say it)."""
+    m = _ZH_REMAINDER.match(text, pos)
+    if not m or _MULTIPLIER.match(text, m.end()):
+        return None  # "1万2千" is the multiplier chain's; "1万 2只" two numbers
+    raw = m.group("digits") or m.group("zh")
+    value = float(raw) if m.group("digits") else zh_numeral_value(raw)
+    if value is None:
+        return None
+    if len(raw) == 1:
+        value *= factor / 10
+    elif m.group("digits") and (len(raw) != len(str(int(factor))) - 1 or not raw.endswith("00")):
+        return None  # "1万2500" is 12500, "500万2023年" a year after the amount
+    return (value, m.end()) if value < factor else None
 
 
 def _read_multipliers(
@@ -324,27 +437,42 @@ def _read_multipliers(
     last_factor = factor
     while True:
         # "3 tỷ 500 triệu": a further number with a smaller multiplier adds to the total.
+        # Chinese chains glue the parts and may spell them: "3亿5千万", "一亿两千万".
         nxt = _NUMBER_START.match(text, end + 1 if text[end : end + 1] == " " else end)
-        if nxt and nxt.group("digits") and factor >= 1e3:
+        if nxt and (nxt.group("digits") or nxt.group("zh")) and factor >= 1e3:
             try:
-                sub = parse_digits(nxt.group("digits"))
+                sub = parse_digits(nxt.group("digits")) if nxt.group("digits") else None
             except ValueError:
                 break
+            sub = zh_numeral_value(nxt.group("zh")) if nxt.group("zh") else sub
             m2 = _MULTIPLIER.match(text, nxt.end())
-            if m2 and MULTIPLIERS[m2.group("mult").lower()] < last_factor:
+            if sub and m2 and MULTIPLIERS[m2.group("mult").lower()] < last_factor:
                 w2 = m2.group("mult").lower()
                 if w2 in _ATTACHED_ONLY and m2.group("space"):
                     break
-                total += sub * MULTIPLIERS[w2]
-                last_factor = MULTIPLIERS[w2]
+                factor2, end = MULTIPLIERS[w2], m2.end()
                 read.append(w2)
-                end = m2.end()
+                stacked = _MULTIPLIER.match(text, end)
+                if stacked and is_unspaced(w2):  # "5千万" = 5 × 1e7, still below 亿
+                    bigger = MULTIPLIERS[stacked.group("mult").lower()]
+                    if bigger > factor2 and factor2 * bigger < last_factor:
+                        factor2 *= bigger
+                        read.append(stacked.group("mult").lower())
+                        end = stacked.end()
+                total += sub * factor2
+                last_factor = factor2
                 continue
         break
+    if is_unspaced(read[-1]) and last_factor >= 1e4:
+        remainder = _zh_remainder(text, end, last_factor)
+        if remainder:
+            total += remainder[0]
+            end = remainder[1]
     tail = _TAIL.match(text, end)
     if (
         tail
         and read[-1] not in _ENGLISH_SHORT
+        and not is_unspaced(read[-1])  # "2tr5" is a Vietnamese seller's habit
         and last_factor >= 1e3
         and len(read) == 1
         and value == int(value)
@@ -368,8 +496,8 @@ def _glued_ok(text: str, start: int) -> bool:
     """Digits glued to letters before them count only after a currency code ("RM80",
     "Rp500", "USD1") - never inside a word or an id ("abc123", "tr5")."""
     letters = _LETTERS_BEFORE.search(text, max(0, start - 5), start)
-    if letters is None:
-        return True
+    if letters is None or is_unspaced(letters.group(0)):
+        return True  # "象牙200公斤": Chinese and Thai glue digits to words
     run = letters.group(0)
     return run == "Rp" or (run.isupper() and len(run) <= 4)
 
@@ -386,6 +514,18 @@ def find_amounts(text: str) -> list[Amount]:
         start = m.start()
         if m.group("digits") and not _glued_ok(text, start):
             pos = m.end()
+            continue
+        if m.group("zh"):
+            run = m.group("zh")
+            if run.endswith("千") and text.startswith("克", m.end()):
+                run = run[:-1]  # "五千克" is five kilograms
+            value_zh = zh_numeral_value(run) if run else None
+            if value_zh is None:
+                pos = m.end()
+                continue
+            total, end, read = _read_multipliers(text, start + len(run), value_zh, False)
+            amounts.append(Amount(start, end, total, tuple(read), True, True))
+            pos = end
             continue
         if m.group("digits"):
             try:
@@ -432,6 +572,8 @@ class UnitForm:
     per: str  # how a unit price names it
     kind: str  # weight | volume | count
     english: bool  # an English plural count noun (adjectives may come before it)
+    glued: bool = False  # written in a script without spaces: no word boundary after it
+    not_followed_by: tuple[str, ...] = ()  # "กิโล" is a kilogram, "กิโลเมตร" a kilometre
 
 
 @dataclass(frozen=True)
@@ -443,10 +585,18 @@ class UnitTable:
     count_exclusions: frozenset[str]
 
 
-def _form_regex(forms: list[str]) -> re.Pattern[str]:
-    ordered = sorted(set(forms), key=len, reverse=True)
-    alternation = "|".join(re.escape(f).replace(r"\ ", r"[ \-]") for f in ordered)
-    return re.compile(r"(?P<unit>" + alternation + r")(?![^\W\d_])", re.IGNORECASE)
+def _form_alternative(form: UnitForm) -> str:
+    written = re.escape(form.form).replace(r"\ ", r"[ \-]")
+    if form.not_followed_by:
+        written += "(?!" + "|".join(map(re.escape, form.not_followed_by)) + ")"
+    # Words of spaced scripts, and the glued forms marked `whole_word`, end at a word boundary.
+    return written if form.glued else written + r"(?![^\W\d_])"
+
+
+def _form_regex(forms: dict[str, UnitForm]) -> re.Pattern[str]:
+    ordered = sorted(forms, key=len, reverse=True)
+    alternation = "|".join(_form_alternative(forms[f]) for f in ordered)
+    return re.compile(r"(?P<unit>" + alternation + r")", re.IGNORECASE)
 
 
 def _singular(form: str) -> list[str]:
@@ -483,16 +633,22 @@ def load_units(path: Path = UNITS_FILE) -> UnitTable:
             if unit not in {"kg", "t", "g", "pieces", "individuals", "m3"}:
                 raise UnitsFileError(f"{where}: unknown unit {unit!r}")
             english = bool(entry.get("english", False))
+            whole_word = entry.get("whole_word", [])
+            not_followed = entry.get("not_followed_by", {})
+            if not isinstance(whole_word, list) or not isinstance(not_followed, dict):
+                raise UnitsFileError(f"{where}: whole_word must be a list, not_followed_by a table")
             for form in written:
-                forms[form] = UnitForm(form, unit, factor, per, kind, english)
+                glued = is_unspaced(form) and form not in whole_word
+                after = tuple(str(a) for a in not_followed.get(form, []))
+                forms[form] = UnitForm(form, unit, factor, per, kind, english, glued, after)
                 for single in _singular(form) if english or kind != "count" else []:
                     singulars.setdefault(single, UnitForm(single, unit, factor, per, kind, english))
     exclusions = data.get("count_exclusions", {}).get("after", [])
     all_singular = {**forms, **singulars}
     return UnitTable(
         forms=forms,
-        pattern=_form_regex(list(forms)),
-        singular_pattern=_form_regex(list(all_singular)),
+        pattern=_form_regex(forms),
+        singular_pattern=_form_regex(all_singular),
         singulars=all_singular,
         count_exclusions=frozenset(str(w).lower() for w in exclusions),
     )

@@ -10,6 +10,11 @@ An amount is a price when a currency is written before or after it ("US$1.4 mill
 "3 tỷ": the đồng is implied), or when "giá" (price) comes right before bare digits
 ("giá 1.200.000"). Phone numbers, years, dates, article numbers, percentages and weights have
 none of these and are left alone; so are vague amounts ("hàng chục tỷ", "tens of millions").
+
+Chinese, Thai, Lao and Khmer currencies are read glued to the words around them ("500万元",
+"80 ล้านบาท", "150 ລ້ານກີບ"); "块" is yuan only where the text talks money ("卖800块") and a count
+of pieces otherwise ("象牙3块"); unit prices may name their unit first ("每公斤售价30万美元",
+"กิโลกรัมละ 50,000 บาท").
 """
 
 from __future__ import annotations
@@ -21,7 +26,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipelines.fields import Price
-from pipelines.numbers import VI_MONEY_MULTIPLIERS, Amount, find_amounts, load_units, unit_form
+from pipelines.numbers import (
+    VI_MONEY_MULTIPLIERS,
+    Amount,
+    find_amounts,
+    is_unspaced,
+    load_units,
+    unit_form,
+)
 
 VOCAB = Path(__file__).with_name("vocab")
 RATES_FILE = VOCAB / "exchange_rates.toml"
@@ -38,6 +50,8 @@ class _Currencies:
     after: re.Pattern[str]  # word starting right after the number
     before_codes: dict[str, str]
     after_codes: dict[str, str]
+    cued: frozenset[str]  # after-forms that are money only where the text talks money ("块")
+    generic: frozenset[str]  # after-forms that yield to a currency before: "港币500元" is HKD
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -70,25 +84,46 @@ def load_currencies(path: Path = CURRENCIES_FILE) -> _Currencies:
     data = _read_toml(path)
     before: dict[str, str] = {}
     after: dict[str, str] = {}
+    cued: set[str] = set()
+    generic: set[str] = set()
     for code, entry in data.items():
         if not re.fullmatch(r"[A-Z]{3}", code) or not isinstance(entry, dict):
             raise PriceVocabError(f"{path}: [{code}] must be a table named by an ISO 4217 code")
-        for key, target in (("before", before), ("after", after)):
+        for key, target in (("before", before), ("after", after), ("cued", after)):
             forms = entry.get(key, [])
             if not isinstance(forms, list) or not all(isinstance(f, str) and f for f in forms):
                 raise PriceVocabError(f"{path}: [{code}] {key} must be a list of strings")
             for form in forms:
                 target[form if key == "before" else form.lower()] = code
-    before_alts = "|".join(re.escape(f) for f in sorted(before, key=len, reverse=True))
+                if key == "cued":
+                    cued.add(form.lower())
+        generic_forms = entry.get("generic", [])
+        if not isinstance(generic_forms, list) or not all(
+            isinstance(f, str) for f in generic_forms
+        ):
+            raise PriceVocabError(f"{path}: [{code}] generic must be a list of strings")
+        generic.update(f.lower() for f in generic_forms)
+    # A code before the number must not end a longer word ("FORM 5"): no letter before it;
+    # a word after it must end there ("5 dongs" is not đồng). Chinese, Thai, Lao and Khmer
+    # forms are glued to the words around them ("价值人民币500万元的象牙").
+    by_length = sorted(before, key=len, reverse=True)
+    spaced = "|".join(re.escape(f) for f in by_length if not is_unspaced(f[0]))
+    glued = "|".join(re.escape(f) for f in by_length if is_unspaced(f[0]))
+    before_alts = r"(?<![^\W\d_])(?:" + spaced + ")" + ("|" + glued if glued else "")
     after_alts = "|".join(
-        re.escape(f).replace(r"\ ", r"[ \-]?") for f in sorted(after, key=len, reverse=True)
+        re.escape(f).replace(r"\ ", r"[ \-]?") + ("" if is_unspaced(f) else r"(?![^\W\d_])")
+        for f in sorted(after, key=len, reverse=True)
     )
     return _Currencies(
-        # A code before the number must not end a longer word ("FORM 5"): no letter before it.
-        before=re.compile(r"(?<![^\W\d_])(?P<cur>" + before_alts + r")[ \u00a0]?$"),
-        after=re.compile(r"[ \u00a0]?(?P<cur>" + after_alts + r")(?![^\W\d_])", re.IGNORECASE),
+        before=re.compile(r"(?P<cur>" + before_alts + r")[ \u00a0\u200b]?$"),
+        # "500多元", "200余万元": 多/余 ("more than") may sit between a number and the yuan.
+        after=re.compile(
+            r"[ \u00a0\u200b]?(?:[多余](?=[^\W\d_]))?(?P<cur>" + after_alts + r")", re.IGNORECASE
+        ),
         before_codes=before,
         after_codes={re.sub(r"[ \-]", "", k): v for k, v in after.items()},
+        cued=frozenset(cued),
+        generic=frozenset(generic),
     )
 
 
@@ -109,9 +144,19 @@ _LABEL_BEFORE = re.compile(r"(?:điều|khoản|số|no\.?|article|năm|year)\s*
 # "/kg", "/1kg", " một kg", " mỗi lạng", " per kg", " a kilo", " each", " cho 1 con".
 _PER = re.compile(
     r"\s*(?:/\s*(?:1\s*|một\s+|mot\s+)?|[ \u00a0](?:per|a|an|mỗi|moi|một|mot|cho\s+1|cho\s+một"
-    r"|1)[ \u00a0]?)",
+    r"|1)[ \u00a0]?"
+    # Chinese "500元一斤", "3万元每公斤"; Thai "บาทต่อกิโลกรัม"; Lao "ຕໍ່"; Khmer "ក្នុងមួយ"
+    r"|\s?(?:每|一|ต่อ|ຕໍ່|ក្នុងមួយ)\s?)",
     re.IGNORECASE,
 )
+# Where "块" is yuan: a money word right before the number ("卖800块", "价格2000块", "花了500块")
+# and no noun glued after it ("卖了3块象牙" sold three pieces of ivory).
+_ZH_MONEY_CUE = re.compile(
+    r"(?:卖|卖了|售|价|价格|价钱|要价|花|花了|花费|值|赚|赚了|罚|罚款|付|付了)(?:为|是|约|才|只要)?\s*$"
+)
+# A letter glued after "块" is the noun it counts, except particles and verbs ("500块的",
+# "500块买的", "500块左右").
+_NOUN_AFTER = re.compile(r"(?![的了买左])[^\W\d_]")
 _LEADING_ZERO = re.compile(r"0\d")
 # Multipliers that stack on a money word ("5 trăm nghìn", "2 chục triệu") but alone count things.
 _COUNTING_MULTIPLIERS = {"trăm", "tram", "chục"}
@@ -131,12 +176,25 @@ def _currency_before(text: str, amount: Amount, currencies: _Currencies) -> tupl
     return currencies.before_codes[m.group("cur")], amount.start - (len(window) - m.start("cur"))
 
 
-def _currency_after(text: str, end: int, currencies: _Currencies) -> tuple[str, int] | None:
+def _currency_after(
+    text: str, amount: Amount, end: int, currencies: _Currencies
+) -> tuple[str, int, bool] | None:
+    """The currency written after an amount, where it ends, and whether it is a generic word
+    ("元") that a currency written before the amount overrides."""
     m = currencies.after.match(text, end)
     if not m:
         return None
     key = re.sub(r"[ \-]", "", m.group("cur").lower())
-    return currencies.after_codes[key], m.end()
+    if key in currencies.cued and not (
+        amount.multipliers
+        or _per_unit(text, m.end())
+        or (
+            _ZH_MONEY_CUE.search(text, max(0, amount.start - 6), amount.start)
+            and not _NOUN_AFTER.match(text, m.end())
+        )
+    ):
+        return None  # "象牙3块" is three pieces of ivory
+    return currencies.after_codes[key], m.end(), key in currencies.generic
 
 
 def _per_unit(text: str, end: int) -> tuple[str, int] | None:
@@ -152,6 +210,44 @@ def _per_unit(text: str, end: int) -> tuple[str, int] | None:
     if joiner in ("a", "an", "1") and form.kind == "count" and not form.english:
         return None  # "5 triệu 1 con" is ambiguous enough to leave alone
     return form.per, unit.end()
+
+
+@lru_cache(maxsize=1)
+def _per_before_pattern() -> re.Pattern[str]:
+    # Chinese and Thai name the unit before a unit price: "每公斤售价30万元", "一斤500元",
+    # "กิโลกรัมละ 5,000 บาท", Lao "ກິໂລລະ 500,000 ກີບ". A few words may sit between 每 and the
+    # amount ("售价高达"), never a digit, a space or a punctuation mark.
+    forms = sorted((f for f in load_units().forms if is_unspaced(f)), key=len, reverse=True)
+    units = "|".join(map(re.escape, forms))
+    return re.compile(
+        r"(?:(?:每|一)(?P<zh>" + units + r")[^\W\d_]{0,6}"
+        r"|(?P<th>" + units + r")(?:ละ|ລະ)[ \u00a0]?)$"
+    )
+
+
+def _per_unit_before(text: str, start: int) -> tuple[str, int] | None:
+    """The unit a unit price names before its amount, with the offset where that starts."""
+    if not is_unspaced(text[max(0, start - 2) : start].rstrip()):
+        return None  # the pattern ends in a Chinese, Thai or Lao letter: skip the search
+    m = _per_before_pattern().search(text, max(0, start - 16), start)
+    if not m:
+        return None
+    written = m.group("zh") or m.group("th")
+    return unit_form(load_units(), written, singular=True).per, m.start()
+
+
+# A Thai multiplier says the text is Thai; after "ราคา" (price), "มูลค่า" (value) or "ขาย" (sell)
+# the amount is in baht even when "บาท" is left out. Without such a word it may count people.
+_THAI_MULTIPLIERS = {"พัน", "หมื่น", "แสน", "ล้าน"}
+_THAI_PRICE_CUE = re.compile(
+    r"(?:ราคา|มูลค่า|ขาย)(?:ประมาณ|กว่า|รวม|เพียง|ราว|ถึง|ตัวละ|กิโลละ)?[ \u00a0]?$"
+)
+
+
+def _thai_price_without_currency(text: str, amount: Amount) -> bool:
+    return bool(set(amount.multipliers) & _THAI_MULTIPLIERS) and (
+        _THAI_PRICE_CUE.search(text, max(0, amount.start - 12), amount.start) is not None
+    )
 
 
 def _is_price(text: str, amount: Amount, has_currency: bool) -> bool:
@@ -195,25 +291,34 @@ def located_prices(text: str) -> list[tuple[int, int, Price]]:
             continue
         start, end = amount.start, amount.end
         before = _currency_before(text, amount, currencies)
-        after = _currency_after(text, end, currencies)
+        after = _currency_after(text, amount, end, currencies)
         currency = None
         if after:
-            currency, end = after
+            currency, end, generic = after
+            if before and generic and before[0] != currency:
+                currency = before[0]  # "港币500万元", "美金300元": 元 is the unit of any dollar
+                start = before[1]
         elif before:
             currency, start = before
-        if before and not after:
-            start = before[1]
+        if before and (not after or before[0] == currency):
+            start = before[1]  # "US$1.4 million", "人民币500万元"
+        if currency is None and _thai_price_without_currency(text, amount):
+            currency = "THB"  # "ราคา 2 แสน": Thai sellers often leave out the baht
         if not _is_price(text, amount, currency is not None):
             continue
         if currency is None:
             currency = "VND"
         elif amount.multipliers and set(amount.multipliers) <= {"m", "b"} and not before:
             continue  # "5m USD" is rare, "5m" is metres: demand "$5m"
-        if before and after and before[0] != after[0]:
-            start = amount.start
+        if before and after and before[0] != currency:
+            start = amount.start  # "1,4 triệu USD (khoảng 30 tỷ đồng)": the sign is not ours
         per = _per_unit(text, end)
         if per:
             end = per[1]
+        else:
+            per = _per_unit_before(text, start)
+            if per:
+                start = per[1]
         rate = rates.get(currency)
         price = Price(
             amount=amount.value,

@@ -8,6 +8,9 @@ Not quantities: the unit of a unit price ("500k/lạng", "35tr/1kg" — that is 
 ages ("3 tuổi"), prison terms ("12 năm tù"), article numbers ("Điều 244 Bộ luật"), roads and
 ships counted with "con" ("2 con đường"), and the article "một con" (= "a"): a count of one
 animal written in words says nothing about scale.
+
+Chinese, Thai, Lao and Khmer units are read glued to the words around them ("象牙200公斤",
+"ลิ่น 50 ตัว"); their exclusions ("3个月" months, "5 กิโลเมตร" kilometres) are in units.toml.
 """
 
 from __future__ import annotations
@@ -15,19 +18,36 @@ from __future__ import annotations
 import re
 
 from pipelines.fields import Quantity
-from pipelines.numbers import Amount, UnitForm, UnitTable, find_amounts, load_units, unit_form
+from pipelines.numbers import (
+    Amount,
+    UnitForm,
+    UnitTable,
+    find_amounts,
+    is_unspaced,
+    load_units,
+    unit_form,
+)
 from pipelines.prices import located_prices
 
 # Multipliers that still describe a count or weight ("hai chục con", "2 nghìn cá thể"); money
 # multipliers ("500k", "15tr") never precede a unit of quantity.
 _COUNT_MULTIPLIERS = {"chục", "trăm", "tram", "nghìn", "ngàn", "nghin", "ngan", "thousand"}
-# Words before a number that make it a label, not an amount.
+# Chinese, Thai, Lao and Khmer multipliers count things too ("1.2万只", "2 พันตัว").
+_COUNT_MULTIPLIERS |= {"十", "百", "千", "万", "萬", "亿", "億", "พัน", "หมื่น", "แสน", "ล้าน"}
+_COUNT_MULTIPLIERS |= {"ພັນ", "ໝື່ນ", "ແສນ", "ລ້ານ", "ពាន់", "ម៉ឺន", "សែន", "លាន"}
+# Words before a number that make it a label, not an amount: Vietnamese and English, then
+# Chinese 第 (ordinal), Thai ปี/พ.ศ. (year), มาตรา/ข้อ (section), ที่ (ordinal), Lao ປີ/ມາດຕາ,
+# Khmer ឆ្នាំ (year)/មាត្រា (article).
 _LABEL_BEFORE = re.compile(
-    r"(?:điều|khoản|điểm|số|no\.?|article|section|mã|lúc|ngày|tháng|phòng|quận|phường|km)\s*$",
+    r"(?:điều|khoản|điểm|số|no\.?|article|section|mã|lúc|ngày|tháng|phòng|quận|phường|km)\s*$"
+    r"|(?:第|ปี|พ\.ศ\.|ค\.ศ\.|มาตรา|ข้อ|ที่|เลขที่|ປີ|ມາດຕາ|ឆ្នាំ|មាត្រា)\s*$",
     re.IGNORECASE,
 )
 # A unit right after "/" or "per" belongs to a price ("35 triệu/kg"), handled by prices.py.
-_PER_BEFORE = re.compile(r"(?:/\s*|\bper\s+|\bmỗi\s+|\bmoi\s+)$", re.IGNORECASE)
+_PER_BEFORE = re.compile(r"(?:/\s*|\bper\s+|\bmỗi\s+|\bmoi\s+|每\s*)$", re.IGNORECASE)
+# What may sit between a number and its unit: a space, a hyphen, or the Chinese 多/余
+# ("more than": "200多公斤", "300余只").
+_BEFORE_UNIT = (" ", "\u00a0", "\u200b", "-", "多", "余")
 # English adjectives or species names between a number and a count noun ("5 live pangolins",
 # "3 frozen tiger carcasses"): at most two lower-case words.
 _ENGLISH_GAPS = (re.compile(r" [a-z]+ "), re.compile(r" [a-z]+[ \-][a-z]+ "))
@@ -39,7 +59,7 @@ _STOP_GAP_WORDS = {"of", "and", "or", "to", "in", "from", "for", "with", "per", 
 def _unit_after(text: str, amount: Amount, table: UnitTable) -> tuple[UnitForm, int] | None:
     """The unit written right after an amount (optionally after a space), or None."""
     pos = amount.end
-    if text[pos : pos + 1] in (" ", "\u00a0", "-"):
+    if text[pos : pos + 1] in _BEFORE_UNIT:
         pos += 1
     m = table.pattern.match(text, pos)
     if m:
@@ -71,8 +91,12 @@ def _count_form_ok(
         nxt = _NEXT_WORD.match(text, end)
         if nxt and nxt.group(1).lower() in table.count_exclusions:
             return False
-        if amount.words and amount.value == 1 and form.form in ("con", "cái", "chiếc", "cây"):
-            return False  # "một con hổ" is "a tiger"
+        if (
+            amount.words
+            and amount.value == 1
+            and (form.form in ("con", "cái", "chiếc", "cây") or is_unspaced(form.form))
+        ):
+            return False  # "một con hổ", "一只老虎" are "a tiger"
     # "4G" is a network, not four grams.
     return not (form.form == "g" and written != "g")
 
@@ -98,13 +122,17 @@ def extract_quantities(text: str) -> list[Quantity]:
             continue
         form, end = hit
         value = amount.value
-        tail = _WEIGHT_TAIL.match(text, end) if form.kind == "weight" else None
+        # "1kg2" = 1.2 kg is a Vietnamese seller's habit; "200公斤2023年" is not 200.202 kg.
+        glued = is_unspaced(form.form)
+        tail = _WEIGHT_TAIL.match(text, end) if form.kind == "weight" and not glued else None
         if tail and value == int(value):
             # "1kg2" = 1.2 kg, "2 tạ5" = 2.5 tạ: sellers glue the decimals to the unit.
             value += int(tail.group(1)) / 10 ** len(tail.group(1))
             end = tail.end()
         if amount.value == 1 and _follows_price(text, amount.start):
             continue  # "giá 500k 1 lạng": the lạng is what the price buys
+        if amount.words and amount.value == 1 and _price_starts(priced, end):
+            continue  # "一斤500元": one jin is what the price buys
         value = round(value * form.factor, 2)
         found.append(Quantity(value=value, unit=form.unit, text=text[amount.start : end]))
     return found
@@ -115,6 +143,11 @@ _PRICE_END = re.compile(
     r"|\d)\s*(?:/|cho|một|mot|mỗi|moi)?\s*$",
     re.IGNORECASE,
 )
+
+
+def _price_starts(priced: list[tuple[int, int]], end: int) -> bool:
+    """Whether a price starts within two characters after ``end`` ("一斤 500元")."""
+    return any(end <= start <= end + 2 for start, _ in priced)
 
 
 def _follows_price(text: str, start: int) -> bool:

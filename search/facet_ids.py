@@ -81,10 +81,33 @@ class FacetDictionary:
             entry = self._by_id.get(value_id)
             if entry is not None and entry[0] in per_field:
                 per_field[entry[0]].append((number, entry[1]))
-        for name, entries in per_field.items():
-            entries.sort(key=lambda item: (-item[0], item[1]))
-            facets[name] = {value: number for number, value in entries[:FACET_LIMIT]}
-        return facets
+        return _top(per_field)
+
+
+def whole_index_counts(
+    connection: sqlite3.Connection, fields: Iterable[str]
+) -> dict[str, dict[str, int]]:
+    """Facet counts over every item, read from the ``facet_counts`` table the schema's
+    triggers keep exact: the same answer as counting every item's ``facet_ids``, in a few
+    hundred rows instead of one blob per item."""
+    per_field: dict[str, list[tuple[int, str]]] = {name: [] for name in fields}
+    for name, value, number in connection.execute(
+        "SELECT field, value, n FROM facet_counts WHERE n > 0"
+    ):
+        entries = per_field.get(name)
+        if entries is not None:
+            entries.append((number, value))
+    return _top(per_field)
+
+
+def _top(per_field: dict[str, list[tuple[int, str]]]) -> dict[str, dict[str, int]]:
+    """The FACET_LIMIT most frequent values of each field; ties in value order, so both
+    counting paths agree to the last entry."""
+    facets: dict[str, dict[str, int]] = {}
+    for name, entries in per_field.items():
+        entries.sort(key=lambda item: (-item[0], item[1]))
+        facets[name] = {value: number for number, value in entries[:FACET_LIMIT]}
+    return facets
 
 
 def _count(ids: array[Any]) -> dict[int, int]:

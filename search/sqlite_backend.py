@@ -15,7 +15,7 @@ import json
 import sqlite3
 import threading
 import zlib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,7 +25,7 @@ from search import settings
 from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
 from search.dates import bucket_start, fixed_offset_seconds, local_day, now_epoch
 from search.document import Document, public_fields
-from search.facet_ids import FacetDictionary, pack
+from search.facet_ids import FacetDictionary, pack, whole_index_counts
 from search.indexed import (
     FACET_FIELDS,
     LIST_FIELDS,
@@ -39,13 +39,25 @@ from search.indexed import (
 )
 from search.query_language import Node, highlight_terms, parse
 from search.snippets import snippet
-from search.sqlite_query import SqlPlan, order_by, plan_request
+from search.sqlite_query import (
+    BM25,
+    CAN_RANK_CACHED,
+    SqlPlan,
+    order_by,
+    plan_request,
+    rank_page,
+)
 from search.sqlite_schema import connect
 
 # Histogram rows are first grouped by quarter-hour in SQL, then assigned to local days in
 # Python: every zone's midnight falls on a quarter-hour, and DST stays correct.
 _HISTOGRAM_SLOT_SECONDS = 900
 _HIT_EXTRA_FIELDS = ("duplicate_of", "archive_sha256", "country")
+# A relevance search with at least this many matches keeps its scored matches for the next
+# request (see _ResultCache); below it, SQLite ranks every match in a few milliseconds.
+CACHE_MIN_MATCHES = 2_000
+_CACHED_RANKINGS = 8  # up to ~24 bytes per match each: 8 searches of 100,000 matches = 19 MiB
+_CACHED_COUNTS = 64
 
 
 def _encode(doc: Document) -> bytes:
@@ -54,6 +66,41 @@ def _encode(doc: Document) -> bytes:
 
 def _decode(blob: bytes) -> Document:
     return cast(Document, json.loads(zlib.decompress(blob)))
+
+
+_Key = tuple[str, str, tuple[Any, ...]]
+_Counts = tuple[int, dict[str, dict[str, int]] | None]
+_Matches = tuple[Any, Any, Any]  # numpy arrays: rowid, negated bm25, item_ts
+
+
+class _ResultCache:
+    """Results that stay exact until the index changes: totals and facet counts of a search,
+    and the scored matches of a relevance search (ranked again per request by rank_page, since
+    the recency boost moves with the clock). Keyed by the SQL asked; emptied whenever the
+    ``index_state.generation`` the schema's triggers keep moves. Shared by the threads of one
+    backend (the web server's), so callers hold the backend's lock."""
+
+    def __init__(self) -> None:
+        self.generation: int | None = None
+        self.counts: OrderedDict[_Key, _Counts] = OrderedDict()
+        self.matches: OrderedDict[_Key, _Matches] = OrderedDict()
+        # Relevance searches asked once: a second request scores into the cache. The first
+        # lets SQLite rank, which is faster than carrying every match into Python.
+        self.asked: set[_Key] = set()
+
+    def at(self, generation: int) -> None:
+        if generation != self.generation:
+            self.generation = generation
+            self.counts.clear()
+            self.matches.clear()
+            self.asked.clear()
+
+
+def _remember(store: OrderedDict[_Key, Any], key: _Key, value: Any, size: int) -> None:
+    store[key] = value
+    store.move_to_end(key)
+    while len(store) > size:
+        store.popitem(last=False)
 
 
 class SqliteBackend:
@@ -65,6 +112,7 @@ class SqliteBackend:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._facets = FacetDictionary()
+        self._results = _ResultCache()
         self._connection()  # create the file and schema now, so errors surface at open
 
     @classmethod
@@ -202,20 +250,87 @@ class SqliteBackend:
         node = parse(request.query)
         plan = plan_request(request, node)
         connection = self._connection()
-        if request.facets:
-            total, hex_blobs = connection.execute(
-                f"SELECT count(*), group_concat(hex(i.facet_ids), '') FROM {plan.source}"
-                + plan.where_sql(),
-                plan.params,
-            ).fetchone()
-            facets = self._facets.count(connection, hex_blobs, FACET_FIELDS)
+        self._at_current_generation(connection)
+        key: _Key = (plan.source, plan.where_sql(), tuple(plan.params))
+        if request.facets and plan.whole_index:
+            # The landing page: counts kept by the schema's triggers, not 100,000 blobs.
+            total = connection.execute("SELECT count(*) FROM items").fetchone()[0]
+            facets = whole_index_counts(connection, FACET_FIELDS)
         else:
+            with self._lock:
+                total, counted = self._results.counts.get(key) or (None, None)
+            if total is None or (request.facets and counted is None):
+                total, counted = self._count(connection, plan, facets=request.facets)
+                with self._lock:
+                    _remember(self._results.counts, key, (total, counted), _CACHED_COUNTS)
+            facets = (
+                {name: dict(values) for name, values in counted.items()}  # callers may edit
+                if request.facets and counted is not None
+                else {}
+            )
+        hits = (
+            self._hits(connection, plan, request, node, int(total), key)
+            if total and request.limit > 0
+            else []
+        )
+        return {"total": int(total), "hits": hits, "facets": facets}
+
+    def forget_cached_results(self) -> None:
+        """Drop cached counts and scored matches (benchmarks time the first request)."""
+        with self._lock:
+            self._results = _ResultCache()
+
+    def _at_current_generation(self, connection: sqlite3.Connection) -> None:
+        """Drop cached results if the index changed since they were computed (by any process:
+        the generation is in the file)."""
+        generation = connection.execute(
+            "SELECT generation FROM index_state WHERE id = 1"
+        ).fetchone()[0]
+        with self._lock:
+            self._results.at(int(generation))
+
+    def _asked_before(self, key: _Key) -> bool:
+        with self._lock:
+            if key in self._results.matches or key in self._results.asked:
+                return True
+            self._results.asked.add(key)
+            return False
+
+    def _count(
+        self, connection: sqlite3.Connection, plan: SqlPlan, *, facets: bool
+    ) -> tuple[int, dict[str, dict[str, int]] | None]:
+        if not facets:
             total = connection.execute(
                 f"SELECT count(*) FROM {plan.source}{plan.where_sql()}", plan.params
             ).fetchone()[0]
-            facets = {}
-        hits = self._hits(connection, plan, request, node) if total and request.limit > 0 else []
-        return {"total": int(total), "hits": hits, "facets": facets}
+            return int(total), None
+        total, hex_blobs = connection.execute(
+            f"SELECT count(*), group_concat(hex(i.facet_ids), '') FROM {plan.source}"
+            + plan.where_sql(),
+            plan.params,
+        ).fetchone()
+        return int(total), self._facets.count(connection, hex_blobs, FACET_FIELDS)
+
+    def _scored_matches(self, connection: sqlite3.Connection, plan: SqlPlan, key: _Key) -> _Matches:
+        with self._lock:
+            matches = self._results.matches.get(key)
+        if matches is None:
+            import numpy  # CAN_RANK_CACHED: present
+
+            rows = connection.execute(
+                f"SELECT i.rowid, {BM25}, i.item_ts FROM {plan.source}{plan.where_sql()}",
+                plan.params,
+            ).fetchall()
+            # float64 holds row ids and epoch seconds exactly (both far below 2**53).
+            table = numpy.array(rows, dtype=numpy.float64).reshape(-1, 3)
+            matches = (
+                table[:, 0].astype(numpy.int64),
+                table[:, 1].copy(),
+                table[:, 2].astype(numpy.int64),
+            )
+            with self._lock:
+                _remember(self._results.matches, key, matches, _CACHED_RANKINGS)
+        return matches
 
     def _hits(
         self,
@@ -223,17 +338,38 @@ class SqliteBackend:
         plan: SqlPlan,
         request: SearchRequest,
         node: Node | None,
+        total: int,
+        key: _Key,
     ) -> list[Hit]:
-        order = order_by(plan, request, now=now_epoch(), recency_days=self.recency_days)
-        # Rank row ids first and read the documents of the page only: joining the documents
-        # before the sort would drag every matching document through the sorter.
-        page = [
-            row[0]
-            for row in connection.execute(
-                f"SELECT i.rowid FROM {plan.source}{plan.where_sql()}{order} LIMIT ? OFFSET ?",
-                [*plan.params, int(request.limit), max(0, int(request.offset))],
+        now = now_epoch()
+        if (
+            request.sort == "relevance"
+            and plan.ranked
+            and CAN_RANK_CACHED
+            and total >= CACHE_MIN_MATCHES
+            and self._asked_before(key)
+        ):
+            rowids, relevance, item_ts = self._scored_matches(connection, plan, key)
+            page = rank_page(
+                rowids,
+                relevance,
+                item_ts,
+                now=now,
+                recency_days=self.recency_days,
+                offset=max(0, int(request.offset)),
+                limit=int(request.limit),
             )
-        ]
+        else:
+            order = order_by(plan, request, now=now, recency_days=self.recency_days)
+            # Rank row ids first and read the documents of the page only: joining the
+            # documents before the sort would drag every matching document through the sorter.
+            page = [
+                row[0]
+                for row in connection.execute(
+                    f"SELECT i.rowid FROM {plan.source}{plan.where_sql()}{order} LIMIT ? OFFSET ?",
+                    [*plan.params, int(request.limit), max(0, int(request.offset))],
+                )
+            ]
         blobs = dict(
             connection.execute(
                 f"SELECT rowid, doc FROM item_docs WHERE rowid IN ({', '.join('?' * len(page))})",
@@ -245,8 +381,8 @@ class SqliteBackend:
         for rowid in page:
             doc = _decode(blobs[rowid])
             hit = cast(dict[str, Any], public_fields(doc))
-            for key in _HIT_EXTRA_FIELDS:
-                hit[key] = doc.get(key)
+            for name in _HIT_EXTRA_FIELDS:
+                hit[name] = doc.get(name)
             hit["snippet"] = snippet(doc.get("text") or "", phrases)
             hits.append(cast(Hit, hit))
         return hits

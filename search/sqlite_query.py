@@ -9,10 +9,16 @@ Ranking (``sort="relevance"`` with a query): BM25 over the folded title (weight 
 ``WILDWATCH_SEARCH_RECENCY_DAYS`` (default 30): an item from today scores up to twice its text
 relevance, one H days old 1.5 times, a year-old one barely more than once. Seizure reporting
 is time-critical, but an old article that matches much better still comes first.
+
+A very common word (``thu giu`` is in a fifth of the items) makes bm25() over every match the
+cost of a search: FTS5 scores every match even for ``ORDER BY rank LIMIT 20``. The backend keeps
+the scored matches (row id, bm25, item date) until the index changes, and ``rank_page`` ranks
+them again for each request, because the recency boost moves with the clock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +27,18 @@ from search.dates import end_of, start_of
 from search.indexed import normalise_key
 from search.query_language import And, Node, Not, Or, Phrase, to_fts5
 
+_numpy: Any
+try:  # ranks a cached list of matches again in a millisecond (see rank_page)
+    import numpy as _numpy
+except ImportError:  # pragma: no cover - numpy ships with py3langid
+    _numpy = None
+
+CAN_RANK_CACHED = _numpy is not None
+
 TITLE_WEIGHT = 4.0
 TEXT_WEIGHT = 1.0
+# FTS5's bm25() is negative, lower is better; its negation is the text relevance (>= 0).
+BM25 = f"-bm25(items_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT})"
 
 # Request attribute -> items column (single-valued) or item_values field (lists).
 _COLUMN_FILTERS = {"kind": "kind", "lang": "lang", "source": "source", "country": "country"}
@@ -35,6 +51,11 @@ class SqlPlan:
     where: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
     ranked: bool = False  # the FTS table is joined with MATCH: bm25() is available
+
+    @property
+    def whole_index(self) -> bool:
+        """Every item matches: no query, no filter."""
+        return not self.where and not self.ranked
 
     def where_sql(self) -> str:
         return " WHERE " + " AND ".join(self.where) if self.where else ""
@@ -111,6 +132,40 @@ def plan_request(request: SearchRequest, node: Node | None) -> SqlPlan:
     return plan
 
 
+def rank_page(
+    rowids: Sequence[int],
+    relevance: Sequence[float],
+    item_ts: Sequence[int],
+    *,
+    now: int,
+    recency_days: float,
+    offset: int,
+    limit: int,
+) -> list[int]:
+    """Row ids of one page ranked as ``order_by`` ranks in SQL: ``relevance`` (the negated
+    bm25 of each match) times the recency boost, then newer first, then higher rowid. The
+    arithmetic is the same IEEE double operations in the same order, so the pages agree to
+    the last tie; it lets a cached list of matches be ranked again at a later ``now``."""
+    if _numpy is None:  # pragma: no cover - numpy ships with py3langid
+        raise RuntimeError("rank_page needs numpy")
+    np = _numpy
+    ids = np.asarray(rowids, dtype=np.int64)
+    dates = np.asarray(item_ts, dtype=np.int64)
+    horizon = float(f"{recency_days:.6f}")  # H exactly as order_by writes it
+    age_days = np.maximum(0.0, (int(now) - dates) / 86400.0)
+    scores = np.asarray(relevance, dtype=np.float64) * (1.0 + horizon / (horizon + age_days))
+    wanted = max(0, offset) + max(0, limit)
+    if wanted <= 0 or not len(ids):
+        return []
+    if wanted < len(ids):
+        # Only items scoring at least the wanted-th best can be on the page (ties included).
+        floor = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
+        keep = np.flatnonzero(scores >= floor)
+        ids, dates, scores = ids[keep], dates[keep], scores[keep]
+    order = np.lexsort((-ids, -dates, -scores))
+    return [int(rowid) for rowid in ids[order][max(0, offset) : wanted]]
+
+
 def order_by(plan: SqlPlan, request: SearchRequest, *, now: int, recency_days: float) -> str:
     """The ORDER BY clause: relevance (BM25 × recency boost) or newest first."""
     if request.sort == "relevance" and plan.ranked:
@@ -118,11 +173,8 @@ def order_by(plan: SqlPlan, request: SearchRequest, *, now: int, recency_days: f
             f"(1.0 + {recency_days:.6f} / ({recency_days:.6f} + "
             f"max(0.0, ({int(now)} - i.item_ts) / 86400.0)))"
         )
-        return (
-            f" ORDER BY -bm25(items_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT}) * {boost} DESC, "
-            "i.item_ts DESC"
-        )
+        return f" ORDER BY {BM25} * {boost} DESC, i.item_ts DESC, i.rowid DESC"
     return " ORDER BY i.item_ts DESC, i.rowid DESC"
 
 
-__all__ = ["Or", "SqlPlan", "order_by", "plan_request"]
+__all__ = ["BM25", "CAN_RANK_CACHED", "Or", "SqlPlan", "order_by", "plan_request", "rank_page"]

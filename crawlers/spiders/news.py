@@ -21,4 +21,3 @@ class NewsSpider(ListingSpider):
         html = self.decode(response)
         if html is not None:
             yield self.page_item(response, html)
-

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy.exceptions import NotConfigured
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
@@ -293,6 +295,11 @@ def make_middleware(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **settings:
     return EvidenceArchiveMiddleware.from_crawler(crawler), crawler
 
 
+def respond(middleware: EvidenceArchiveMiddleware, request: Request, response: Response) -> Any:
+    """process_response is a coroutine (it awaits the archive's writer thread): run it."""
+    return asyncio.run(middleware.process_response(request, response))
+
+
 def response_for(request: Request, status: int = 200, body: bytes = PAGE, url: str | None = None):
     return HtmlResponse(
         url=url or request.url,
@@ -308,9 +315,9 @@ def test_middleware_archives_item_pages_only(
 ) -> None:
     middleware, crawler = make_middleware(tmp_path, monkeypatch)
     feed = Request("https://vnexpress.net/rss/phap-luat.rss")
-    assert middleware.process_response(feed, response_for(feed, body=b"<rss/>")) is not None
+    assert respond(middleware, feed, response_for(feed, body=b"<rss/>")) is not None
     item = Request(ARTICLE_URL, meta={"wildwatch_item": True, "wildwatch_source": "vnexpress"})
-    response = middleware.process_response(item, response_for(item))
+    response = respond(middleware, item, response_for(item))
     assert response.status == 200
     sha256 = item.meta["archive_sha256"]
     assert sha256 == hashlib.sha256(PAGE).hexdigest()
@@ -333,17 +340,15 @@ def test_middleware_records_redirects_and_takedowns_not_304_429_5xx(
             "redirect_urls": ["http://vnexpress.net/old-url-4712345.html"],
         },
     )
-    middleware.process_response(redirected, response_for(redirected))
+    respond(middleware, redirected, response_for(redirected))
     not_modified = Request(ARTICLE_URL, meta={"wildwatch_item": True})
-    middleware.process_response(not_modified, response_for(not_modified, status=304, body=b""))
+    respond(middleware, not_modified, response_for(not_modified, status=304, body=b""))
     broken = Request(ARTICLE_URL, meta={"wildwatch_item": True})
-    middleware.process_response(broken, response_for(broken, status=503, body=b"busy"))
+    respond(middleware, broken, response_for(broken, status=503, body=b"busy"))
     limited = Request(ARTICLE_URL, meta={"wildwatch_item": True})
-    middleware.process_response(limited, response_for(limited, status=429, body=b"slow down"))
+    respond(middleware, limited, response_for(limited, status=429, body=b"slow down"))
     gone = Request("https://chotot.com/ad/9.htm", meta={"wildwatch_item": True})
-    middleware.process_response(
-        gone, response_for(gone, status=410, body="<p>Tin đã bị xóa</p>".encode())
-    )
+    respond(middleware, gone, response_for(gone, status=410, body="<p>Tin đã bị xóa</p>".encode()))
     for skipped in (not_modified, broken, limited):
         assert "archive_sha256" not in skipped.meta
     with EvidenceArchive(tmp_path / "home" / "archive") as archive:

@@ -92,9 +92,12 @@ def stat(crawler: Crawler, name: str) -> Any:
 
 
 def fetch(middleware: ConditionalGetMiddleware, request: Request, reply: Response) -> Response:
-    """What the downloader does: process_request, then process_response unless dropped."""
+    """What the downloader does: process_request, then process_response unless dropped; then
+    waits for the writer thread, which stores visits in the background."""
     assert middleware.process_request(request) is None
-    return middleware.process_response(request, reply)
+    processed = middleware.process_response(request, reply)
+    middleware.flush()
+    return processed
 
 
 def test_first_fetch_records_validators_then_they_are_sent(home: Path) -> None:
@@ -129,6 +132,7 @@ def test_304_drops_the_request_and_counts_unchanged(home: Path) -> None:
     middleware.process_request(again)
     with pytest.raises(IgnoreRequest, match="not modified"):
         middleware.process_response(again, response(again, status=304, body=b""))
+    middleware.flush()
     assert stat(crawler, "wildwatch/unchanged") == 1
     with CrawlState(home / "crawl_state.sqlite") as state:
         page = state.get(ARTICLE)
@@ -218,6 +222,7 @@ def test_redirect_does_not_carry_the_old_pages_validators(home: Path) -> None:
     assert middleware.process_request(moved) is None
     assert b"If-None-Match" not in moved.headers
     middleware.process_response(moved, response(moved, headers={"ETag": '"new"'}))
+    middleware.flush()
     with CrawlState(home / "crawl_state.sqlite") as state:
         # Both the URL the feed gives and the final URL now know the new page's validators.
         pages = [state.get(u) for u in (old_url, ARTICLE)]

@@ -87,6 +87,7 @@ class MemoryBackend:
 def fresh_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
     monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
     monkeypatch.setattr(item_pipelines._RUN_COPIES, "items", {})
+    monkeypatch.setattr(item_pipelines._RUN_COPIES, "bands", {})
     yield
 
 

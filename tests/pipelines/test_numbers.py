@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.numbers import UnitsFileError, find_amounts, load_units, parse_digits, words_value
+from pipelines.numbers import (
+    UnitsFileError,
+    find_amounts,
+    load_units,
+    parse_digits,
+    words_value,
+    zh_numeral_value,
+)
 
 
 @pytest.mark.parametrize(
@@ -120,3 +127,83 @@ def test_units_file_errors_name_the_file_and_entry(tmp_path: Path) -> None:
     broken.write_text("[[weight]\n")
     with pytest.raises(UnitsFileError, match=r"broken\.toml"):
         load_units(broken)
+
+
+# --- Chinese, Thai, Lao and Khmer ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("run", "value"),
+    [
+        ("三", 3),
+        ("两", 2),
+        ("十", 10),
+        ("十二", 12),
+        ("二十五", 25),
+        ("九十九", 99),
+        ("一百二十", 120),
+        ("三千零五", 3005),
+    ],
+)
+def test_chinese_numerals(run: str, value: float) -> None:
+    assert zh_numeral_value(run) == value
+
+
+@pytest.mark.parametrize("run", ["三四", "一二", "百", "十十", "二两", "零"])
+def test_chinese_numerals_that_are_not_one_number(run: str) -> None:
+    # "三四只" is "three or four", not 34; "百" alone is "hundreds".
+    assert zh_numeral_value(run) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("海关查获象牙200公斤，价值500万元。", [("200", 200), ("500万", 5e6)]),
+        ("总价值超过1.2亿元", [("1.2亿", 1.2e8)]),
+        ("案值约1000余万元人民币", [("1000余万", 1e7)]),
+        ("涉案金额1亿2000万元", [("1亿2000万", 1.2e8)]),
+        ("罚金两万元", [("两万", 2e4)]),
+        ("三千万元", [("三千万", 3e7)]),
+        ("查获穿山甲二十五只", [("二十五", 25)]),
+        ("3亿5千万元", [("3亿5千万", 3.5e8)]),
+        ("一亿两千万元", [("一亿两千万", 1.2e8)]),
+        ("一万二千只", [("一万二千", 12_000)]),
+        ("1万2500元", [("1万2500", 12_500)]),
+        ("卖了1万2", [("1万2", 12_000)]),  # spoken: 1.2 万
+        ("价值500万2023年", [("500万", 5e6), ("2023", 2023)]),  # a year, not 5002023
+        ("五千克", [("五", 5)]),  # five kilograms, not five thousand grams
+        ("มูลค่ากว่า 80 ล้านบาท", [("80 ล้าน", 8e7)]),
+        ("มูลค่า 3 ล้าน 5 แสนบาท", [("3 ล้าน 5 แสน", 3.5e6)]),
+        ("ราคา ๒ พันล้านบาท", [("๒ พันล้าน", 2e9)]),  # Thai digits
+        ("ມູນຄ່າ ໕໐໐ ລ້ານກີບ", [("໕໐໐ ລ້ານ", 5e8)]),  # Lao digits
+        ("តម្លៃ ៥០ លានរៀល", [("៥០ លាន", 5e7)]),  # Khmer digits
+    ],
+)
+def test_regional_amounts(text: str, expected: list[tuple[str, float]]) -> None:
+    assert _amounts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["数十只穿山甲", "几十万元", "上百只猴子", "近千万元", "二三十只", "第三只"]
+)
+def test_vague_and_ordinal_chinese_numbers_are_not_amounts(text: str) -> None:
+    assert _amounts(text) == []
+
+
+def test_thai_species_word_is_not_a_thousand() -> None:
+    # "พันธุ์" (species, breed) begins with "พัน" (thousand).
+    assert _amounts("สัตว์ป่า 5 พันธุ์") == [("5", 5)]
+
+
+def test_glued_units_and_their_exclusions(tmp_path: Path) -> None:
+    table = load_units()
+    assert table.pattern.match("公斤象牙") is not None  # glued: no boundary needed
+    assert table.pattern.match("กิโลเมตร") is None  # a kilometre, not a kilo
+    assert table.pattern.match("เขาเคย") is None  # "he", not horns: whole word only
+    bad = tmp_path / "units.toml"
+    bad.write_text(
+        '[[count]]\nunit = "pieces"\nfactor = 1\nper = "piece"\nforms = ["根"]\n'
+        + 'whole_word = "根"\n'
+    )
+    with pytest.raises(UnitsFileError, match=r"\[\[count\]\] #1: whole_word must be a list"):
+        load_units(bad)

@@ -146,3 +146,93 @@ def test_marketplace_ad_end_to_end() -> None:
         (8.5e6, "kg"),
         (7e6, "kg"),
     ]
+
+
+# --- Chinese, Thai, Lao and Khmer ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency", "quoted"),
+    [
+        ("海关查获象牙200公斤，价值500万元。", 5e6, "CNY", "500万元"),
+        ("总价值超过1.2亿元", 1.2e8, "CNY", "1.2亿元"),
+        ("案值约1000余万元人民币。", 1e7, "CNY", "1000余万元人民币"),
+        ("并处罚金人民币50万元", 5e5, "CNY", "人民币50万元"),
+        ("市值港币500万元", 5e6, "HKD", "港币500万元"),  # 元 is the unit of any dollar
+        ("美金300元", 300, "USD", "美金300元"),
+        ("价值人民币300万", 3e6, "CNY", "人民币300万"),
+        ("估计市值约4200万港元", 4.2e7, "HKD", "4200万港元"),
+        ("市值約120萬港幣", 1.2e6, "HKD", "120萬港幣"),
+        ("价值30万美元的犀牛角", 3e5, "USD", "30万美元"),
+        ("按市价60万泰铢计算", 6e5, "THB", "60万泰铢"),
+        ("以6亿越南盾购得", 6e8, "VND", "6亿越南盾"),
+        ("价值约1800万令吉", 1.8e7, "MYR", "1800万令吉"),
+        ("另有现金8000块钱", 8000, "CNY", "8000块钱"),
+        ("卖了500块", 500, "CNY", "500块"),  # 块 after a money verb is yuan
+        ("花了500块买的", 500, "CNY", "500块"),
+        ("มูลค่ากว่า 80 ล้านบาท ที่ท่าอากาศยาน", 8e7, "THB", "80 ล้านบาท"),
+        ("ปรับ 500,000 บาท", 5e5, "THB", "500,000 บาท"),
+        ("มูลค่าประมาณ 1.5 แสนดอลลาร์สหรัฐ", 1.5e5, "USD", "1.5 แสนดอลลาร์สหรัฐ"),
+        ("มูลค่า ๓ ล้าน ๕ แสนบาท", 3.5e6, "THB", "๓ ล้าน ๕ แสนบาท"),
+        ("ມູນຄ່າ 150 ລ້ານກີບ", 1.5e8, "LAK", "150 ລ້ານກີບ"),
+        ("តម្លៃប្រមាណ ៥០ លានរៀល", 5e7, "KHR", "៥០ លានរៀល"),
+        ("ក្នុងតម្លៃ ២០០០ ដុល្លារ", 2000, "USD", "២០០០ ដុល្លារ"),
+        ("ขายนอแรดแท้ ราคา 2 แสน สนใจทักไลน์", 2e5, "THB", "2 แสน"),  # baht left out
+    ],
+)
+def test_regional_prices(text: str, amount: float, currency: str, quoted: str) -> None:
+    (price,) = extract_prices(text)
+    assert (price["amount"], price["currency"], price["text"]) == (
+        pytest.approx(amount),
+        currency,
+        quoted,
+    )
+    assert price["text"] in text
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "per", "quoted"),
+    [
+        ("穿山甲鳞片500元/公斤", 500, "kg", "500元/公斤"),
+        ("一斤卖800块", 800, "jin", "一斤卖800块"),
+        ("黑市每公斤售价高达30万美元", 3e5, "kg", "每公斤售价高达30万美元"),
+        ("以每千克6亿越南盾购得", 6e8, "kg", "每千克6亿越南盾"),
+        ("ขายกิโลกรัมละ 50,000 บาท", 50_000, "kg", "กิโลกรัมละ 50,000 บาท"),
+        ("ลิ่นตัวละ 3,000 บาท", 3000, "individual", "ตัวละ 3,000 บาท"),
+        ("ราคา ฿25,000 ต่อชิ้น", 25_000, "piece", "฿25,000 ต่อชิ้น"),
+        ("ຂາຍ ກິໂລລະ 500 ລ້ານກີບ", 5e8, "kg", "ກິໂລລະ 500 ລ້ານກີບ"),
+    ],
+)
+def test_regional_unit_prices(text: str, amount: float, per: str, quoted: str) -> None:
+    (price,) = extract_prices(text)
+    assert (price["amount"], price.get("per"), price["text"]) == (
+        pytest.approx(amount),
+        per,
+        quoted,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "查获象牙3块",  # pieces of ivory, not three yuan
+        "出售象牙3块，另有现金",  # sold three pieces: the money verb is not next to the number
+        "卖了3块象牙",  # a noun glued after 块: it counts the ivory
+        "2023年5月12日，涉案5个国家",
+        "被判处有期徒刑12年，王某（35岁）",
+        "同比下降30%，联系电话13812345678",
+        "几十万元的赃款",  # vague
+        "近千万元",
+        "ผู้ต้องหาอายุ 45 ปี จำคุก 5 ปี ตามมาตรา 17 เมื่อปี 2566",
+        "ระยะทาง 12 กิโลเมตร โทร 081-234-5678",
+        "ประชากร 2 ล้านคน",  # people: no price word before the multiplier
+    ],
+)
+def test_regional_not_prices(text: str) -> None:
+    assert extract_prices(text) == []
+
+
+def test_regional_prices_get_a_value_in_dong() -> None:
+    rates = load_rates()
+    (price,) = extract_prices("มูลค่ากว่า 80 ล้านบาท")
+    assert price["vnd"] == pytest.approx(8e7 * rates["THB"])

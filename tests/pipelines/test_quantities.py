@@ -92,3 +92,92 @@ def test_news_report_lists_every_quantity_in_order() -> None:
         "hơn 30 kg vảy tê tê và 12 bàn chân gấu. Tài xế khai mua với giá 2,5 triệu đồng/kg."
     )
     assert _found(report) == [(7, "individuals"), (42, "kg"), (30, "kg"), (12, "pieces")]
+
+
+# --- Chinese, Thai, Lao and Khmer ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "quoted"),
+    [
+        ("海关查获象牙200公斤，价值500万元。", 200, "kg", "200公斤"),
+        ("共重约200多公斤", 200, "kg", "200多公斤"),
+        ("穿山甲鳞片15.6千克", 15.6, "kg", "15.6千克"),
+        ("象牙五千克", 5, "kg", "五千克"),
+        ("熊胆粉300克", 300, "g", "300克"),
+        ("穿山甲鳞片2.1吨", 2.1, "t", "2.1吨"),
+        ("鳞片80斤", 40, "kg", "80斤"),  # a jin is half a kilogram
+        ("活体穿山甲二十五只", 25, "individuals", "二十五只"),
+        ("穿山甲两只", 2, "individuals", "两只"),
+        ("亚洲象3头", 3, "individuals", "3头"),
+        ("眼镜蛇十二条", 12, "individuals", "十二条"),
+        ("活体陸龜12隻", 12, "individuals", "12隻"),
+        ("穿山甲1.5万只", 15_000, "individuals", "1.5万只"),
+        ("象牙原牙12根", 12, "pieces", "12根"),
+        ("犀牛角3支", 3, "pieces", "3支"),
+        ("象牙制品120件", 120, "pieces", "120件"),
+        ("象牙3块", 3, "pieces", "3块"),
+        ("虎牙一百二十个", 120, "pieces", "一百二十个"),
+        ("红木原木25立方米", 25, "m3", "25立方米"),
+        ("งาช้างแอฟริกา 200 กิโลกรัม", 200, "kg", "200 กิโลกรัม"),
+        ("เกล็ดลิ่น 120 กก. พร้อม", 120, "kg", "120 กก."),
+        ("เกล็ดลิ่น 30 กิโล", 30, "kg", "30 กิโล"),
+        ("เกล็ดลิ่น 2 ตัน", 2, "t", "2 ตัน"),
+        ("ลิ่นมีชีวิต 50 ตัว", 50, "individuals", "50 ตัว"),
+        ("ยึดตัวลิ่น ๑๒ ตัว", 12, "individuals", "๑๒ ตัว"),
+        ("นอแรด 12 ชิ้น", 12, "pieces", "12 ชิ้น"),
+        ("งาช้าง 20 กิ่ง ในรถ", 20, "pieces", "20 กิ่ง"),
+        ("เขากวาง 15 เขา ในรถ", 15, "pieces", "15 เขา"),
+        ("ไม้พะยูง 35 ลูกบาศก์เมตร", 35, "m3", "35 ลูกบาศก์เมตร"),
+        ("ຍຶດໄດ້ລີ່ນ 15 ໂຕ ແລະ", 15, "individuals", "15 ໂຕ"),
+        ("ເກັດລີ່ນ 30 ກິໂລ ມູນຄ່າ", 30, "kg", "30 ກິໂລ"),
+        ("ງາຊ້າງ ໑໒ ກິໂລກຣາມ", 12, "kg", "໑໒ ກິໂລກຣາມ"),
+        ("សត្វស្លាប ១២ ក្បាល និង", 12, "individuals", "១២ ក្បាល"),
+        ("ស្រកាខ្វែក ៣៥ គីឡូក្រាម", 35, "kg", "៣៥ គីឡូក្រាម"),
+    ],
+)
+def test_regional_quantity(text: str, value: float, unit: str, quoted: str) -> None:
+    (quantity,) = extract_quantities(text)
+    assert (quantity["value"], quantity["unit"], quantity["text"]) == (
+        pytest.approx(value),
+        unit,
+        quoted,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023年5月12日",  # a date
+        "王某（35岁）",  # an age
+        "被判处12年有期徒刑",  # a prison term
+        "同比下降30%",
+        "案发后3个月内，涉及5个国家，两个多月",
+        "依照《刑法》第341条第1款",
+        "5克拉钻石",  # carats, not grams
+        "全长10公里，身高1.8米",
+        "数十只穿山甲，上百只猴子，二三十只",  # vague
+        "一只老虎，一头大象",  # "a tiger": one written as a word is an article
+        "一斤500元",  # the unit of a price
+        "每公斤售价3万元",
+        "三条规定",
+        "ระยะทาง 5 กิโลเมตร",  # kilometres
+        "เมื่อปี 2566 เขาเคยถูกจับ",  # a year, then "he"
+        "ตรวจพบตัวอย่าง 3 ตัวอย่าง",  # samples
+        "สัตว์ป่า 5 พันธุ์",  # species
+        "ขายกิโลกรัมละ 50,000 บาท",
+        "ໄລຍະທາງ 10 ກິໂລແມັດ",
+        "ចម្ងាយ ១០ គីឡូម៉ែត្រ",
+    ],
+)
+def test_regional_not_quantities(text: str) -> None:
+    assert extract_quantities(text) == []
+
+
+def test_chinese_seizure_report_lists_every_quantity_in_order() -> None:
+    report = (
+        "新华社南宁5月12日电 记者从南宁海关获悉，该关近日在东兴口岸查获一起走私象牙案，"
+        "现场查获象牙制品120件、象牙原牙12根，共重约200多公斤，案值约1000余万元人民币。"
+        "2023年以来，该关共查办此类案件15起，抓获犯罪嫌疑人23名。"
+    )
+    assert _found(report) == [(120, "pieces"), (12, "pieces"), (200, "kg")]
