@@ -31,6 +31,8 @@ from pipelines.numbers import (
     Amount,
     find_amounts,
     is_unspaced,
+)
+from pipelines.units import (
     load_units,
     unit_form,
 )

@@ -20,14 +20,16 @@ import re
 from pipelines.fields import Quantity
 from pipelines.numbers import (
     Amount,
-    UnitForm,
-    UnitTable,
     find_amounts,
     is_unspaced,
+)
+from pipelines.prices import located_prices
+from pipelines.units import (
+    UnitForm,
+    UnitTable,
     load_units,
     unit_form,
 )
-from pipelines.prices import located_prices
 
 # Multipliers that still describe a count or weight ("hai chục con", "2 nghìn cá thể"); money
 # multipliers ("500k", "15tr") never precede a unit of quantity.

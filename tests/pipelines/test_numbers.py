@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 
 from pipelines.numbers import (
-    UnitsFileError,
     find_amounts,
-    load_units,
     parse_digits,
     words_value,
     zh_numeral_value,
+)
+from pipelines.units import (
+    UnitsFileError,
+    load_units,
 )
 
 
