@@ -24,7 +24,8 @@ no input can inject FTS5 syntax. Unbalanced parentheses and operators without an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from search.folding import words
 
@@ -280,9 +281,32 @@ def to_fts5(node: Node) -> str | None:
     if any(part is None for part in positive_parts + negative_parts):
         return None
     expression = "(" + " AND ".join(str(part) for part in positive_parts) + ")"
+    typed_together = _typed_together(positives)
+    if typed_together is not None:
+        # Same matches (the phrase implies every word), but bm25 also scores the phrase, so
+        # "te te" ranks "vảy tê tê" above "Mường Tè ... tê giác".
+        boost = " OR ".join([_fts_phrase(typed_together)] * _PHRASE_BOOST)
+        expression = f"({expression} OR {boost})"
     for part in negative_parts:
         expression = f"({expression} NOT {part})"
     return expression
+
+
+# FTS5 has no per-phrase weights but scores every phrase of the expression: the phrase is
+# repeated so that words found side by side in the text outweigh one of them in a title
+# (titles weigh 4 in search/sqlite_query.py).
+_PHRASE_BOOST = 4
+
+
+def _typed_together(positives: Sequence[Node]) -> Phrase | None:
+    """Plain words typed side by side (``sung te giac``) as one phrase, for ranking: people
+    type unaccented names of things, and the words next to each other are what they mean."""
+    if len(positives) < 2 or not all(
+        isinstance(child, Phrase) and len(child.words) == 1 and not child.prefix
+        for child in positives
+    ):
+        return None
+    return Phrase(tuple(word for child in positives for word in cast(Phrase, child).words))
 
 
 def highlight_terms(node: Node | None) -> list[Phrase]:
@@ -331,6 +355,11 @@ def to_elasticsearch(node: Node) -> dict[str, Any]:
     clause: dict[str, Any] = {}
     if must:
         clause["must"] = must
+    typed_together = _typed_together([c for c in node.children if not isinstance(c, Not)])
+    if typed_together is not None:  # a ranking boost only: "must" decides what matches
+        phrase = to_elasticsearch(typed_together)
+        phrase["multi_match"]["boost"] = _PHRASE_BOOST
+        clause["should"] = [phrase]
     if must_not:
         clause["must_not"] = must_not
     return {"bool": clause}
