@@ -23,8 +23,8 @@ no input can inject FTS5 syntax. Unbalanced parentheses and operators without an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from search.folding import words
