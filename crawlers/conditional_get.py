@@ -56,6 +56,7 @@ FETCHED_AT_META = "wildwatch_fetched_at"
 # The URL whose validators this request carries: a redirect copies headers to the new URL, and
 # the old page's validators must not ask the new page "not modified?".
 _VALIDATED_META = "_wildwatch_validated_url"
+_PREVIOUS_SHA_META = "_wildwatch_previous_sha256"
 _VALIDATOR_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 
 
@@ -146,6 +147,8 @@ class ConditionalGetMiddleware:
         if not request.meta.get(ITEM_META) or request.meta.get(FORCE_META):
             return None
         page = self.state.get(request.url)
+        # Remembered for process_response (same-body check): one state read per item page.
+        request.meta[_PREVIOUS_SHA_META] = (request.url, page.sha256 if page else None)
         if page is None:
             return None
         if page.has_validators:
@@ -192,8 +195,11 @@ class ConditionalGetMiddleware:
             raise IgnoreRequest(f"not modified since the last crawl: {request.url}")
         if 200 <= response.status < 300:
             sha256 = request.meta.get("archive_sha256") or hashlib.sha256(response.body).hexdigest()
-            previous = self.state.get(request.url)
-            if previous is not None and previous.sha256 == sha256:
+            seen_url, previous_sha = request.meta.get(_PREVIOUS_SHA_META) or (None, None)
+            if seen_url != request.url:
+                previous = self.state.get(request.url)
+                previous_sha = previous.sha256 if previous is not None else None
+            if previous_sha is not None and previous_sha == sha256:
                 # Same bytes as last time although the server could not say so (no validators).
                 request.meta["wildwatch_same_body"] = True
                 self.stats.inc_value("wildwatch/same_body")

@@ -68,6 +68,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.archive_middleware.EvidenceArchiveMiddleware": 580,
 }
 
+# Scrapy starts this many tasks for every response that yields anything (a listing page's
+# requests included), whatever it yields: the default 100 cost ~100 asyncio tasks per page on
+# the reactor thread. A page yields one article or ad, or some 20 Telegram posts, and items of
+# different pages already run concurrently, so 16 loses no parallelism.
+CONCURRENT_ITEMS = 16
+
 # The pipeline order (DESIGN.md: "Pipeline order lives in one place").
 ITEM_PIPELINES = {
     "pipelines.item_pipelines.AnalysisPipeline": 300,  # raw item → Document with analysis

@@ -2,8 +2,11 @@
 
 Reads and writes ``facet_ids`` blobs (unsigned 32-bit ids, machine byte order) and the
 ``facet_values`` dictionary. One aggregate query concatenates the blobs of every matching item
-as hex (done inside SQLite, so Python receives one string instead of one row per match), then
+(done inside SQLite, so Python receives one value instead of one row per match: raw bytes in
+a UTF-8 database, whose text is the blob's bytes unchanged, hex otherwise), then
 the ids are counted with numpy when available (py3langid brings it) or ``collections.Counter``.
+Also writes ``facet_counts`` (items per value over the whole index, which the landing page
+reads) from each write batch's changes.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 _numpy: Any
@@ -65,14 +68,17 @@ class FacetDictionary:
         self._by_value = {}
 
     def count(
-        self, connection: sqlite3.Connection, hex_blobs: str | None, fields: Iterable[str]
+        self,
+        connection: sqlite3.Connection,
+        blobs: bytes | str | None,
+        fields: Iterable[str],
     ) -> dict[str, dict[str, int]]:
-        """Facet counts from the concatenated hex of ``facet_ids`` blobs."""
+        """Facet counts from concatenated ``facet_ids`` blobs (bytes, or their hex)."""
         facets: dict[str, dict[str, int]] = {name: {} for name in fields}
-        if not hex_blobs:
+        if not blobs:
             return facets
         ids = array("I")
-        ids.frombytes(bytes.fromhex(hex_blobs))
+        ids.frombytes(bytes.fromhex(blobs) if isinstance(blobs, str) else blobs)
         counts = _count(ids)
         if any(value_id not in self._by_id for value_id in counts):
             self.reload(connection)
@@ -82,6 +88,24 @@ class FacetDictionary:
             if entry is not None and entry[0] in per_field:
                 per_field[entry[0]].append((number, entry[1]))
         return _top(per_field)
+
+
+def apply_count_changes(
+    connection: sqlite3.Connection, changes: Mapping[tuple[str, str], int]
+) -> None:
+    """Add a write batch's changes to ``facet_counts``: one statement per (field, value) that
+    changed, not per item (per-item triggers halved the indexing speed). Values no item has
+    any more are removed, so the table lists only live values."""
+    changed = [(field, value, n) for (field, value), n in changes.items() if n]
+    connection.executemany(
+        "INSERT INTO facet_counts (field, value, n) VALUES (?, ?, ?) "
+        "ON CONFLICT (field, value) DO UPDATE SET n = n + excluded.n",
+        changed,
+    )
+    connection.executemany(
+        "DELETE FROM facet_counts WHERE field = ? AND value = ? AND n <= 0",
+        [(field, value) for field, value, n in changed if n < 0],
+    )
 
 
 def whole_index_counts(

@@ -6,6 +6,10 @@ one process each thread gets its own connection.
 
 Re-indexing an item keeps the ``fetched_at`` of its first indexing: digests select items by
 when wildwatch first saw them, and a re-crawl must not send an old item again.
+
+Two fast paths, both exact: facets over the whole index are read from ``facet_counts`` (kept
+by every write), and a search asked again before the index changes reuses its counts and its
+scored matches (``_ResultCache``, re-ranked at the current time by ``rank_page``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import json
 import sqlite3
 import threading
 import zlib
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,7 +29,7 @@ from search import settings
 from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
 from search.dates import bucket_start, fixed_offset_seconds, local_day, now_epoch
 from search.document import Document, public_fields
-from search.facet_ids import FacetDictionary, pack, whole_index_counts
+from search.facet_ids import FacetDictionary, apply_count_changes, pack, whole_index_counts
 from search.indexed import (
     FACET_FIELDS,
     LIST_FIELDS,
@@ -103,6 +107,27 @@ def _remember(store: OrderedDict[_Key, Any], key: _Key, value: Any, size: int) -
         store.popitem(last=False)
 
 
+def _unindex(
+    connection: sqlite3.Connection, rowid: int, old: Indexed, counts: Counter[tuple[str, str]]
+) -> None:
+    """Take the stored version of an item out of the text index, the value rows and the
+    facet counts (its ``items`` and ``item_docs`` rows are the caller's)."""
+    # Contentless FTS5 deletes need the exact values indexed before.
+    connection.execute(
+        "INSERT INTO items_fts (items_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
+        (rowid, old.folded_title, old.folded_text),
+    )
+    connection.execute("DELETE FROM item_values WHERE item = ?", (rowid,))
+    counts.subtract(old.facet_values())
+
+
+def _finish_write(connection: sqlite3.Connection, counts: Counter[tuple[str, str]]) -> None:
+    """Inside a writing transaction: apply its facet count changes and move the generation,
+    which tells every process's cached results that they are stale."""
+    apply_count_changes(connection, counts)
+    connection.execute("UPDATE index_state SET generation = generation + 1 WHERE id = 1")
+
+
 class SqliteBackend:
     def __init__(self, path: Path, *, busy_timeout_ms: int = 30_000, recency_days: float = 30.0):
         self.path = Path(path)
@@ -113,7 +138,15 @@ class SqliteBackend:
         self._lock = threading.Lock()
         self._facets = FacetDictionary()
         self._results = _ResultCache()
-        self._connection()  # create the file and schema now, so errors surface at open
+        # create the file and schema now, so errors surface at open
+        encoding = self._connection().execute("PRAGMA encoding").fetchone()[0]
+        # In UTF-8 the concatenated blobs come back byte for byte (half the size of hex, and
+        # no hex() per row); a UTF-16 file would re-encode them, so it gets hex.
+        self._concatenated_facet_ids = (
+            "CAST(group_concat(i.facet_ids, '') AS BLOB)"
+            if encoding == "UTF-8"
+            else "group_concat(hex(i.facet_ids), '')"
+        )
 
     @classmethod
     def from_settings(cls) -> SqliteBackend:
@@ -142,10 +175,17 @@ class SqliteBackend:
             return []
         connection = self._connection()
         outcomes: list[UpsertOutcome] = []
+        counts: Counter[tuple[str, str]] = Counter()  # facet_counts changes of the batch
         connection.execute("BEGIN IMMEDIATE")
         try:
+            wrote = False
             for item in prepared:
-                outcomes.append(self._upsert_one(connection, item))
+                outcome, stored = self._upsert_one(connection, item, counts)
+                outcomes.append(outcome)
+                wrote = wrote or stored
+            # A batch of unchanged items (a re-crawl) leaves cached results valid.
+            if wrote:
+                _finish_write(connection, counts)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -153,7 +193,38 @@ class SqliteBackend:
             raise
         return outcomes
 
-    def _upsert_one(self, connection: sqlite3.Connection, item: Indexed) -> UpsertOutcome:
+    def delete(self, doc_ids: Iterable[str]) -> int:
+        """Remove items by id in one transaction (a takedown, a source dropped); returns how
+        many existed. Not part of the SearchBackend contract."""
+        connection = self._connection()
+        counts: Counter[tuple[str, str]] = Counter()
+        deleted = 0
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for doc_id in doc_ids:
+                row = connection.execute(
+                    "SELECT i.rowid, d.doc FROM items i JOIN item_docs d ON d.rowid = i.rowid "
+                    "WHERE i.id = ?",
+                    (doc_id,),
+                ).fetchone()
+                if row is None:
+                    continue
+                rowid, old = row[0], prepare(_decode(row[1]))
+                _unindex(connection, rowid, old, counts)
+                for table in ("items", "item_docs"):
+                    connection.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+                deleted += 1
+            _finish_write(connection, counts)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        return deleted
+
+    def _upsert_one(
+        self, connection: sqlite3.Connection, item: Indexed, counts: Counter[tuple[str, str]]
+    ) -> tuple[UpsertOutcome, bool]:
+        """The outcome, and whether anything was written."""
         row = connection.execute(
             "SELECT i.rowid, i.fetched_ts, d.doc FROM items i JOIN item_docs d "
             "ON d.rowid = i.rowid WHERE i.id = ?",
@@ -161,7 +232,8 @@ class SqliteBackend:
         ).fetchone()
         if row is None:
             self._write(connection, None, item)
-            return "new"
+            counts.update(item.facet_values())
+            return "new", True
         rowid, first_fetched_ts, old_blob = row
         old = _decode(old_blob)
         doc = json.loads(json.dumps(item.doc, ensure_ascii=False))  # compare as stored
@@ -172,16 +244,11 @@ class SqliteBackend:
             item.item_ts = first_fetched_ts
         unchanged = content_unchanged(old, item.doc)
         if unchanged and old == item.doc:
-            return "unchanged"
-        # Contentless FTS5 deletes need the exact values indexed before.
-        old_item = prepare(old)
-        connection.execute(
-            "INSERT INTO items_fts (items_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
-            (rowid, old_item.folded_title, old_item.folded_text),
-        )
-        connection.execute("DELETE FROM item_values WHERE item = ?", (rowid,))
+            return "unchanged", False
+        _unindex(connection, rowid, prepare(old), counts)
         self._write(connection, rowid, item)
-        return "unchanged" if unchanged else "updated"
+        counts.update(item.facet_values())
+        return ("unchanged" if unchanged else "updated"), True
 
     def _write(self, connection: sqlite3.Connection, rowid: int | None, item: Indexed) -> None:
         bands: Sequence[int | None] = item.bands or (None,) * 4
@@ -250,10 +317,10 @@ class SqliteBackend:
         node = parse(request.query)
         plan = plan_request(request, node)
         connection = self._connection()
-        self._at_current_generation(connection)
+        generation = self._at_current_generation(connection)
         key: _Key = (plan.source, plan.where_sql(), tuple(plan.params))
         if request.facets and plan.whole_index:
-            # The landing page: counts kept by the schema's triggers, not 100,000 blobs.
+            # The landing page: counts kept by every write, not 100,000 blobs.
             total = connection.execute("SELECT count(*) FROM items").fetchone()[0]
             facets = whole_index_counts(connection, FACET_FIELDS)
         else:
@@ -262,14 +329,15 @@ class SqliteBackend:
             if total is None or (request.facets and counted is None):
                 total, counted = self._count(connection, plan, facets=request.facets)
                 with self._lock:
-                    _remember(self._results.counts, key, (total, counted), _CACHED_COUNTS)
+                    if self._results.generation == generation:
+                        _remember(self._results.counts, key, (total, counted), _CACHED_COUNTS)
             facets = (
                 {name: dict(values) for name, values in counted.items()}  # callers may edit
                 if request.facets and counted is not None
                 else {}
             )
         hits = (
-            self._hits(connection, plan, request, node, int(total), key)
+            self._hits(connection, plan, request, node, int(total), (generation, key))
             if total and request.limit > 0
             else []
         )
@@ -280,14 +348,17 @@ class SqliteBackend:
         with self._lock:
             self._results = _ResultCache()
 
-    def _at_current_generation(self, connection: sqlite3.Connection) -> None:
+    def _at_current_generation(self, connection: sqlite3.Connection) -> int:
         """Drop cached results if the index changed since they were computed (by any process:
-        the generation is in the file)."""
-        generation = connection.execute(
-            "SELECT generation FROM index_state WHERE id = 1"
-        ).fetchone()[0]
+        the generation is in the file). A result computed from an older generation is stored
+        only if the cache is still at that generation: a write committed meanwhile may have
+        made it stale."""
+        generation = int(
+            connection.execute("SELECT generation FROM index_state WHERE id = 1").fetchone()[0]
+        )
         with self._lock:
-            self._results.at(int(generation))
+            self._results.at(generation)
+        return generation
 
     def _asked_before(self, key: _Key) -> bool:
         with self._lock:
@@ -304,14 +375,16 @@ class SqliteBackend:
                 f"SELECT count(*) FROM {plan.source}{plan.where_sql()}", plan.params
             ).fetchone()[0]
             return int(total), None
-        total, hex_blobs = connection.execute(
-            f"SELECT count(*), group_concat(hex(i.facet_ids), '') FROM {plan.source}"
+        total, blobs = connection.execute(
+            f"SELECT count(*), {self._concatenated_facet_ids} FROM {plan.source}"
             + plan.where_sql(),
             plan.params,
         ).fetchone()
-        return int(total), self._facets.count(connection, hex_blobs, FACET_FIELDS)
+        return int(total), self._facets.count(connection, blobs, FACET_FIELDS)
 
-    def _scored_matches(self, connection: sqlite3.Connection, plan: SqlPlan, key: _Key) -> _Matches:
+    def _scored_matches(
+        self, connection: sqlite3.Connection, plan: SqlPlan, generation: int, key: _Key
+    ) -> _Matches:
         with self._lock:
             matches = self._results.matches.get(key)
         if matches is None:
@@ -329,7 +402,8 @@ class SqliteBackend:
                 table[:, 2].astype(numpy.int64),
             )
             with self._lock:
-                _remember(self._results.matches, key, matches, _CACHED_RANKINGS)
+                if self._results.generation == generation:
+                    _remember(self._results.matches, key, matches, _CACHED_RANKINGS)
         return matches
 
     def _hits(
@@ -339,8 +413,9 @@ class SqliteBackend:
         request: SearchRequest,
         node: Node | None,
         total: int,
-        key: _Key,
+        cached_as: tuple[int, _Key],  # generation and key of this search's cached results
     ) -> list[Hit]:
+        generation, key = cached_as
         now = now_epoch()
         if (
             request.sort == "relevance"
@@ -349,7 +424,7 @@ class SqliteBackend:
             and total >= CACHE_MIN_MATCHES
             and self._asked_before(key)
         ):
-            rowids, relevance, item_ts = self._scored_matches(connection, plan, key)
+            rowids, relevance, item_ts = self._scored_matches(connection, plan, generation, key)
             page = rank_page(
                 rowids,
                 relevance,

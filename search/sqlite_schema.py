@@ -11,12 +11,12 @@ chosen so that filters and facet counts stay fast at hundreds of thousands of it
 - ``item_values``: list fields (species, enforcement, locations) one row per value, keyed for
   filters (``field, key``) and for deletes (``item``).
 - ``facet_values``: the dictionary behind ``facet_ids``.
-- ``facet_counts``: how many items have each (field, value), kept exact by triggers on
-  ``items`` and ``item_values`` in the writing transaction (inserts, updates that change a
-  value, deletes, whoever runs them). The landing page (no query, no filter) reads its facets
-  here instead of counting 100,000 ``facet_ids`` blobs.
-- ``index_state``: one row whose ``generation`` the same triggers increment on every change to
-  an item, so cached search results know when they are stale.
+- ``facet_counts``: how many items have each (field, value), changed by the backend in the
+  same transaction as the items (inserts, updates that change a value, deletes). The landing
+  page (no query, no filter) reads its facets here instead of counting 100,000 ``facet_ids``
+  blobs.
+- ``index_state``: one row whose ``generation`` every writing transaction increments, so
+  cached search results (in any process) know when they are stale.
 - ``items_fts``: a contentless FTS5 index of the accent-folded title and text (the text itself
   is kept once, in ``item_docs``). ``unicode61`` splits words and lower-cases; folding đ → d
   before indexing is what makes "Dak Lak" find "Đắk Lắk", which the tokenizer alone does not.
@@ -30,70 +30,18 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 3
-# Versions this code upgrades in place: 1 lacked facet_counts (rebuilt from the rows), 2 (a
-# development build) lacked index_state.
-_UPGRADABLE_VERSIONS = (0, 1, 2)
+SCHEMA_VERSION = 4
+# Versions this code upgrades in place: 1 lacked facet_counts (rebuilt from the rows); 2 and 3
+# (development builds) kept the counts with triggers, which are dropped and the counts rebuilt.
+_UPGRADABLE_VERSIONS = (0, 1, 2, 3)
 
-# The single-valued facets of an item row as (field, value) pairs, for the count triggers;
-# ROW is NEW or OLD. Empty values are not facet values (Indexed.facet_values skips them).
-_ROW_FACETS = """
-    SELECT field, value FROM (
-        SELECT 'kind' AS field, ROW.kind AS value
-        UNION ALL SELECT 'lang', ROW.lang
-        UNION ALL SELECT 'source', ROW.source
-        UNION ALL SELECT 'country', ROW.country
-        UNION ALL SELECT 'wildlife_trade',
-            CASE ROW.wildlife_trade WHEN 1 THEN 'true' ELSE 'false' END
-    ) WHERE value != ''
-"""
-
-
-# Every change to an item moves the generation, which tells cached search results that they
-# are stale (search/sqlite_backend.py keeps them until it moves).
-_BUMP = "UPDATE index_state SET generation = generation + 1 WHERE id = 1;"
-
-
-def _add(source: str) -> str:
-    return (
-        f"INSERT INTO facet_counts (field, value, n) SELECT field, value, 1 FROM ({source}) "
-        f"WHERE true ON CONFLICT (field, value) DO UPDATE SET n = n + 1;{_BUMP}"
-    )
-
-
-def _remove(source: str) -> str:
-    # Rows that drop to zero go away, so the table only lists values some item has.
-    return (
-        f"UPDATE facet_counts SET n = n - 1 WHERE (field, value) IN ({source});"
-        f"DELETE FROM facet_counts WHERE n <= 0 AND (field, value) IN ({source});{_BUMP}"
-    )
-
-
-_ITEM_VALUE_NEW = "SELECT NEW.field AS field, NEW.value AS value"
-_ITEM_VALUE_OLD = "SELECT OLD.field AS field, OLD.value AS value"
-_COUNT_TRIGGERS = f"""
-CREATE TRIGGER IF NOT EXISTS facet_counts_item_insert AFTER INSERT ON items BEGIN
-    {_add(_ROW_FACETS.replace("ROW.", "NEW."))}
-END;
-CREATE TRIGGER IF NOT EXISTS facet_counts_item_delete AFTER DELETE ON items BEGIN
-    {_remove(_ROW_FACETS.replace("ROW.", "OLD."))}
-END;
-CREATE TRIGGER IF NOT EXISTS facet_counts_item_update
-AFTER UPDATE OF kind, lang, source, country, wildlife_trade ON items BEGIN
-    {_remove(_ROW_FACETS.replace("ROW.", "OLD."))}
-    {_add(_ROW_FACETS.replace("ROW.", "NEW."))}
-END;
-CREATE TRIGGER IF NOT EXISTS facet_counts_value_insert AFTER INSERT ON item_values BEGIN
-    {_add(_ITEM_VALUE_NEW)}
-END;
-CREATE TRIGGER IF NOT EXISTS facet_counts_value_delete AFTER DELETE ON item_values BEGIN
-    {_remove(_ITEM_VALUE_OLD)}
-END;
-CREATE TRIGGER IF NOT EXISTS facet_counts_value_update AFTER UPDATE ON item_values BEGIN
-    {_remove(_ITEM_VALUE_OLD)}
-    {_add(_ITEM_VALUE_NEW)}
-END;
-"""
+# Triggers of development versions 2 and 3, which kept facet_counts row by row and halved the
+# indexing speed; the backend now applies one batch's changes at once.
+_OLD_TRIGGERS = [
+    f"facet_counts_{table}_{event}"
+    for table in ("item", "value")
+    for event in ("insert", "delete", "update")
+]
 
 # Recount from the rows: fills facet_counts when an index of version 1 is upgraded.
 _RECOUNT = [
@@ -226,10 +174,8 @@ def _ensure_schema(connection: sqlite3.Connection, path: Path) -> None:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
-        # Trigger bodies contain semicolons: executescript-free, one CREATE at a time.
-        for trigger in _COUNT_TRIGGERS.split("END;"):
-            if trigger.strip():
-                connection.execute(trigger + "END")
+        for trigger in _OLD_TRIGGERS:
+            connection.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         for statement in _RECOUNT:
             connection.execute(statement)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

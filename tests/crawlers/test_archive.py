@@ -372,3 +372,33 @@ def test_middleware_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.Monkey
     # An explicit Scrapy setting wins over the environment.
     middleware, _ = make_middleware(tmp_path, monkeypatch, WILDWATCH_ARCHIVE="true")
     assert isinstance(middleware, EvidenceArchiveMiddleware)
+
+
+def test_middleware_notes_the_fetch_time_and_close_archives_what_is_queued(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    middleware, crawler = make_middleware(tmp_path, monkeypatch)
+    requests = [
+        Request(f"https://chotot.com/ad/{n}.htm", meta={"wildwatch_item": True}) for n in range(30)
+    ]
+    bodies = [f"<h1>Bán rùa núi vàng #{n}</h1>".encode() for n in range(30)]
+
+    async def crawl_all() -> None:
+        # as Scrapy does: many responses in flight at once, each awaiting its archive write
+        await asyncio.gather(
+            *(
+                middleware.process_response(request, response_for(request, body=body))
+                for request, body in zip(requests, bodies, strict=True)
+            )
+        )
+
+    before = datetime.now(UTC).replace(microsecond=0)
+    asyncio.run(crawl_all())
+    middleware.close()  # spider_closed
+    for request, body in zip(requests, bodies, strict=True):
+        assert request.meta["archive_sha256"] == hashlib.sha256(body).hexdigest()
+        assert datetime.fromisoformat(request.meta["wildwatch_fetched_at"]) >= before
+    with EvidenceArchive(tmp_path / "home" / "archive") as archive:
+        assert len(list(archive.records())) == 30
+        assert archive.body(requests[7].meta["archive_sha256"]) == bodies[7]
+    assert crawler.stats.get_value("wildwatch/archived") == 30

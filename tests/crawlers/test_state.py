@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from crawlers.state import CrawlState
+from crawlers.state import CrawlState, WriterThread
 
 URL = "https://tuoitre.vn/bat-qua-tang-tru-ngoc-voi-20240501101010123.htm"
 T0 = datetime(2024, 5, 1, 3, 0, tzinfo=UTC)
@@ -86,3 +88,73 @@ def test_naive_times_are_utc_and_from_settings(
         page = state.get(URL)
     assert page is not None and page.last_fetched == T0
     assert (tmp_path / "home" / "crawl_state.sqlite").exists()
+
+
+# ─── the writer thread of a crawl ───────────────────────────────────────────────────────────
+
+
+def test_writer_commits_in_groups_and_resolves_each_write_after_its_commit(
+    tmp_path: Path,
+) -> None:
+    log: list[str] = []
+    gate = threading.Event()
+    writer = WriterThread("test-writer", lambda: log.append("commit"))
+
+    def job(n: int) -> int:
+        gate.wait(5)  # the first job holds the thread while the others queue up
+        log.append(f"job {n}")
+        return n
+
+    futures = [writer.submit(partial(job, n)) for n in range(20)]
+    gate.set()
+    assert [future.result(5) for future in futures] == list(range(20))
+    writer.close()
+    assert [entry for entry in log if entry != "commit"] == [f"job {n}" for n in range(20)]
+    # queued writes shared commits, and none was reported done before a commit followed it
+    assert 1 <= log.count("commit") < 20
+    assert log[-1] == "commit"
+
+
+def test_a_failed_write_reaches_its_caller_and_the_others_are_kept(tmp_path: Path) -> None:
+    state = CrawlState(tmp_path / "crawl_state.sqlite")
+    writer = WriterThread("test-writer", state.commit)
+    moment = datetime(2024, 5, 1, 3, 0, tzinfo=UTC)
+
+    def record(url: str) -> None:
+        state.record_fetch(url, status=200, fetched_at=moment, sha256="a" * 64, commit=False)
+
+    def broken() -> None:
+        raise OSError("No space left on device")
+
+    first = writer.submit(lambda: record("https://plo.vn/a-1.html"))
+    failed = writer.submit(broken)
+    last = writer.submit(lambda: record("https://plo.vn/a-2.html"))
+    with pytest.raises(OSError, match="No space"):
+        failed.result(5)
+    assert first.result(5) is None and last.result(5) is None
+    writer.close()
+    state.close()
+    with CrawlState(tmp_path / "crawl_state.sqlite") as reopened:
+        assert reopened.count() == 2
+
+
+def test_closing_the_writer_stores_everything_still_queued(tmp_path: Path) -> None:
+    """What spider_closed does when a crawl is stopped with SIGTERM: nothing queued is lost."""
+    state = CrawlState(tmp_path / "crawl_state.sqlite")
+    writer = WriterThread("test-writer", state.commit)
+    moment = datetime(2024, 5, 1, 3, 0, tzinfo=UTC)
+    for n in range(300):
+        visit = partial(
+            state.mark_fetched,
+            f"https://chotot.com/ad/{n}.htm",
+            status=200,
+            fetched_at=moment,
+            commit=False,
+        )
+        writer.submit(visit)
+    writer.close()
+    state.close()
+    with CrawlState(tmp_path / "crawl_state.sqlite") as reopened:
+        assert reopened.count() == 300
+    with pytest.raises(RuntimeError, match="closed"):
+        writer.submit(lambda: None)

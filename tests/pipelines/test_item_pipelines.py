@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
 from scrapy.exceptions import DropItem
 
+from crawlers.spiders.pages import Page
 from pipelines import item_pipelines
-from pipelines.dedup import hamming
+from pipelines.dedup import MAX_DISTANCE, content_hash, hamming, simhash
 from pipelines.item_pipelines import (
     AnalysisPipeline,
     DedupPipeline,
@@ -307,3 +309,100 @@ def test_build_document_keeps_source_fields() -> None:
     doc = build_document(item, analysis)  # type: ignore[arg-type]
     assert doc["kind"] == "social" and doc["seller"] == "dongvat_hoangda"
     assert doc["fetched_at"] == "2024-03-18T02:00:00+00:00"
+
+
+# ─── article and ad pages extracted in the analysis stage ────────────────────────────────────
+
+PAGE_HTML = (
+    '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
+    "<title>Bắt xe tải chở 12 cá thể tê tê tại Móng Cái | Báo Môi trường</title></head><body>"
+    '<nav><a href="/">Trang chủ</a> <a href="/phap-luat/">Pháp luật</a></nav>'
+    "<article><h1>Bắt xe tải chở 12 cá thể tê tê tại Móng Cái</h1>"
+    + "".join(f"<p>{sentence.strip()}.</p>" for sentence in ARTICLE.split(". ") if sentence)
+    + "</article><section class='related'><h3>Tin liên quan</h3>"
+    '<a href="/phap-luat/1.html">Phạt tù kẻ bán ngà voi trên mạng</a></section>'
+    "<footer>© Báo Môi trường. Giấy phép số 12/GP-BTTTT.</footer></body></html>"
+)
+
+
+def page_item(url: str, html: str = PAGE_HTML, listed: str | None = None) -> dict[str, Any]:
+    """What NewsSpider.parse_item yields: origin fields and the page, nothing extracted."""
+    item = raw(url, published_at=listed)
+    for key in ("title", "text", "author", "seller"):
+        del item[key]
+    item["page"] = Page(
+        html=html,
+        url=url,
+        kind="news",
+        fetched_at=item["fetched_at"],
+        allowed_domains=("moitruong.example",),
+    )
+    return item
+
+
+def test_page_item_is_extracted_and_analysed_in_one_step() -> None:
+    stats = FakeStats()
+    item = page_item("https://moitruong.example/phap-luat/bat-xe-10234.html", listed="2024-03-12")
+    doc = asyncio.run(AnalysisPipeline(stats, workers=0).process_item(item))  # type: ignore[arg-type]
+    assert set(doc) == set(Document.__annotations__)
+    assert doc["title"] == "Bắt xe tải chở 12 cá thể tê tê tại Móng Cái"
+    assert "35 kg vảy tê tê" in doc["text"]
+    assert "Tin liên quan" not in doc["text"] and "Giấy phép" not in doc["text"]
+    assert "pangolin" in doc["species"] and doc["wildlife_trade"] is True
+    assert doc["published_at"] == "2024-03-12"  # the page shows no date: the feed's is kept
+    assert doc["archive_sha256"] == "ab" * 32
+    # fingerprints come from the worker and are those DedupPipeline would compute
+    assert doc["content_hash"] == content_hash(doc["title"], doc["text"])
+    assert doc["simhash"] == simhash(doc["text"])
+    assert stats.values["wildwatch/items"] == 1 and stats.values["wildwatch/analysed"] == 1
+
+
+def test_page_without_article_is_counted_logged_and_dropped_without_its_html(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stats = FakeStats()
+    url = "https://moitruong.example/phap-luat/trang-2"
+    listing = "<html><body>" + "".join(
+        f'<p><a href="/phap-luat/{n}.html">Tin {n} về tê tê và ngà voi</a></p>' for n in range(30)
+    )
+    item = page_item(url, html=listing + "</body></html>")
+    with pytest.raises(DropItem):
+        asyncio.run(AnalysisPipeline(stats, workers=0).process_item(item))  # type: ignore[arg-type]
+    assert stats.values == {"wildwatch/errors/no_content": 1}
+    assert f"baomoi-test: no_content {url}" in caplog.text
+    assert "page" not in item  # Scrapy logs the dropped item: not 100 kB of HTML
+
+
+def test_page_extracted_in_a_worker_process_gives_the_inline_result() -> None:
+    item = page_item("https://moitruong.example/phap-luat/bat-xe-10234.html")
+    inline = asyncio.run(AnalysisPipeline(FakeStats(), workers=0).process_item(dict(item)))  # type: ignore[arg-type]
+
+    async def in_pool() -> Document:
+        pipeline = AnalysisPipeline(FakeStats(), workers=1)  # type: ignore[arg-type]
+        pipeline.open_spider()
+        try:
+            return await pipeline.process_item(dict(item))
+        finally:
+            pipeline.close_spider()
+
+    assert asyncio.run(in_pool()) == inline
+
+
+def test_run_copies_find_the_same_near_duplicates_as_a_full_scan() -> None:
+    generator = random.Random(20240312)
+    copies = item_pipelines._RunCopies()
+    fingerprints: dict[str, str] = {}
+    for n in range(400):
+        value = generator.getrandbits(64)
+        if n % 3 and fingerprints:  # a third are originals, the rest near or far variants
+            base = int(generator.choice(list(fingerprints.values())), 16)
+            flips = generator.randint(0, 9)
+            for bit in generator.sample(range(64), flips):
+                base ^= 1 << bit
+            value = base
+        doc_id = f"doc-{n}"
+        fingerprints[doc_id] = f"{value:016x}"
+        copies.add({"id": doc_id, "simhash": fingerprints[doc_id], "fetched_at": "2024-03-12"})
+    for probe in list(fingerprints.values())[::7]:
+        expected = {i for i, f in fingerprints.items() if hamming(f, probe) <= MAX_DISTANCE}
+        assert {copy.id for copy in copies.near(probe)} == expected

@@ -87,19 +87,20 @@ def test_a_rejected_batch_leaves_the_counts_as_they_were(index: SqliteBackend) -
     assert landing_facets(index) == before
 
 
-def test_items_deleted_by_another_program_leave_the_counts(index: SqliteBackend) -> None:
-    other = sqlite3.connect(index.path, isolation_level=None)
-    rowid = other.execute("SELECT rowid FROM items WHERE id = 'pangolin-social'").fetchone()[0]
-    other.execute("BEGIN")
-    other.execute("DELETE FROM item_values WHERE item = ?", (rowid,))
-    other.execute("DELETE FROM items WHERE rowid = ?", (rowid,))
-    other.execute("COMMIT")
-    other.close()
+def test_deleting_items_takes_them_out_of_counts_and_search(index: SqliteBackend) -> None:
+    for _ in range(2):
+        assert index.search(SearchRequest(query="pangolin"))["total"] == 1  # now cached
+    assert index.delete(["pangolin-social", "no-such-item"]) == 1
     facets = landing_facets(index)
     assert facets["kind"] == {"news": 5, "marketplace": 1}
     assert facets["species"]["pangolin"] == 1
     assert "Bangkok" not in facets["locations"]
     assert facets == counted_facets(index)
+    assert index.search(SearchRequest(query="pangolin"))["total"] == 0
+    assert index.get("pangolin-social") is None
+    # The text index forgot it too: the same item can come back.
+    assert index.upsert([next(d for d in corpus() if d["id"] == "pangolin-social")]) == ["new"]
+    assert index.search(SearchRequest(query="pangolin"))["total"] == 1
 
 
 def test_an_index_from_before_the_counts_is_upgraded(tmp_path: Path) -> None:
@@ -109,8 +110,6 @@ def test_an_index_from_before_the_counts_is_upgraded(tmp_path: Path) -> None:
     expected = counted_facets(backend)
     backend.close()
     old = sqlite3.connect(path, isolation_level=None)  # make it look like schema version 1
-    for (trigger,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
-        old.execute(f"DROP TRIGGER {trigger}")
     old.execute("DROP TABLE facet_counts")
     old.execute("DROP TABLE index_state")
     old.execute("PRAGMA user_version = 1")
@@ -120,6 +119,26 @@ def test_an_index_from_before_the_counts_is_upgraded(tmp_path: Path) -> None:
     upgraded.upsert([make_doc("new-tiger", title="Bán cao hổ", species=["tiger"])])
     assert landing_facets(upgraded)["species"]["tiger"] == 2
     upgraded.close()
+
+
+def test_an_index_with_counting_triggers_is_upgraded_without_double_counts(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "index.sqlite"
+    SqliteBackend(path).close()
+    dev = sqlite3.connect(path, isolation_level=None)  # a development build's file (version 3)
+    dev.execute(
+        "CREATE TRIGGER facet_counts_value_insert AFTER INSERT ON item_values BEGIN "
+        "UPDATE facet_counts SET n = n + 1 WHERE field = NEW.field AND value = NEW.value; END"
+    )
+    dev.execute("PRAGMA user_version = 3")
+    dev.close()
+    backend = SqliteBackend(path)
+    backend.upsert(corpus())
+    assert landing_facets(backend) == counted_facets(backend)
+    backend.upsert([make_doc("second-rhino", title="Sừng tê giác", species=["rhino"])])
+    assert landing_facets(backend)["species"]["rhino"] == 3
+    backend.close()
 
 
 # --- cached scored matches -----------------------------------------------------------------
@@ -204,3 +223,25 @@ def test_cached_results_follow_writes_from_anywhere(
     crawl.upsert([cast(Document, {**fresh, "id": "fresh-2", "url": "https://example.vn/f2"})])
     crawl.close()
     assert news.search(request)["total"] == before["total"] + 2
+
+
+def test_a_result_computed_while_the_index_changed_is_not_kept(
+    index: SqliteBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = index._count
+    crawl = SqliteBackend(index.path)
+
+    def count_while_a_crawl_commits(*args: object, **kwargs: bool) -> object:
+        result = count(*args, **kwargs)  # type: ignore[arg-type]
+        crawl.upsert([make_doc("late-tiger", title="Bán cao hổ", species=["tiger"])])
+        index._at_current_generation(index._connection())  # another thread's search
+        return result
+
+    monkeypatch.setattr(index, "_count", count_while_a_crawl_commits)
+    request = SearchRequest(since=EVERYTHING)
+    raced = index.search(request)
+    monkeypatch.setattr(index, "_count", count)
+    fresh = index.search(request)
+    assert fresh["total"] == raced["total"] + 1
+    assert fresh["facets"]["species"]["tiger"] == 2
+    crawl.close()
