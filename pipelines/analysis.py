@@ -23,7 +23,7 @@ from pipelines.prices import extract_prices
 from pipelines.quantities import extract_quantities
 from pipelines.segment import segment_words
 from pipelines.species import find_species, species_groups
-from pipelines.trade import assess_trade, find_cues
+from pipelines.trade import animal_captures, assess_trade, find_cues
 
 _WEIGHTS = frozenset({"kg", "t", "g", "m3"})
 _Found = TypeVar("_Found", Price, Quantity)
@@ -70,6 +70,7 @@ def analyze(
     species = find_species(normalized, vietnamese=vietnamese)
     actions = find_actions(normalized, vietnamese=vietnamese)
     cues = find_cues(normalized, vietnamese=vietnamese)
+    actions = animal_captures(actions, cues)
     headline = unicodedata.normalize("NFC", title.strip()) if title else ""
     body = unicodedata.normalize("NFC", text)
     prices = _without_headline_repeats(extract_prices(headline), extract_prices(body), _price_key)

@@ -95,6 +95,16 @@ def _near(positions: list[int], targets: list[int]) -> bool:
     return any(abs(p - t) <= PROXIMITY_CHARS for p in positions for t in targets)
 
 
+def animal_captures(actions: list[ActionMention], cues: list[Match]) -> list[ActionMention]:
+    """``actions`` without those that only report catching a stray animal: in "a cobra crawled
+    into a house, rangers caught it and released it", "bắt giữ" takes the snake, not a person
+    or goods, when nothing in the text speaks of trafficking or sale."""
+    keys = {cue.key for cue in cues}
+    if "stray" not in keys or keys & {"trafficking", "sale"}:
+        return actions
+    return [a for a in actions if a.action not in ("seizure", "arrest")]
+
+
 def assess_trade(
     species: list[SpeciesMention],
     actions: list[ActionMention],
@@ -122,7 +132,9 @@ def assess_trade(
         trade = count["trafficking"] >= count["farm"] + count["zoo"] + count["bite"]
     else:
         # An ad outweighs a stray "survey" or "du khách"; a farm or zoo story has many cues.
-        trade = bool(species) and count["sale"] > negative
+        # A farm story quotes prices too ("ba ba thương phẩm 450.000 đồng/kg"): with no
+        # trafficking cue and no enforcement, legal farming is not trade however it sells.
+        trade = bool(species) and count["sale"] > negative and count["farm"] < 2
     # Relevance: species evidence x trade evidence, with proximity.
     if species:
         species_strength = 0.8 if any(m.product for m in species) else 0.6

@@ -94,3 +94,38 @@ def test_a_figure_only_in_the_headline_is_kept() -> None:
         segment=False,
     )
     assert [(q["value"], q["unit"]) for q in result["quantities"]] == [(300, "kg")]
+
+
+def test_legal_farming_that_quotes_prices_is_not_trade() -> None:
+    result = analyze(
+        "Mô hình nuôi ba ba gai thương phẩm giúp nhiều hộ dân ở Yên Bái thu lãi hàng trăm triệu "
+        "đồng mỗi năm. Giá ba ba thương phẩm hiện ở mức 450.000 đồng/kg.",
+        segment=False,
+    )
+    assert result["species"] == ["turtle"] and result["wildlife_trade"] is False
+
+
+def test_catching_a_stray_snake_is_neither_an_arrest_nor_trade() -> None:
+    result = analyze(
+        "Hổ mang chúa dài 3m bò vào nhà dân ở Nghệ An, lực lượng kiểm lâm đã bắt giữ và thả về "
+        "rừng.",
+        segment=False,
+    )
+    assert result["species"] == ["snake"]
+    assert result["enforcement"] == [] and result["wildlife_trade"] is False
+    # the same verb with a trader in the story is enforcement again
+    sold = analyze(
+        "Con trăn bò vào nhà dân bị đối tượng Nguyễn Văn B. bắt về rao bán trên Facebook; công "
+        "an đã bắt giữ đối tượng B.",
+        segment=False,
+    )
+    assert "arrest" in sold["enforcement"] and sold["wildlife_trade"] is True
+
+
+def test_a_foiled_smuggling_attempt_is_a_seizure() -> None:
+    result = analyze(
+        "The Malaysian Customs Department foiled an attempt to smuggle 18 rhinoceros horns "
+        "worth RM3.2 million at KLIA Cargo. No arrests have been made so far.",
+        segment=False,
+    )
+    assert result["enforcement"] == ["seizure"]
