@@ -268,9 +268,6 @@ def run(args: argparse.Namespace) -> int:
             kind=args.kind,
             workers=max(1, analysis_workers()),
         )
-    except NotImplementedError as error:
-        print(f"wildwatch import: text analysis is not available yet ({error})", file=sys.stderr)
-        return 2
     finally:
         backend.close()
         if args.input != "-":

@@ -186,12 +186,6 @@ def test_big_files_are_analysed_in_a_process_pool(
 
 
 def test_import_command_with_the_real_analysis(tmp_path: Path) -> None:
-    try:
-        from pipelines.analysis import analyze
-
-        analyze("Thu giữ 2 cá thể tê tê", title=None)
-    except NotImplementedError:
-        pytest.skip("pipelines.analysis.analyze is not implemented yet")
     archive = write_lines(tmp_path / "archive.jsonl", [ARCHIVE[0], ARCHIVE[2]])
     env = {**os.environ, "WILDWATCH_HOME": str(tmp_path), "WILDWATCH_ANALYSIS_WORKERS": "1"}
     env.pop("WILDWATCH_ELASTICSEARCH_URL", None)
