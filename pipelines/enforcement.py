@@ -25,7 +25,10 @@ from pipelines.vocab_loader import (
 ACTIONS = ("seizure", "arrest", "prosecution", "trial", "sentence")
 VOCAB_FILE = "enforcement.toml"
 _LANG_KEYS = ("vi", "en", "zh", "th", "ms", "km", "lo", "my")
-_SENTENCE_END = re.compile(r"[.!?;\n。]|\s[-–]\s")
+# A full stop ends a sentence only before a space, and not after an initial: news writes
+# suspects and shops as "Nguyễn Văn T." or "nhà hàng H.T.", places as "TP.HCM", money as
+# "1.200.000", and none of these may cut a sentence in two.
+_SENTENCE_END = re.compile(r"\.(?=\s|$)(?<!\b[A-ZĐ]\.)|[!?;\n。]|\s[-–]\s")
 _LAW_RANGE = re.compile(
     r"\s*(?:tù\s+|tiền\s+|tu\s+|tien\s+)?(?:(?:từ|tu)\s+\d+\s*(?:tháng|thang|năm|nam|triệu|trieu)?\s*)?(?:đến|den|tới|toi)\s+\d",
     re.IGNORECASE,

@@ -50,7 +50,7 @@ def _word_lists() -> dict[str, frozenset[str]]:
     data: dict[str, Any] = load_vocab("language.toml")
     return {
         key: frozenset(string_list(data, key, f"language.toml '{key}'"))
-        for key in ("vietnamese_plain", "malay_only", "indonesian_only")
+        for key in ("vietnamese_plain", "neutral", "malay_only", "indonesian_only")
     }
 
 
@@ -89,7 +89,8 @@ def looks_vietnamese(text: str) -> bool:
         accented and _DISTINCTIVE_LETTER.search(text) and accented >= 0.02 * len(letters)
     ):
         return True
-    words = _WORD.findall(text.lower())
+    neutral = _word_lists()["neutral"]
+    words = [w for w in _WORD.findall(text.lower()) if w not in neutral]
     if len(words) < 3:
         return False
     frequent = _word_lists()["vietnamese_plain"]

@@ -129,3 +129,31 @@ def test_a_foiled_smuggling_attempt_is_a_seizure() -> None:
         segment=False,
     )
     assert result["enforcement"] == ["seizure"]
+
+
+def test_an_unaccented_ad_full_of_units_and_shorthand_is_vietnamese() -> None:
+    result = analyze(
+        "can ban 3 con ran ho mang chua, moi con tam 4kg, gia 1tr2 / kg, ae nao can alo "
+        "0935 222 333",
+        segment=False,
+    )
+    assert result["lang"] == "vi"
+    assert result["species"] == ["snake"] and result["wildlife_trade"] is True
+
+
+def test_a_simile_is_not_the_animal() -> None:
+    result = analyze(
+        "Chồng bị cáo buộc tát vợ vì cô chê 'mặt như khỉ' trong lúc cãi nhau, Tòa án huyện xử "
+        "phạt 6 tháng tù treo về tội cố ý gây thương tích.",
+        segment=False,
+    )
+    assert result["species"] == [] and result["wildlife_trade"] is False
+
+
+def test_initials_do_not_cut_the_sentence_between_agency_and_discovery() -> None:
+    result = analyze(
+        "Chi cục Kiểm lâm TP.HCM phối hợp Công an quận Bình Thạnh kiểm tra nhà hàng H.T., phát "
+        "hiện 6 cá thể rùa hộp trán vàng đang được nhốt trong bếp để chế biến món ăn cho khách.",
+        segment=False,
+    )
+    assert result["enforcement"] == ["seizure"]
