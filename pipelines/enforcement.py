@@ -33,7 +33,11 @@ _LAW_RANGE = re.compile(
     r"\s*(?:tù\s+|tiền\s+|tu\s+|tien\s+)?(?:(?:từ|tu)\s+\d+\s*(?:tháng|thang|năm|nam|triệu|trieu)?\s*)?(?:đến|den|tới|toi)\s+\d",
     re.IGNORECASE,
 )
-_QUANTITY = re.compile(r"\d[\d.,]*\s*(?:kg|tấn|tạ|t\b|g\b|cá thể|con|chiếc|khúc|m3|bao|thùng)")
+_QUANTITY = re.compile(
+    r"\d[\d.,]*\s*(?:kg|tấn|tạ|t\b|g\b|cá thể|con|chiếc|khúc|m3|bao|thùng"
+    r"|kilo(?:gram)?s?\b|tonnes?\b|tons?\b|pieces\b|tusks\b|horns\b|boxes\b|bags\b|sacks\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class EnforcementVocabulary:
     discovery_terms: frozenset[str]
     agencies: TermMatcher
     discovery_window: int
+    discovery_not_objects: tuple[str, ...]
     hypothetical: TermMatcher
     range_terms: frozenset[str]
     window: int
@@ -111,6 +116,9 @@ def _build(data: dict[str, Any], source: str) -> EnforcementVocabulary:
         discovery_terms=frozenset(lower_same_length(t) for t in discovery_terms),
         agencies=TermMatcher([(t, "agency") for t in string_list(discovery, "agencies", source)]),
         discovery_window=int(discovery.get("window", 60)),
+        discovery_not_objects=tuple(
+            t.lower() for t in string_list(discovery, "not_objects", f"{source} [discovery]")
+        ),
         hypothetical=TermMatcher([(t, "cue") for t in cue_terms]),
         range_terms=frozenset(string_list(hypothetical, "range_terms", source)),
         window=int(hypothetical.get("window", 90)),
@@ -158,6 +166,9 @@ def _object_action(text: str, match: Match, rule: ObjectRule, vocab: Enforcement
 def _is_discovery_seizure(text: str, match: Match, vocab: EnforcementVocabulary) -> bool:
     start = _sentence_start(text, match.start, 120)
     if not vocab.agencies.find(text[start : match.start]):
+        return False
+    found = text[match.end : match.end + 30].lstrip(" :,").lower()
+    if found.startswith(vocab.discovery_not_objects):
         return False
     return bool(_QUANTITY.search(text, match.end, match.end + vocab.discovery_window))
 

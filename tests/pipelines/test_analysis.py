@@ -157,3 +157,27 @@ def test_initials_do_not_cut_the_sentence_between_agency_and_discovery() -> None
         segment=False,
     )
     assert result["enforcement"] == ["seizure"]
+
+
+def test_an_advert_found_online_is_not_a_seizure() -> None:
+    result = analyze(
+        "Qua tuần tra trên không gian mạng, Phòng PC02 Công an tỉnh Quảng Bình phát hiện tài "
+        "khoản Facebook 'Thú rừng Quảng Bình' đăng bán 2 cá thể culi; công an đã bắt giữ chủ "
+        "tài khoản.",
+        segment=False,
+    )
+    assert result["enforcement"] == ["arrest"]
+
+
+def test_officials_finding_goods_is_a_seizure_and_researchers_finding_animals_is_not() -> None:
+    seized = analyze(
+        "Cambodian police have detained three Chinese nationals at Phnom Penh International "
+        "Airport after finding 107 kg of ivory in their luggage.",
+        segment=False,
+    )
+    assert seized["enforcement"] == ["seizure", "arrest"]
+    survey = analyze(
+        "Researchers found 12 kilograms of pangolin droppings during a camera-trap survey.",
+        segment=False,
+    )
+    assert survey["enforcement"] == []
