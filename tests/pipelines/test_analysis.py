@@ -181,3 +181,13 @@ def test_officials_finding_goods_is_a_seizure_and_researchers_finding_animals_is
         segment=False,
     )
     assert survey["enforcement"] == []
+
+
+def test_hong_kong_and_thai_seizure_wording() -> None:
+    hong_kong = analyze("香港海关在葵涌货柜码头检获约2.1吨怀疑象牙及穿山甲鳞片。", segment=False)
+    assert hong_kong["enforcement"] == ["seizure"]
+    thai = analyze(
+        "ตำรวจจับกุมผู้ต้องหา 2 ราย พร้อมของกลางเสือโคร่งแช่แข็ง 1 ตัว และกระดูกเสือ 5 กิโลกรัม",
+        segment=False,
+    )
+    assert thai["enforcement"] == ["seizure", "arrest"]
