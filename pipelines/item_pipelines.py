@@ -104,23 +104,29 @@ class _AnalysisPool:
 
     def acquire(self, workers: int) -> Executor:
         if self.executor is None:
-            # forkserver: workers start from a clean process, not a fork of the running reactor
-            # and its threads; each loads the language model once in its initializer.
-            self.executor = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_warm_up_worker,
-            )
+            self.executor = self._start(workers)
         self.users += 1
         return self.executor
 
-    def restart(self, workers: int) -> Executor:
-        """A new pool after a worker died (out of memory, killed): the crawl continues."""
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = None
-        self.users -= 1
-        return self.acquire(workers)
+    def restart(self, broken: Executor, workers: int) -> Executor:
+        """The pool to retry on after a worker died (out of memory, killed): the crawl goes on.
+        Every item in flight sees the same broken pool; only the first replaces it, the others
+        retry on that new pool instead of shutting it down again."""
+        if self.executor is broken:
+            broken.shutdown(wait=False, cancel_futures=True)
+            self.executor = self._start(workers)
+        assert self.executor is not None
+        return self.executor
+
+    @staticmethod
+    def _start(workers: int) -> ProcessPoolExecutor:
+        # forkserver: workers start from a clean process, not a fork of the running reactor
+        # and its threads; each loads the language model once in its initializer.
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_warm_up_worker,
+        )
 
     def release(self) -> None:
         self.users -= 1
@@ -146,7 +152,7 @@ class AnalysisPipeline:
     def __init__(self, stats: StatsCollector, workers: int) -> None:
         self.stats = stats
         self.workers = workers
-        self.executor: Executor | None = None
+        self.pooled = False  # holds a share of _POOL between open_spider and close_spider
         self.in_flight = 0
 
     @classmethod
@@ -156,12 +162,13 @@ class AnalysisPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         if self.workers > 0:
-            self.executor = _POOL.acquire(self.workers)
+            _POOL.acquire(self.workers)
+            self.pooled = True
 
     def close_spider(self, spider: Any = None) -> None:
-        if self.executor is not None:
+        if self.pooled:
             _POOL.release()
-            self.executor = None
+            self.pooled = False
 
     async def process_item(self, item: dict[str, Any], spider: Any = None) -> Document:
         # Popped: the page's HTML is not needed once extracted, and a dropped item is logged.
@@ -208,7 +215,7 @@ class AnalysisPipeline:
 
     async def _run(self, function: Any, args: tuple[Any, ...], url: str) -> Any:
         """``function(*args)`` in the pool (awaited), or inline with 0 workers."""
-        if self.executor is None:
+        if not self.pooled:
             return function(*args)
         self.in_flight += 1
         self.stats.max_value("wildwatch/analysis_max_in_flight", self.in_flight)
@@ -218,14 +225,16 @@ class AnalysisPipeline:
             self.in_flight -= 1
 
     async def _in_pool(self, function: Any, args: tuple[Any, ...], url: str) -> Any:
-        assert self.executor is not None
+        # The shared pool itself, not a copy: another crawler may have replaced it.
+        executor = _POOL.executor
+        assert executor is not None
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self.executor, function, *args)
+            return await loop.run_in_executor(executor, function, *args)
         except BrokenProcessPool:
             logger.warning("analysis worker died; restarting the pool for %s", url)
-            self.executor = _POOL.restart(self.workers)
-            return await loop.run_in_executor(self.executor, function, *args)
+            retry_on = _POOL.restart(executor, self.workers)
+            return await loop.run_in_executor(retry_on, function, *args)
 
 
 def build_document(item: dict[str, Any], analysis: Analysis) -> Document:

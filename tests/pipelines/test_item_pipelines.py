@@ -406,3 +406,32 @@ def test_run_copies_find_the_same_near_duplicates_as_a_full_scan() -> None:
     for probe in list(fingerprints.values())[::7]:
         expected = {i for i, f in fingerprints.items() if hamming(f, probe) <= MAX_DISTANCE}
         assert {copy.id for copy in copies.near(probe)} == expected
+
+
+class RecordingExecutor:
+    """Stands in for a process pool: records whether it was shut down."""
+
+    def __init__(self) -> None:
+        self.shut_down = False
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        self.shut_down = True
+
+
+def test_a_dead_worker_replaces_the_pool_once_for_every_item_in_flight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[RecordingExecutor] = []
+
+    def start(workers: int) -> RecordingExecutor:
+        started.append(RecordingExecutor())
+        return started[-1]
+
+    pool = item_pipelines._AnalysisPool()
+    monkeypatch.setattr(pool, "_start", start)
+    broken = pool.acquire(2)
+    # three items in flight all failed on the same broken pool and retry
+    retries = [pool.restart(broken, 2) for _ in range(3)]
+    assert len(started) == 2 and started[0].shut_down
+    assert all(retry is started[1] for retry in retries)
+    assert not started[1].shut_down  # the later items did not shut the fresh pool down
