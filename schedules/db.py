@@ -101,18 +101,25 @@ def from_iso(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+# Database files whose schema this process has already created (WAL mode stays in the file).
+_SET_UP: set[str] = set()
+
+
 @contextmanager
 def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     """A connection whose block is one transaction: committed on success, rolled back on
     error, closed in both cases."""
+    database = Path(path or state_db_path())
+    fresh = not database.exists() or str(database) not in _SET_UP
     connection = sqlite3.connect(
-        path or state_db_path(), timeout=30.0, isolation_level=None, check_same_thread=False
+        database, timeout=30.0, isolation_level=None, check_same_thread=False
     )
     connection.row_factory = sqlite3.Row
     try:
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA busy_timeout=30000")
-        connection.executescript(SCHEMA)
+        if fresh:  # once per file and process: the outbox loop connects per message
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(SCHEMA)
+            _SET_UP.add(str(database))
         # IMMEDIATE takes the write lock up front, so two processes running the same digest
         # serialise instead of both reading "not sent yet".
         connection.execute("BEGIN IMMEDIATE")
