@@ -8,6 +8,8 @@ searches) and, per response, security headers and cookies (session, CSRF, UI lan
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -65,7 +67,15 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
 
     if login_required is None:
         login_required = settings.require_login() == "true"
+    app_services = services or Services()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        app_services.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="wildwatch API",
         version="1",
         description=API_DESCRIPTION,
@@ -73,7 +83,7 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
         docs_url=None,
         redoc_url=None,
     )
-    app.state.services = services or Services()
+    app.state.services = app_services
     app.state.login_required = login_required
     app.state.signer = Signer(load_secret(settings.secret_path()), settings.session_hours() * 3600)
     app.state.users = UserStore.from_settings()

@@ -54,4 +54,8 @@ def build_server(host: str, port: int, services: Services | None = None) -> uvic
 
 def run_server(host: str, port: int) -> None:
     """Serve until interrupted (blocking)."""
-    build_server(host, port).run()
+    services = Services()
+    try:
+        build_server(host, port, services).run()
+    finally:
+        services.close()

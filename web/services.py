@@ -9,6 +9,7 @@ pass fakes through ``Services``.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,13 +96,22 @@ class Services:
     save_alert: Callable[[Mapping[str, Any]], None] = _save_alert
     decode_body: Callable[[bytes, str | None], str] = _decode_body
     timezone: str = field(default="")
+    _shared: SearchBackend | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @contextmanager
     def backend(self) -> Iterator[SearchBackend]:
-        """A backend for one request, closed afterwards (SQLite connections are not shared
-        across the server's worker threads)."""
-        backend = self.open_backend()
-        try:
-            yield backend
-        finally:
+        """The app's backend, opened on first use and kept until ``close``: the index's result
+        and facet caches only pay off in a backend that outlives one request (the SQLite
+        backend gives each server thread a connection of its own)."""
+        with self._lock:
+            if self._shared is None:
+                self._shared = self.open_backend()
+            backend = self._shared
+        yield backend
+
+    def close(self) -> None:
+        with self._lock:
+            backend, self._shared = self._shared, None
+        if backend is not None:
             backend.close()
