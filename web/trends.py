@@ -12,9 +12,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pipelines.units import load_units, unit_form
 from search.backend import Bucket
 from web.charts import date_axis
 from web.params import ENFORCEMENT
@@ -91,58 +93,48 @@ def coverage_matrix(buckets: Iterable[Bucket]) -> CoverageMatrix:
     return CoverageMatrix(sources, list(ENFORCEMENT), {s: dict(cells[s]) for s in sources}, maximum)
 
 
-# Units a price may be quoted per, and the factor that brings it to the unit charted:
-# sellers quote rhino horn per gram or lạng (100 g) and pangolin scales per kg, and mixing
-# those on one line would be meaningless, so weights are all brought to VND per kg.
-_PER_UNIT = {
-    "kg": ("kg", 1.0),
-    "kí": ("kg", 1.0),
-    "ký": ("kg", 1.0),
-    "cân": ("kg", 1.0),
-    "g": ("kg", 1000.0),
-    "gr": ("kg", 1000.0),
-    "gram": ("kg", 1000.0),
-    "lạng": ("kg", 10.0),
-    "lang": ("kg", 10.0),
-    "t": ("kg", 0.001),
-    "tấn": ("kg", 0.001),
-    "tan": ("kg", 0.001),
-    "con": ("individuals", 1.0),
-    "cá thể": ("individuals", 1.0),
-    "individual": ("individuals", 1.0),
-    "individuals": ("individuals", 1.0),
-    "cái": ("pieces", 1.0),
-    "chiếc": ("pieces", 1.0),
-    "piece": ("pieces", 1.0),
-    "pieces": ("pieces", 1.0),
-    "m3": ("m3", 1.0),
-    "khối": ("m3", 1.0),
-}
-_PER_IN_TEXT = re.compile(
-    r"(?:/|\bper\b|\bmỗi\b|\bmột\b|\b1)\s*(kg|kí|ký|cân|gram|gr|g|lạng|tấn|con|cá thể|cái|chiếc|"
-    r"m3|khối|piece|individual)\b",
-    re.IGNORECASE,
-)
+# Weights are all charted per kg: sellers quote rhino horn per gram or lạng (100 g) and pangolin
+# scales per kg, and mixing those on one line would be meaningless.
+_CHARTED = {"g": ("kg", 0.001), "kg": ("kg", 1.0), "t": ("kg", 1000.0)}
+# Where the quoted text names the unit of a price without a `per` ("3 triệu/kg", "$300 per kg").
+_PER_IN_TEXT = re.compile(r"(?:/|\bper\b|\bmỗi\b|\bmột\b|\b1)\s*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _quoted_units() -> dict[str, tuple[str, float]]:
+    """The pipeline's unit vocabulary (pipelines/vocab/units.toml): every ``per`` value and
+    written form → (charted unit, how many charted units one of it is)."""
+    table = load_units()
+    known: dict[str, tuple[str, float]] = {}
+    for form in [*table.forms.values(), *table.singulars.values()]:
+        unit, scale = _CHARTED.get(form.unit, (form.unit, 1.0))
+        known.setdefault(form.per, (unit, form.factor * scale))
+        known.setdefault(form.form, (unit, form.factor * scale))
+    return known
+
+
+def _unit_in_text(text: str) -> str | None:
+    table = load_units()
+    for separator in _PER_IN_TEXT.finditer(text):
+        written = table.singular_pattern.match(text, separator.end())
+        if written:
+            return unit_form(table, written.group("unit"), singular=True).per
+    return None
 
 
 def price_per_unit(price: Mapping[str, Any]) -> tuple[str, float] | None:
-    """(unit, VND per unit) of a price quoted per unit ("2,5 triệu/kg", "$300 per kg"), using
-    the pipeline's ``per``/``unit`` key when present and the quoted text otherwise; None for
-    totals ("bán cả lô 50 triệu") and prices without a VND value."""
+    """(unit, VND per unit) of a price quoted per unit ("2,5 triệu/kg", "$300 per kg"), from
+    the pipeline's ``per`` when present and the quoted text otherwise; None for totals
+    ("bán cả lô 50 triệu") and prices without a VND value."""
     vnd = price.get("vnd")
     if not isinstance(vnd, int | float) or vnd <= 0:
         return None
-    unit = price.get("per") or price.get("unit")
-    if not unit:
-        match = _PER_IN_TEXT.search(str(price.get("text", "")))
-        unit = match.group(1) if match else None
-    if not unit:
-        return None
-    known = _PER_UNIT.get(str(unit).lower())
+    per = price.get("per") or _unit_in_text(str(price.get("text", "")))
+    known = _quoted_units().get(str(per).lower()) if per else None
     if known is None:
         return None
-    name, factor = known
-    return name, float(vnd) * factor
+    unit, amount = known
+    return unit, float(vnd) / amount
 
 
 def item_date(hit: Mapping[str, Any], tz: str) -> date | None:

@@ -63,3 +63,12 @@ def test_coverage_matrix_orders_outlets_by_volume() -> None:
     assert matrix.heat("vnexpress", "trial") == 5
     assert matrix.heat("tuoitre", "seizure") == 1
     assert matrix.heat("tuoitre", "trial") == 0
+
+
+def test_every_unit_the_pipeline_quotes_reaches_the_price_chart() -> None:
+    # rhino horn per lạng, pangolin scales per yến, ivory per ounce, tusks per pair
+    assert price_per_unit({"vnd": 5e8, "text": "500 triệu/lạng", "per": "100g"}) == ("kg", 5e9)
+    assert price_per_unit({"vnd": 3e7, "text": "30 triệu một yến", "per": "10kg"}) == ("kg", 3e6)
+    unit, per_kg = price_per_unit({"vnd": 7.5e6, "text": "$300 per ounce", "per": "oz"}) or ("", 0)
+    assert unit == "kg" and round(per_kg) == round(7.5e6 / 0.028349523125)
+    assert price_per_unit({"vnd": 2e6, "text": "2tr/đôi", "per": "pair"}) == ("pieces", 1e6)
