@@ -81,10 +81,6 @@ def band_probes(simhash: str, max_distance: int) -> list[list[int]] | None:
     return [sorted({band ^ mask for mask in flips}) for band in bands]
 
 
-def hamming(left: str, right: str) -> int:
-    return (int(left, 16) ^ int(right, 16)).bit_count()
-
-
 @dataclass
 class Indexed:
     doc: Document
