@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from pipelines.dedup import hamming
 from search import settings
 from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
 from search.dates import bucket_start, fixed_offset_seconds, local_day, now_epoch
@@ -37,7 +38,6 @@ from search.indexed import (
     Indexed,
     band_probes,
     content_unchanged,
-    hamming,
     prepare,
     simhash_bands,
 )
