@@ -8,7 +8,6 @@ nothing invalid is ever stored.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import sqlite3
@@ -16,37 +15,19 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from email.utils import parseaddr
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pipelines
+from crawlers.sources import KINDS
+from pipelines.enforcement import ACTIONS as ENFORCEMENT
+from pipelines.vocab_loader import load_vocab
 from schedules import db
-from schedules.labels import keys as label_keys
 from search.backend import SearchRequest
+from search.query_language import QuerySyntaxError, parse
 
-KINDS = ("news", "marketplace", "social")
-ENFORCEMENT = ("seizure", "arrest", "prosecution", "trial", "sentence")
 CADENCES = ("daily", "immediate")
 EMAIL_LANGS = ("vi", "en")
-# DESIGN.md "Analysis of one text": the canonical species groups every part agrees on.
-CANONICAL_SPECIES = frozenset(
-    [
-        "tiger",
-        "elephant",
-        "rhino",
-        "pangolin",
-        "turtle",
-        "rosewood",
-        "bear",
-        "primate",
-        "bird",
-        "snake",
-        "lizard",
-        "shark",
-        "seahorse",
-        "leopard",
-    ]
-)
 _EMAIL = re.compile(
     r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
@@ -54,7 +35,6 @@ _LANG = re.compile(r"^[a-z]{2}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _SOURCE = re.compile(r"^[a-z0-9_-]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-SPECIES_VOCABULARY = Path(pipelines.__file__).with_name("vocab") / "species.toml"
 _TUPLE_FIELDS = (
     "species",
     "kind",
@@ -163,18 +143,11 @@ class AlertRule:
         return cls(**values)
 
 
+@lru_cache(maxsize=1)
 def known_species() -> frozenset[str]:
-    """Species ids a rule may filter on: the canonical groups, the ids the e-mail labels
-    know, and the groups of the pipelines' species vocabulary (pipelines/vocab/species.toml),
-    which is what the tagger can actually produce."""
-    ids = set(CANONICAL_SPECIES) | (label_keys("species") - {"other"})
-    try:
-        with SPECIES_VOCABULARY.open("rb") as handle:
-            groups = tomllib.load(handle).get("groups", {})
-        ids.update(str(key) for key in groups)
-    except (OSError, tomllib.TOMLDecodeError):
-        pass  # the vocabulary is the pipelines' business; the canonical ids still apply
-    return frozenset(ids)
+    """Species ids a rule may filter on: the groups of the pipelines' species vocabulary
+    (pipelines/vocab/species.toml), which is what the tagger can produce."""
+    return frozenset(str(group) for group in load_vocab("species.toml").get("groups", {}))
 
 
 def _problems(rule: AlertRule) -> Iterable[str]:
@@ -226,49 +199,11 @@ def _valid_email(address: str) -> bool:
 
 
 def query_syntax_error(query: str) -> str | None:
-    """Why ``query`` cannot be parsed, or None. Uses the search package's parser when it has
-    one, so rules accept exactly what search accepts; otherwise checks the structure the
-    query language shares with it (quotes, parentheses, operators with operands)."""
+    """Why ``query`` cannot be parsed, or None: rules accept exactly what search accepts."""
     try:
-        language = importlib.import_module("search.query_language")
-    except ImportError:
-        language = None
-    parse = getattr(language, "parse_query", None) or getattr(language, "parse", None)
-    if callable(parse):
-        try:
-            parse(query)
-        except ValueError as error:
-            return str(error)
-        return None
-    return _structural_query_error(query)
-
-
-def _structural_query_error(query: str) -> str | None:
-    if query.count('"') % 2:
-        return 'unbalanced double quote (")'
-    unquoted = re.sub(r'"[^"]*"', " PHRASE ", query)
-    depth = 0
-    for char in unquoted:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            return "')' without a matching '('"
-    if depth:
-        return "'(' without a matching ')'"
-    tokens = re.findall(r"\(|\)|[^\s()]+", unquoted)
-    previous = None
-    for index, token in enumerate(tokens):
-        if token in ("AND", "OR"):
-            if previous in (None, "(", "AND", "OR", "NOT"):
-                return f"{token} has nothing on its left"
-            if index == len(tokens) - 1 or tokens[index + 1] in (")", "AND", "OR"):
-                return f"{token} has nothing on its right"
-        elif token == "NOT" and (
-            index == len(tokens) - 1 or tokens[index + 1] in (")", "AND", "OR")
-        ):
-            return "NOT has nothing to negate"
-        elif token == ")" and previous == "(":
-            return "empty parentheses"
-        previous = token
+        parse(query)
+    except QuerySyntaxError as error:
+        return str(error)
     return None
 
 

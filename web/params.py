@@ -15,12 +15,12 @@ from datetime import date
 from typing import Literal
 from urllib.parse import urlencode
 
+from crawlers.sources import KINDS
+from pipelines.enforcement import ACTIONS as ENFORCEMENT
 from search.backend import SearchRequest
 
 LIST_FILTERS = ("species", "kind", "lang", "source", "enforcement", "country", "location")
 SCALAR_PARAMS = ("q", "trade", "since", "until", "sort", "min_relevance", "page", "per_page")
-KINDS = ("news", "marketplace", "social")
-ENFORCEMENT = ("seizure", "arrest", "prosecution", "trial", "sentence")
 MAX_PAGE = 500
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
