@@ -19,7 +19,7 @@ from pipelines.fields import Analysis, Price, Quantity
 from pipelines.language import detect_language
 from pipelines.normalize import normalize_text
 from pipelines.places import extract_locations
-from pipelines.prices import extract_prices
+from pipelines.prices import located_prices
 from pipelines.quantities import extract_quantities
 from pipelines.segment import segment_words
 from pipelines.species import find_species, species_groups
@@ -42,6 +42,13 @@ def _without_headline_repeats(
     # "2 con hổ và 2 con gấu" are two.
     in_body = {key(found) for found in body}
     return [found for found in headline if key(found) not in in_body] + body
+
+
+def _prices_and_quantities(part: str) -> tuple[list[Price], list[Quantity]]:
+    # Prices found once: quantities skip the numbers inside them ("500k/1kg").
+    located = located_prices(part)
+    priced = [(start, end) for start, end, _ in located]
+    return [price for _, _, price in located], extract_quantities(part, priced)
 
 
 def _price_key(price: Price) -> Hashable:
@@ -73,10 +80,10 @@ def analyze(
     actions = animal_captures(actions, cues)
     headline = unicodedata.normalize("NFC", title.strip()) if title else ""
     body = unicodedata.normalize("NFC", text)
-    prices = _without_headline_repeats(extract_prices(headline), extract_prices(body), _price_key)
-    quantities = _without_headline_repeats(
-        extract_quantities(headline), extract_quantities(body), _quantity_key
-    )
+    headline_prices, headline_quantities = _prices_and_quantities(headline)
+    body_prices, body_quantities = _prices_and_quantities(body)
+    prices = _without_headline_repeats(headline_prices, body_prices, _price_key)
+    quantities = _without_headline_repeats(headline_quantities, body_quantities, _quantity_key)
     # Prices and weights (not head counts: rescues release "25 cá thể") are trade evidence.
     # Offsets of the written text and the normalised one differ a little; near enough here.
     spans = [p["text"] for p in prices] + [q["text"] for q in quantities if q["unit"] in _WEIGHTS]

@@ -16,6 +16,7 @@ Chinese, Thai, Lao and Khmer units are read glued to the words around them ("象
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from pipelines.fields import Quantity
 from pipelines.numbers import (
@@ -103,12 +104,16 @@ def _count_form_ok(
     return not (form.form == "g" and written != "g")
 
 
-def extract_quantities(text: str) -> list[Quantity]:
-    """Every quantity in ``text`` in text order."""
+def extract_quantities(
+    text: str, priced: Sequence[tuple[int, int]] | None = None
+) -> list[Quantity]:
+    """Every quantity in ``text`` in text order. ``priced``: the (start, end) spans of the
+    prices in ``text`` when the caller has already found them."""
     table = load_units()
     found: list[Quantity] = []
     # Numbers inside a price ("500k/1kg", "hai trăm nghìn một lạng") belong to it.
-    priced = [(start, end) for start, end, _ in located_prices(text)]
+    if priced is None:
+        priced = [(start, end) for start, end, _ in located_prices(text)]
     for amount in find_amounts(text):
         if any(start <= amount.start < end for start, end in priced):
             continue
@@ -147,7 +152,7 @@ _PRICE_END = re.compile(
 )
 
 
-def _price_starts(priced: list[tuple[int, int]], end: int) -> bool:
+def _price_starts(priced: Sequence[tuple[int, int]], end: int) -> bool:
     """Whether a price starts within two characters after ``end`` ("一斤 500元")."""
     return any(end <= start <= end + 2 for start, _ in priced)
 
