@@ -19,10 +19,11 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
+from crawlers.archive import utc_iso
 from pipelines.urls import canonical_url
 from wildwatch.env import home
 
@@ -145,7 +146,15 @@ class CrawlState:
                 " sha256 = excluded.sha256, last_fetched = excluded.last_fetched,"
                 " last_status = excluded.last_status,"
                 " source = COALESCE(excluded.source, pages.source)",
-                (canonical_url(url), etag, last_modified, sha256, _iso(fetched_at), status, source),
+                (
+                    canonical_url(url),
+                    etag,
+                    last_modified,
+                    sha256,
+                    utc_iso(fetched_at),
+                    status,
+                    source,
+                ),
             )
             if commit:
                 self._db.commit()
@@ -171,7 +180,7 @@ class CrawlState:
                 " last_modified = COALESCE(excluded.last_modified, pages.last_modified),"
                 " last_fetched = excluded.last_fetched, last_status = excluded.last_status,"
                 " source = COALESCE(excluded.source, pages.source)",
-                (canonical_url(url), etag, last_modified, _iso(fetched_at), status, source),
+                (canonical_url(url), etag, last_modified, utc_iso(fetched_at), status, source),
             )
             if commit:
                 self._db.commit()
@@ -258,9 +267,3 @@ class WriterThread:
                 future.set_result(result)
             for future, exception in failed:
                 future.set_exception(exception)
-
-
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")

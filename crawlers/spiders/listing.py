@@ -163,4 +163,7 @@ class ListingSpider(SourceSpider):
                 yield listing
 
     def parse_item(self, response: Response) -> Iterator[dict[str, Any]]:
-        raise NotImplementedError
+        """An article or ad page as a raw page item: extracted in the analysis worker."""
+        html = self.decode(response)
+        if html is not None:
+            yield self.page_item(response, html)

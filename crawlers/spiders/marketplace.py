@@ -9,19 +9,8 @@ state them (``ad_text``), so analysis and search see what the buyer sees.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-from scrapy.http import Response
-
 from crawlers.spiders.listing import ListingSpider
-from crawlers.spiders.pages import ad_text
-
-__all__ = ["MarketplaceSpider", "ad_text"]
 
 
 class MarketplaceSpider(ListingSpider):
-    def parse_item(self, response: Response) -> Iterator[dict[str, Any]]:
-        html = self.decode(response)
-        if html is not None:
-            yield self.page_item(response, html)
+    """Listing pages of a marketplace; ad pages as raw page items."""

@@ -8,16 +8,8 @@ worker, not on the reactor thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-from scrapy.http import Response
-
 from crawlers.spiders.listing import ListingSpider
 
 
 class NewsSpider(ListingSpider):
-    def parse_item(self, response: Response) -> Iterator[dict[str, Any]]:
-        html = self.decode(response)
-        if html is not None:
-            yield self.page_item(response, html)
+    """Feeds, sitemaps and listing pages of a news source; article pages as raw page items."""

@@ -60,15 +60,13 @@ def _article_fields(page: Page) -> dict[str, Any] | PageFailure:
     if article is None or not (article.text or "").strip():
         return PageFailure("no_content")
     return {
-        "url": canonical_url(
-            item_url(page.url, getattr(article, "canonical_url", None), page.allowed_domains)
-        ),
+        "url": canonical_url(item_url(page.url, article.canonical_url, page.allowed_domains)),
         "title": article.title or "",
         "text": article.text,
-        "author": getattr(article, "author", None),
+        "author": article.author,
         "seller": None,
-        "published_at": iso_datetime(getattr(article, "published_at", None)),
-        "page_language": getattr(article, "lang", None),
+        "published_at": iso_datetime(article.published_at),
+        "page_language": article.lang,
     }
 
 

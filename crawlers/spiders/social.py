@@ -71,9 +71,9 @@ class SocialSpider(SourceSpider):
                 post.url,
                 title=post_title(text),
                 text=text,
-                author=getattr(post, "author", None) or channel,
-                seller=getattr(post, "author", None) or channel,
-                published_at=getattr(post, "published_at", None),
+                author=post.author or channel,
+                seller=post.author or channel,
+                published_at=post.published_at,
             )
         if before:
             base = response.url.split("?", 1)[0]
