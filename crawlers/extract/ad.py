@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeAlias
 from urllib.parse import urljoin
 
@@ -66,7 +67,7 @@ def extract_ad(
 ) -> Ad | None:
     """The ad on a page; None when no source yields a title together with a description or a
     price (category pages, search results, removed ads)."""
-    compiled = compile_selectors(selectors or {})
+    compiled = _compiled(tuple(sorted((selectors or {}).items())))
     tree = parse_html(html)
     objects = jsonld_objects(tree)
     structured = [
@@ -137,6 +138,12 @@ def compile_selectors(selectors: Mapping[str, str]) -> dict[str, CompiledSelecto
 
 
 _TRANSLATOR = HTMLTranslator()
+
+
+@lru_cache(maxsize=64)
+def _compiled(selectors: tuple[tuple[str, str], ...]) -> dict[str, CompiledSelector]:
+    # A source's selectors are the same for every ad page of a crawl: compile them once.
+    return compile_selectors(dict(selectors))
 
 
 def _selector_function(xpath: etree.XPath) -> CompiledSelector:
