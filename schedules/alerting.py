@@ -329,14 +329,15 @@ def preview(
     nothing recorded or sent."""
     now = _ceil_second(now or db.utcnow())
     backend = _open_backend(backend)
+    # connect() holds the write lock: search outside it, as _queue_rule_message does.
     with db.connect() as connection:
-        cursor = _cursor(connection, rule.name, "daily")
-        start = _window_start(cursor, now)
-        hits, total = _read_hits(
-            backend, rule.to_search_request(fetched_since=start, fetched_until=now)
-        )
+        start = _window_start(_cursor(connection, rule.name, "daily"), now)
+    hits, total = _read_hits(
+        backend, rule.to_search_request(fetched_since=start, fetched_until=now)
+    )
+    day = now.astimezone(settings.tz()).date()
+    with db.connect() as connection:
         sent = _already_sent(connection, rule.name, [hit["id"] for hit in hits])
-        day = now.astimezone(settings.tz()).date()
         spikes = _stored_spikes(connection, rule, start.astimezone(settings.tz()).date(), day)
     fresh = [hit for hit in hits if hit["id"] not in sent]
     content = _content(rule, fresh, total - len(sent), day=day, spikes=spikes)

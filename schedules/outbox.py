@@ -166,6 +166,15 @@ def _record_failure(
         )
 
 
+def count(status: str, *, path: Path | None = None) -> int:
+    """How many messages have ``status`` (the outbox keeps every sent message)."""
+    with db.connect(path) as connection:
+        (total,) = connection.execute(
+            "SELECT count(*) FROM outbox WHERE status = ?", (status,)
+        ).fetchone()
+    return int(total)
+
+
 def messages(
     statuses: Sequence[str] = ("pending", "sending", "failed"), *, path: Path | None = None
 ) -> list[OutboxMessage]:

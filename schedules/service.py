@@ -254,7 +254,7 @@ def run_once(now: datetime | None = None) -> OnceReport:
     not yet sent, outbox delivery."""
     now = now or db.utcnow()
     report = OnceReport()
-    sent_before = len(outbox.messages(("sent",)))
+    sent_before = outbox.count("sent")
     due, report.not_due = due_sources(load_enabled_sources(), now)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -281,5 +281,5 @@ def run_once(now: datetime | None = None) -> OnceReport:
         report.errors.append(f"alerts: {error}")
     outbox.deliver_due()
     # The alert functions deliver as they go: count everything this run got out.
-    report.sent = len(outbox.messages(("sent",))) - sent_before
+    report.sent = outbox.count("sent") - sent_before
     return report
