@@ -54,7 +54,7 @@ def _features(text: str) -> Counter[str]:
 # Bit counting without a 64-step loop per feature: each byte of a feature hash is "spread" into
 # eight 32-bit lanes of a big integer (table lookups), the spread values are summed, and each lane
 # then holds how many features (weighted) have that bit set. 3-4x faster than the bit loop, which
-# matters because this runs on the crawl's reactor thread for every item.
+# matters because this runs for every crawled and imported item.
 _LANE = 32
 _LANE_MASK = (1 << _LANE) - 1
 _SPREAD = [

@@ -2,8 +2,8 @@
 
 Reads nothing itself: the defaults open the configured search backend (``search``), the
 evidence archive (``crawlers.archive``) and the alert-rule store (``schedules.rules``), each
-imported only when first used so the UI starts even while an optional part is missing. Tests
-pass fakes through ``Services``.
+imported only when first used, so pages that never need them do not load them. Tests pass
+fakes through ``Services``.
 """
 
 from __future__ import annotations
@@ -40,10 +40,8 @@ def _open_backend() -> SearchBackend:
 
 
 def _open_archive() -> ArchiveLike | None:
-    try:
-        from crawlers.archive import EvidenceArchive
-    except ImportError:
-        return None
+    from crawlers.archive import EvidenceArchive
+
     archive: ArchiveLike = EvidenceArchive.from_settings()
     return archive
 
@@ -78,10 +76,8 @@ def fallback_decode(body: bytes, content_type: str | None) -> str:
 
 
 def _decode_body(body: bytes, content_type: str | None) -> str:
-    try:
-        from crawlers.extract.encoding import decode_body
-    except ImportError:
-        return fallback_decode(body, content_type)
+    from crawlers.extract.encoding import decode_body
+
     try:
         return str(decode_body(body, content_type))
     except ValueError:
