@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
     os.environ["WILDWATCH_HOME"] = tempfile.mkdtemp(prefix="wildwatch-bench-")
     from fastapi.testclient import TestClient
 
-    from search.backend import open_backend
+    from search.factory import open_backend
     from web.app import create_app
 
     backend = open_backend()

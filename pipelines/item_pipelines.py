@@ -382,7 +382,7 @@ class DedupPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         if self.backend is None:
-            from search.backend import open_backend
+            from search.factory import open_backend
 
             self.backend = open_backend()
 
@@ -435,7 +435,7 @@ class DedupPipeline:
 
 
 class IndexPipeline:
-    """Reads a complete Document; writes it to ``search.backend.open_backend()`` in batches of
+    """Reads a complete Document; writes it to ``search.factory.open_backend()`` in batches of
     ``WILDWATCH_INDEX_BATCH`` (flushed when the spider closes) and counts the outcomes per
     source in the crawler stats: ``wildwatch/index/new``, ``/updated``, ``/unchanged``."""
 
@@ -456,7 +456,7 @@ class IndexPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         if self.backend is None:
-            from search.backend import open_backend
+            from search.factory import open_backend
 
             self.backend = open_backend()
 

@@ -46,7 +46,7 @@ class RunReport:
 def _open_backend(backend: SearchBackend | None) -> SearchBackend:
     if backend is not None:
         return backend
-    from search.backend import open_backend
+    from search.factory import open_backend
 
     return open_backend()
 

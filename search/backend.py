@@ -106,17 +106,3 @@ class SearchBackend(Protocol):
     def count(self) -> int: ...
 
     def close(self) -> None: ...
-
-
-def open_backend() -> SearchBackend:
-    """The configured backend: Elasticsearch when ``WILDWATCH_ELASTICSEARCH_URL`` is set,
-    else SQLite FTS5 under ``WILDWATCH_HOME``."""
-    from search.settings import elasticsearch_url
-
-    if elasticsearch_url():
-        from search.elasticsearch_backend import ElasticsearchBackend
-
-        return ElasticsearchBackend.from_settings()
-    from search.sqlite_backend import SqliteBackend
-
-    return SqliteBackend.from_settings()

@@ -23,9 +23,10 @@ from datetime import UTC, datetime
 from typing import Any, TextIO, cast
 
 from pipelines.settings import analysis_workers
-from search.backend import SearchBackend, open_backend
+from search.backend import SearchBackend
 from search.dates import parse_datetime
 from search.document import Document
+from search.factory import open_backend
 from search.indexed import InvalidDocument
 
 BATCH_LINES = 500  # lines analysed and indexed per transaction

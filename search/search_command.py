@@ -13,9 +13,10 @@ import shutil
 import sys
 from typing import Any, TextIO
 
-from search.backend import Hit, SearchRequest, SearchResponse, open_backend
+from search.backend import Hit, SearchRequest, SearchResponse
 from search.dates import local_day, parse_datetime
 from search.document import hit_json
+from search.factory import open_backend
 from search.query_language import QuerySyntaxError
 
 

@@ -34,7 +34,7 @@ class AlertSaveError(ValueError):
 
 
 def _open_backend() -> SearchBackend:
-    from search.backend import open_backend
+    from search.factory import open_backend
 
     return open_backend()
 

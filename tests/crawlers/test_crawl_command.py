@@ -135,7 +135,8 @@ def test_render_js_source_is_fetched_through_headless_chromium(
     # the listing's links and the articles' text only exist after their scripts ran
     assert summary["new"] == 2, summary
     monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
-    from search.backend import SearchRequest, open_backend
+    from search.backend import SearchRequest
+    from search.factory import open_backend
 
     backend = open_backend()
     hits = backend.search(SearchRequest(source=("js-tin-nhanh",), facets=False))["hits"]
@@ -180,7 +181,7 @@ def test_interrupted_crawl_keeps_what_it_found_and_exits_1(
     (summary,) = json.loads(stdout)["sources"]
     assert summary["finish_reason"] == "shutdown"
     monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
-    from search.backend import open_backend
+    from search.factory import open_backend
 
     backend = open_backend()
     try:

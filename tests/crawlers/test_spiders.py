@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.urls import canonical_url, document_id
-from search.backend import SearchBackend, SearchRequest, open_backend
+from search.backend import SearchBackend, SearchRequest
 from search.document import Document
+from search.factory import open_backend
 from tests.crawlers.conftest import SITE, CrawlRun, run_crawl, write_sources
 from tests.crawlers.site.server import (
     BINARY_SLUG,

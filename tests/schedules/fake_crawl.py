@@ -34,7 +34,7 @@ def main() -> int:
     if mode == "fail":
         print("Traceback: pretend the site broke", file=sys.stderr)
         return 3
-    from search.backend import open_backend
+    from search.factory import open_backend
     from tests.schedules.fakes import item
 
     backend = open_backend()

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from search.backend import SearchRequest, open_backend
+from search.backend import SearchRequest
+from search.factory import open_backend
 from search.sqlite_backend import SqliteBackend
 from search.sqlite_schema import IndexFileError
 from tests.search.conftest import corpus, make_doc

@@ -7,7 +7,8 @@ import re
 
 from fastapi.testclient import TestClient
 
-from search.backend import SearchRequest, open_backend
+from search.backend import SearchRequest
+from search.factory import open_backend
 from web.rendering import http_url, safe_snippet
 
 PAYLOAD_MARKERS = (
