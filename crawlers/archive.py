@@ -6,11 +6,15 @@ uncompressed body, so a page fetched ten times unchanged is stored once) and one
 UTC fetch time, body hash and size, content type, source. ``root`` is ``WILDWATCH_HOME/archive``.
 
 Reads back bodies after checking their hash, so a page shown to a partner or exported to WARC is
-provably the page that was fetched. No Scrapy import: the web UI and the CLI read this too.
+provably the page that was fetched. Bodies are written to ``<sha[:2]>/.tmp-*`` and renamed into
+place; :meth:`EvidenceArchive.remove_stale_leftovers` (called when a crawl opens the archive)
+deletes those an interrupted write left behind, and ``archive verify`` lists them.
+No Scrapy import: the web UI and the CLI read this too.
 """
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
@@ -18,6 +22,7 @@ import os
 import sqlite3
 import tempfile
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -52,6 +57,9 @@ CREATE INDEX IF NOT EXISTS records_time ON records (fetched_at, id);
 """
 _COLUMNS = "id, sha256, url, final_url, status, headers, fetched_at, content_type, size, source"
 _PAGE = 500
+TEMPORARY_PREFIX = ".tmp-"
+# A temporary file younger than this may be between its creation and its writer's flock.
+NEW_TEMPORARY_SECONDS = 60.0
 
 
 class ArchiveError(Exception):
@@ -83,6 +91,16 @@ class ArchiveRecord:
     @property
     def fetched_datetime(self) -> datetime:
         return datetime.fromisoformat(self.fetched_at)
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A temporary body file: left by an interrupted write, or being written right now."""
+
+    path: Path
+    size: int
+    age_seconds: float
+    in_use: bool
 
 
 def utc_iso(moment: datetime) -> str:
@@ -286,17 +304,77 @@ class EvidenceArchive:
         path.parent.mkdir(parents=True, exist_ok=True)
         # mtime=0: the same body always gives the same file.
         compressed = gzip.compress(body, compresslevel=6, mtime=0)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".gz")
+        descriptor, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=TEMPORARY_PREFIX, suffix=".gz"
+        )
         try:
             with os.fdopen(descriptor, "wb") as handle:
+                # Held until the rename: the mark of a live write (see leftovers()).
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
                 handle.write(compressed)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(temporary, 0o444)  # evidence is read-only
-            os.replace(temporary, path)
+                os.chmod(temporary, 0o444)  # evidence is read-only
+                os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+    # -- leftovers of interrupted writes ------------------------------------------------------
+    #
+    # A body is written to ``<xx>/.tmp-*.gz`` and renamed into place; a kill -9 (or a power cut)
+    # between the two leaves the temporary file behind. It is never evidence (its fetch record
+    # is written only after the rename), just wasted space, and removing it is safe once no
+    # process is still writing it.
+    #
+    # "Still writing" is decided by a lock rather than by age alone: the writer holds an
+    # exclusive flock on its temporary file from just after creating it until the rename, and
+    # the kernel drops that lock when the writer dies, however it dies. So a file nobody holds
+    # is a leftover at once, while a crawl running at the same time (the scheduler runs one
+    # process per source, all writing this archive) keeps its file however slow its disk is;
+    # an age threshold would have to guess how long a stalled fsync can take. The short age
+    # guard covers only the instant between mkstemp() creating the file and flock() taking it.
+
+    def leftovers(self) -> list[Leftover]:
+        """Temporary files of body writes, each marked stale (interrupted) or in use."""
+        found: list[Leftover] = []
+        for path in sorted(self.root.glob(f"*/{TEMPORARY_PREFIX}*")):
+            try:
+                with path.open("rb") as handle:
+                    stat = os.fstat(handle.fileno())
+                    in_use = not _try_lock(handle.fileno())
+            except FileNotFoundError:
+                continue  # renamed into place while we looked
+            age = max(0.0, time.time() - stat.st_mtime)
+            found.append(Leftover(path, stat.st_size, age, in_use or age < NEW_TEMPORARY_SECONDS))
+        return found
+
+    def remove_stale_leftovers(self) -> list[Path]:
+        """Delete the temporary files of interrupted writes (never those of a live writer, in
+        this process or another); returns the paths removed. The crawl calls it at start."""
+        removed: list[Path] = []
+        for leftover in self.leftovers():
+            if leftover.in_use:
+                continue
+            try:
+                with leftover.path.open("rb") as handle:
+                    # Checked again under the lock: a writer may have appeared since.
+                    if _try_lock(handle.fileno()):
+                        leftover.path.unlink()
+                        removed.append(leftover.path)
+            except FileNotFoundError:
+                continue
+        return removed
+
+
+def _try_lock(descriptor: int) -> bool:
+    """Take an exclusive flock without waiting; False when another descriptor holds one. The
+    lock is released when the caller closes the file."""
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _to_record(row: tuple[Any, ...]) -> ArchiveRecord:

@@ -65,7 +65,11 @@ class EvidenceArchiveMiddleware:
     def from_crawler(cls, crawler: Crawler) -> EvidenceArchiveMiddleware:
         if not setting_bool(crawler.settings, "WILDWATCH_ARCHIVE", True):
             raise NotConfigured("WILDWATCH_ARCHIVE is off")
-        middleware = cls(EvidenceArchive.from_settings(), crawler.stats, crawler)
+        archive = EvidenceArchive.from_settings()
+        removed = archive.remove_stale_leftovers()  # of writes a kill -9 interrupted
+        if removed:
+            logger.info("archive: removed %d leftovers of interrupted writes", len(removed))
+        middleware = cls(archive, crawler.stats, crawler)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 

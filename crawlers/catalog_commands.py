@@ -63,7 +63,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     show.set_defaults(handler=run_archive_show)
 
     verify = actions.add_parser(
-        "verify", help="check every archived body against its SHA-256; exit 1 if any is damaged"
+        "verify",
+        help="check every archived body against its SHA-256 and list leftovers of "
+        "interrupted writes; exit 1 if a body is damaged or missing",
     )
     verify.set_defaults(handler=run_archive_verify)
 
@@ -244,6 +246,9 @@ def run_archive_show(args: argparse.Namespace) -> int:
 
 
 def run_archive_verify(args: argparse.Namespace) -> int:
+    """Re-hash every body that a fetch record points at, and list the temporary files of
+    interrupted writes. Exit 1 when a body is damaged or missing; leftovers alone are not
+    damage (no record points at them) and are removed at the next crawl start."""
     from crawlers.archive import ArchiveError, EvidenceArchive
 
     checked = damaged = 0
@@ -259,5 +264,14 @@ def run_archive_verify(args: argparse.Namespace) -> int:
             except ArchiveError as error:
                 damaged += 1
                 print(f"DAMAGED {record.final_url}: {error}", file=sys.stderr)
+        leftovers = archive.leftovers()
+    stale = [leftover for leftover in leftovers if not leftover.in_use]
+    for leftover in leftovers:
+        state = "being written" if leftover.in_use else "interrupted write"
+        print(f"LEFTOVER {leftover.path} ({leftover.size} bytes, {state})", file=sys.stderr)
     print(f"{checked} archived bodies checked, {damaged} damaged")
+    print(
+        f"{len(stale)} leftovers of interrupted writes (removed at the next crawl start)"
+        + (f", {len(leftovers) - len(stale)} being written" if len(stale) < len(leftovers) else "")
+    )
     return 1 if damaged else 0

@@ -66,6 +66,9 @@ DOWNLOADER_MIDDLEWARES = {
     # process_response first and the conditional GET (560) reuses its hash.
     "crawlers.conditional_get.ConditionalGetMiddleware": 560,
     "crawlers.archive_middleware.EvidenceArchiveMiddleware": 580,
+    # Count and log the off-site, looping and endless redirects Scrapy would drop silently.
+    "crawlers.redirect_audit.RedirectAuditMiddleware": 610,  # above RedirectMiddleware (600)
+    "crawlers.redirect_audit.MetaRefreshAuditMiddleware": 585,  # between 590 and 580
 }
 
 # Scrapy starts this many tasks for every response that yields anything (a listing page's

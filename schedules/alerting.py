@@ -41,6 +41,7 @@ class RunReport:
     empty: list[str] = field(default_factory=list)  # rules with nothing new
     skipped: list[str] = field(default_factory=list)  # rules already done for that day
     spikes: list[Spike] = field(default_factory=list)
+    delivery: outbox.DeliveryReport = field(default_factory=outbox.DeliveryReport)
 
 
 def _open_backend(backend: SearchBackend | None) -> SearchBackend:
@@ -261,8 +262,10 @@ def run_digests(
     now: datetime | None = None,
     rules: Sequence[AlertRule] | None = None,
     check_spikes_first: bool = True,
+    send_all_pending: bool = False,
 ) -> RunReport:
-    """Queue the daily digest of every rule for ``day`` (default today) and deliver."""
+    """Queue the daily digest of every rule for ``day`` (default today) and deliver what is
+    due, or with ``send_all_pending`` (run by hand) every pending message, back-off or not."""
     now = now or db.utcnow()
     backend = _open_backend(backend)
     report = RunReport()
@@ -289,7 +292,7 @@ def run_digests(
             with_spikes=True,
         )
         getattr(report, outcome).append(rule.name)
-    outbox.deliver_due()
+    report.delivery = outbox.deliver_all_pending() if send_all_pending else outbox.deliver_due()
     return report
 
 

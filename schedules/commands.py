@@ -95,7 +95,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     imports.add_argument("file", type=Path)
     imports.set_defaults(handler=_import)
 
-    send = actions.add_parser("send", help="run the daily digests now and deliver them")
+    send = actions.add_parser(
+        "send",
+        help="run the daily digests now and send every pending e-mail, back-off or not",
+    )
     send.add_argument(
         "--date",
         type=date.fromisoformat,
@@ -103,9 +106,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     send.set_defaults(handler=_send)
 
-    box = actions.add_parser("outbox", help="list e-mails waiting, being retried or failed")
+    box = actions.add_parser(
+        "outbox",
+        help="list e-mails waiting, being retried or failed: state, attempts, last error and "
+        "next attempt (WILDWATCH_TZ)",
+    )
     box.add_argument("--all", action="store_true", help="include sent messages")
-    box.add_argument("--retry", action="store_true", help="re-queue failed messages and send")
+    box.add_argument(
+        "--retry",
+        action="store_true",
+        help="re-queue failed messages, then send every pending one now",
+    )
     box.add_argument("--json", action="store_true", help="JSON output")
     box.set_defaults(handler=_outbox)
 
@@ -232,41 +243,72 @@ def _send(args: argparse.Namespace) -> int:
     from schedules import outbox
     from schedules.alerting import run_digests
 
-    report = run_digests(args.date)
-    pending = outbox.messages(("pending", "sending", "failed"))
+    # Run by hand, usually after an SMTP outage: everything pending goes now, back-off or not.
+    report = run_digests(args.date, send_all_pending=True)
     print(
         f"digests queued: {len(report.queued)} {report.queued or ''}; nothing new: "
         f"{len(report.empty)}; already sent: {len(report.skipped)}; spikes: {len(report.spikes)}"
     )
-    if pending:
-        print(f"{len(pending)} e-mails not delivered yet (see: wildwatch alerts outbox)")
+    delivery = report.delivery
+    print(
+        f"e-mails sent: {delivery.sent}; failed again, will be retried: {delivery.retrying}; "
+        f"given up: {delivery.failed}"
+    )
+    undelivered = outbox.messages(("pending", "sending", "failed"))
+    if undelivered:
+        print(f"{len(undelivered)} e-mails not delivered yet (see: wildwatch alerts outbox)")
         return 1
     return 0
 
 
 def _outbox(args: argparse.Namespace) -> int:
     from schedules import outbox
+    from schedules.settings import tz
 
     if args.retry:
         count = outbox.retry_failed()
-        report = outbox.deliver_due()
-        print(f"re-queued {count} failed; sent {report.sent}, still failing {report.retrying}")
+        report = outbox.deliver_all_pending()
+        print(
+            f"re-queued {count} failed; sent {report.sent}, failed again {report.retrying}, "
+            f"given up {report.failed}"
+        )
     statuses = (
         ("pending", "sending", "failed", "sent") if args.all else ("pending", "sending", "failed")
     )
+    zone = tz()
     messages = outbox.messages(statuses)
     for message in messages:
         if args.json:
-            print(json.dumps(message.__dict__, ensure_ascii=False))
+            fields = dict(message.__dict__)
+            fields["next_attempt_local"] = _local_time(message.next_attempt_at, zone)
+            print(json.dumps(fields, ensure_ascii=False))
         else:
-            when = (
-                message.sent_at if message.status == "sent" else f"next {message.next_attempt_at}"
-            )
             print(
-                f"#{message.id}\t{message.status}\t{message.attempts} attempts\t{when}\t"
-                f"{', '.join(message.recipients)}\t{message.subject}"
+                f"#{message.id}\t{message.status}\t{message.attempts} attempts\t"
+                f"{_outbox_next(message, zone)}\t{', '.join(message.recipients)}\t"
+                f"{message.subject}"
                 + (f"\n\tlast error: {message.last_error}" if message.last_error else "")
             )
     if not messages and not args.json:
         print("outbox empty: every e-mail was delivered")
     return 0
+
+
+def _local_time(iso: str, zone: Any) -> str:
+    """A stored UTC time as the staff's clock shows it, e.g. ``2026-11-23 07:01:00 +07``."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _outbox_next(message: Any, zone: Any) -> str:
+    """What happens next to ``message``, in local time."""
+    if message.status == "sent":
+        return f"sent {_local_time(message.sent_at, zone)}"
+    if message.status == "failed":
+        return "no next attempt (gave up; --retry re-queues it)"
+    if message.status == "sending":
+        # a sender that died mid-send leaves the row so; its lease says when it is taken over
+        lease = _local_time(message.lease_until, zone) if message.lease_until else "?"
+        return f"being sent (if interrupted, sent again from {lease})"
+    return f"next attempt {_local_time(message.next_attempt_at, zone)}"

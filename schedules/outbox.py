@@ -5,6 +5,11 @@ Reads and writes the ``outbox`` table of ``WILDWATCH_HOME/schedules.sqlite``; se
 failed attempt goes back to ``pending`` with an exponential back-off, and after
 WILDWATCH_MAIL_MAX_ATTEMPTS to ``failed`` (kept, listed, re-queued on demand).
 
+Two ways to deliver: :func:`deliver_due` (the scheduler's retries, every minute) sends only the
+messages whose back-off has run out; :func:`deliver_all_pending` (``wildwatch alerts send`` and
+``alerts outbox --retry``, run by a person who knows the server is back) sends every pending
+message now, each at most once per call, so a server still down costs one attempt per message.
+
 Delivery is at-least-once: a process killed after the server accepted a message but before it
 wrote ``sent`` leaves the row ``sending``; once its lease expires another run sends it again.
 The Message-ID is fixed when the message is queued, so the copy is recognisable (and most
@@ -52,6 +57,7 @@ class OutboxMessage:
     last_error: str | None
     created_at: str
     sent_at: str | None
+    lease_until: str | None = None  # a "sending" row: when another run may take it over
 
 
 @dataclass
@@ -90,15 +96,20 @@ def enqueue(
     return int(cursor.lastrowid or 0)
 
 
-def _claim(now: datetime, path: Path | None) -> sqlite3.Row | None:
+def _claim(
+    now: datetime, path: Path | None, *, all_pending: bool, after_id: int
+) -> sqlite3.Row | None:
+    """Mark the next message to send ``sending`` and return it: the next one due (back-off
+    over), or with ``all_pending`` the next pending one after ``after_id``, due or not. A
+    ``sending`` row is taken only once its lease has expired (its sender died)."""
+    pending = "status = 'pending'" + ("" if all_pending else " AND next_attempt_at <= :now")
     with db.connect(path) as connection:
         row: sqlite3.Row | None = connection.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ? "
-            "WHERE id = (SELECT id FROM outbox WHERE "
-            "(status = 'pending' AND next_attempt_at <= ?) "
-            "OR (status = 'sending' AND lease_until <= ?) ORDER BY id LIMIT 1) "
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = :lease "
+            f"WHERE id = (SELECT id FROM outbox WHERE id > :after AND (({pending}) "
+            "OR (status = 'sending' AND lease_until <= :now)) ORDER BY id LIMIT 1) "
             "RETURNING id, recipients, raw, attempts, message_id",
-            (db.to_iso(now + LEASE), db.to_iso(now), db.to_iso(now)),
+            {"lease": db.to_iso(now + LEASE), "now": db.to_iso(now), "after": after_id},
         ).fetchone()
     return row
 
@@ -110,16 +121,39 @@ def deliver_due(
     path: Path | None = None,
 ) -> DeliveryReport:
     """Send every message that is due now, one at a time; never raises for a failed send."""
+    return _deliver(send, now=now, path=path, all_pending=False)
+
+
+def deliver_all_pending(
+    send: Sender | None = None,
+    *,
+    now: datetime | None = None,
+    path: Path | None = None,
+) -> DeliveryReport:
+    """Send every pending message now, including those waiting for their back-off (what a
+    person asks for after an SMTP outage). Each message is tried at most once per call, in
+    queue order; one that fails again gets its next back-off, as in :func:`deliver_due`.
+    Failed messages stay failed (:func:`retry_failed` re-queues them)."""
+    return _deliver(send, now=now, path=path, all_pending=True)
+
+
+def _deliver(
+    send: Sender | None, *, now: datetime | None, path: Path | None, all_pending: bool
+) -> DeliveryReport:
     sender: Sender = send or (lambda raw, recipients: send_raw(raw, recipients))
     report = DeliveryReport()
     max_attempts = mail_max_attempts()
     base = mail_retry_base_seconds()
+    last_id = 0  # all_pending: ids only grow, so no message is tried twice in one call
     while True:
         moment = now or db.utcnow()
-        row = _claim(moment, path)
+        row = _claim(moment, path, all_pending=all_pending, after_id=last_id)
         if row is None:
             return report
+        if all_pending:
+            last_id = int(row["id"])
         try:
+            # The stored bytes, Message-ID included: a resend is the same message.
             sender(bytes(row["raw"]), json.loads(row["recipients"]))
         except MailError as error:
             _record_failure(row, str(error), error.permanent, moment, max_attempts, base, path)
@@ -129,6 +163,8 @@ def deliver_due(
                 report.retrying += 1
             # The back-off put this row's next attempt in the future: the loop moves on.
             continue
+        # A crash here, after the server accepted the message and before this update, leaves
+        # the row "sending": it is sent again, same Message-ID, once its lease expires.
         with db.connect(path) as connection:
             connection.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, "
@@ -182,7 +218,7 @@ def messages(
     with db.connect(path) as connection:
         rows = connection.execute(
             "SELECT id, message_id, kind, rule, recipients, subject, status, attempts, "
-            f"next_attempt_at, last_error, created_at, sent_at FROM outbox "
+            f"next_attempt_at, last_error, created_at, sent_at, lease_until FROM outbox "
             f"WHERE status IN ({marks}) ORDER BY id",
             tuple(statuses),
         ).fetchall()

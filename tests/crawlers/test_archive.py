@@ -6,6 +6,9 @@ import asyncio
 import gzip
 import hashlib
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,12 +22,14 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from crawlers.archive import (
+    NEW_TEMPORARY_SECONDS,
     ArchiveIntegrityError,
     ArchiveMissingError,
     EvidenceArchive,
 )
 from crawlers.archive_middleware import EvidenceArchiveMiddleware
 from crawlers.warc_export import export_warc
+from wildwatch.cli import main
 
 ARTICLE_URL = "https://vnexpress.net/bat-giu-3-tan-vay-te-te-tai-cang-hai-phong-4712345.html"
 # A real-looking article: boilerplate, Vietnamese text, a non-UTF-8 legacy byte, a price.
@@ -193,6 +198,101 @@ def test_from_settings_uses_wildwatch_home(tmp_path: Path, monkeypatch: pytest.M
     with EvidenceArchive.from_settings() as archive:
         store(archive)
     assert (tmp_path / "home" / "archive" / "records.sqlite").exists()
+
+
+# ─── leftovers of interrupted writes ─────────────────────────────────────────────────────────
+
+# A crawl process in miniature: it stores one page and stalls after the fsync, before the
+# rename, so the parent can kill it -9 exactly there.
+STALLED_WRITER = """
+import os, sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+from crawlers.archive import EvidenceArchive
+
+fsync = os.fsync
+def stall(descriptor):
+    fsync(descriptor)
+    Path(sys.argv[2]).write_text("written, not renamed")
+    time.sleep(60)
+
+os.fsync = stall
+with EvidenceArchive(Path(sys.argv[1])) as archive:
+    archive.store(url=sys.argv[3], final_url=sys.argv[3], status=200, headers=[],
+                  body=sys.stdin.buffer.read(), fetched_at=datetime.now(UTC), source="vnexpress")
+"""
+
+
+def age(path: Path, seconds: float) -> None:
+    past = datetime.now(UTC).timestamp() - seconds
+    os.utime(path, (past, past))
+
+
+def test_write_killed_before_its_rename_leaves_a_leftover_the_next_crawl_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "home" / "archive"
+    with EvidenceArchive(root) as archive:
+        kept = store(archive, body=GONE, url="https://vnexpress.net/a.html", final_url="")
+    marker = tmp_path / "stalled"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", STALLED_WRITER, str(root), str(marker), ARTICLE_URL],
+        stdin=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert writer.stdin is not None
+        writer.stdin.write(PAGE)
+        writer.stdin.close()
+        deadline = time.monotonic() + 20
+        while not marker.exists():
+            assert writer.poll() is None and time.monotonic() < deadline, "writer never stalled"
+            time.sleep(0.05)
+        with EvidenceArchive(root) as archive:
+            [live] = archive.leftovers()
+            assert live.path.parent == archive.object_path(hashlib.sha256(PAGE).hexdigest()).parent
+            assert live.path.name.startswith(".tmp-") and live.size > 0
+            # However old the file looks, a writer that is still alive keeps it.
+            age(live.path, 3600)
+            assert archive.leftovers()[0].in_use
+            assert archive.remove_stale_leftovers() == []
+            assert live.path.exists()
+    finally:
+        writer.kill()  # SIGKILL: no cleanup code runs
+        writer.wait(timeout=20)
+    monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path / "home"))
+    assert main(["archive", "verify"]) == 0  # not damage: no record points at a leftover
+    captured = capsys.readouterr()
+    assert "1 archived bodies checked, 0 damaged" in captured.out
+    assert "1 leftovers of interrupted writes" in captured.out
+    assert f"LEFTOVER {live.path} ({live.size} bytes, interrupted write)" in captured.err
+    # The next crawl opens the archive for writing: the leftover goes, the evidence stays.
+    middleware, _ = make_middleware(tmp_path, monkeypatch)
+    middleware.close()
+    assert not live.path.exists()
+    with EvidenceArchive(root) as archive:
+        assert archive.leftovers() == []
+        assert list(archive.records()) == [kept]
+        assert archive.body(kept.sha256) == GONE
+        # and the page the killed writer was storing is stored whole when fetched again
+        assert archive.body(store(archive).sha256) == PAGE
+
+
+def test_fresh_temporary_file_is_left_to_the_writer_that_just_created_it(
+    archive: EvidenceArchive,
+) -> None:
+    # Between mkstemp() and flock() a writer's file is unlocked for an instant: the cleaner
+    # leaves files younger than a minute alone. An older unlocked one is a leftover.
+    directory = archive.root / "ab"
+    directory.mkdir()
+    fresh = directory / ".tmp-justcreated.gz"
+    fresh.write_bytes(b"")
+    stale = directory / ".tmp-k1lled.gz"
+    stale.write_bytes(gzip.compress(PAGE)[:100])
+    age(stale, 2 * NEW_TEMPORARY_SECONDS)
+    assert [(x.path, x.in_use) for x in archive.leftovers()] == [(fresh, True), (stale, False)]
+    assert archive.remove_stale_leftovers() == [stale]
+    assert fresh.exists() and not stale.exists()
 
 
 # ─── WARC export ─────────────────────────────────────────────────────────────────────────────

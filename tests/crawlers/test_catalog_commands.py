@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -160,14 +162,26 @@ def test_archive_show_and_verify(
     assert main(["archive", "show", first, "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == "<h1>Thu giữ 120 cá thể rùa</h1>"
     assert main(["archive", "verify"]) == 0
-    assert "2 archived bodies checked, 0 damaged" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "2 archived bodies checked, 0 damaged" in printed
+    assert "0 leftovers of interrupted writes" in printed
     with EvidenceArchive(home / "archive") as archive:
         path = archive.object_path(second)
+    # what a kill -9 between writing a body and renaming it leaves behind
+    leftover = path.parent / ".tmp-3x9q_wzk.gz"
+    leftover.write_bytes(b"\x1f\x8b\x08\x00half a page")
+    os.utime(leftover, (time.time() - 600, time.time() - 600))
+    assert main(["archive", "verify"]) == 0  # a leftover is not evidence: nothing is damaged
+    captured = capsys.readouterr()
+    assert "2 archived bodies checked, 0 damaged" in captured.out
+    assert "1 leftovers of interrupted writes (removed at the next crawl start)" in captured.out
+    assert f"LEFTOVER {leftover} (15 bytes, interrupted write)" in captured.err
     path.chmod(0o644)
     path.write_bytes(b"\x1f\x8b garbage")
     assert main(["archive", "verify"]) == 1
     captured = capsys.readouterr()
     assert "1 damaged" in captured.out and "99.htm" in captured.err
+    assert "1 leftovers" in captured.out and str(leftover) in captured.err
     assert main(["archive", "show", second]) == 1
     assert "damaged" in capsys.readouterr().err
     output = tmp_path / "evidence.warc.gz"

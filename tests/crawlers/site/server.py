@@ -4,7 +4,8 @@ Reads the pages and data files next to this module; serves them over HTTP on an 
 and records every request (host, path, status, validators sent) so tests can check what a crawl
 asked for. Besides ordinary pages it serves what real sites throw at a crawler: robots.txt
 rules, an endless calendar, a windows-1258 page, a 404, a 500 that recovers on retry, a page
-that never answers, an image where an article should be, and conditional-GET validators.
+that never answers, an image where an article should be, conditional-GET validators, and (under
+/chuyen-huong/) off-site redirects and meta refreshes, a redirect loop and an endless chain.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ HUGE_SLUG = "video-phong-su-70707.html"  # larger than the test's WILDWATCH_MAX_
 REDIRECT_SLUG = "chuyen-huong-80808.html"  # redirects to another host
 EMPTY_SLUG = "dang-bien-tap-90909.html"  # 200 with an empty body
 HUGE_BYTES = 300_000
+# The redirect section /chuyen-huong/ (linked from nowhere else; its own source in the tests):
+# what a crawl must refuse, and redirects within the site that it follows.
+OFFSITE_REDIRECT = "ra-ngoai-81001.html"  # 302 to the other host
+OFFSITE_REFRESH = "lam-moi-81002.html"  # <meta http-equiv="refresh"> to the other host
+LOOP_A, LOOP_B = "vong-a-81003.html", "vong-b-81003.html"  # A → B → A
+CHAIN = "chuoi-81004.html"  # ?buoc=N → ?buoc=N+1, without end
+MOVED = "duong-dan-cu-81005.html"  # 301 to an article of the site
+REFRESH = "lam-moi-noi-bo-81006.html"  # meta refresh to an article of the site
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
 
 
@@ -256,6 +265,44 @@ class TestSite:
         )
         return Page(gzip.compress(xml.encode("utf-8")), "application/x-gzip")
 
+    def redirect_section(self, name: str, query: dict[str, list[str]]) -> Page | None:
+        """The pages of /chuyen-huong/: a listing, and redirects of every kind."""
+        here = f"{self.base}/chuyen-huong"
+
+        def moved(location: str, status: int = 301) -> Page:
+            return Page(b"", "text/html", status=status, extra={"Location": location})
+
+        def refresh(target: str) -> Page:
+            html = (
+                '<html><head><meta charset="utf-8">'
+                f'<meta http-equiv="refresh" content="0; url={target}">'
+                "<title>Đang chuyển trang…</title></head><body>"
+                f'<p>Bài viết đã chuyển sang <a href="{target}">địa chỉ mới</a>.</p></body></html>'
+            )
+            return Page(html.encode("utf-8"), "text/html; charset=utf-8")
+
+        if name == "":
+            slugs = (OFFSITE_REDIRECT, OFFSITE_REFRESH, LOOP_A, f"{CHAIN}?buoc=0", MOVED, REFRESH)
+            links = "".join(f'<li><a href="/chuyen-huong/{slug}">Tin</a></li>' for slug in slugs)
+            html = f'<html><head><meta charset="utf-8"></head><body><ul>{links}</ul></body></html>'
+            return Page(html.encode("utf-8"), "text/html; charset=utf-8")
+        if name == OFFSITE_REDIRECT:
+            return moved(f"{self.other}/phap-luat/bai-goc-81001.html", 302)
+        if name == OFFSITE_REFRESH:
+            return refresh(f"{self.other}/tin/81002.html")
+        if name == LOOP_A:
+            return moved(f"{here}/{LOOP_B}")
+        if name == LOOP_B:
+            return moved(f"/chuyen-huong/{LOOP_A}")  # relative, as servers often send it
+        if name == CHAIN:
+            step = int(query.get("buoc", ["0"])[0])
+            return moved(f"{here}/{CHAIN}?buoc={step + 1}", 302)
+        if name == MOVED:
+            return moved(self.article_url(self.articles[0]))
+        if name == REFRESH:
+            return refresh(self.article_url(self.articles[1]))
+        return None
+
     # -- marketplace -------------------------------------------------------------------------
 
     def ad(self, name: str) -> Page | None:
@@ -358,6 +405,8 @@ class TestSite:
             return Page(b"", "text/html", status=301, extra={"Location": location})
         if path.startswith("/phap-luat/"):
             return self.article(path.removeprefix("/phap-luat/"))
+        if path.startswith("/chuyen-huong/"):
+            return self.redirect_section(path.removeprefix("/chuyen-huong/"), query)
         if path == "/cho/danh-muc/dong-vat-canh":
             return self.market_listing(int(query.get("trang", ["1"])[0]))
         if path.startswith("/cho/tin/"):
