@@ -345,6 +345,10 @@ class EvidenceArchive:
                     in_use = not _try_lock(handle.fileno())
             except FileNotFoundError:
                 continue  # renamed into place while we looked
+            except PermissionError:
+                # Another user's file (e.g. verify run by the web UI's account): whether its
+                # writer lives cannot be told, so it is listed and never removed.
+                stat, in_use = path.stat(), True
             age = max(0.0, time.time() - stat.st_mtime)
             found.append(Leftover(path, stat.st_size, age, in_use or age < NEW_TEMPORARY_SECONDS))
         return found

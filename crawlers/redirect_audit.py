@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
@@ -118,10 +118,8 @@ class RedirectAuditMiddleware(_RedirectAudit):
         location = response.headers.get(b"Location")
         if not location:
             return response
-        target = safe_url_string(location)
-        if location.startswith(b"//"):  # scheme-relative: Scrapy keeps the request's scheme
-            target = f"{urlsplit(request.url).scheme}:{target}"
-        target = urljoin(request.url, target)
+        # relative and scheme-relative (//host/path) locations resolve against the request
+        target = urljoin(request.url, safe_url_string(location))
         kind = self.refused(request, target, meta_refresh=False)
         if kind is not None:
             self.refuse(kind, request, response, target)

@@ -10,8 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.utils.test import get_crawler
 
 from crawlers.archive import EvidenceArchive
+from crawlers.redirect_audit import RedirectAuditMiddleware
 from pipelines.urls import document_id
 from search.factory import open_backend
 from tests.crawlers.conftest import CrawlRun, run_crawl
@@ -121,3 +127,57 @@ def test_redirects_within_the_site_are_followed_and_indexed(
     assert (f"{here}/{MOVED}", site.site.article_url(site.site.articles[0])) in records
     assert (f"{here}/{REFRESH}", site.site.article_url(site.site.articles[1])) in records
     assert not [r for r in records if OFFSITE_REFRESH in r[0]]
+
+
+# ─── the middlewares on their own: what is left to Scrapy ───────────────────────────────────
+
+
+class NewsSpider(Spider):
+    name = "vnexpress"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.allowed_domains = ["vnexpress.net"]
+
+
+def audit() -> tuple[RedirectAuditMiddleware, Crawler]:
+    crawler = get_crawler(NewsSpider)
+    crawler.spider = NewsSpider()
+    crawler.stats.open_spider()
+    return RedirectAuditMiddleware.from_crawler(crawler), crawler
+
+
+def moved(request: Request, location: bytes, status: int = 301) -> Response:
+    return Response(request.url, status=status, headers={"Location": location}, request=request)
+
+
+def test_redirects_scrapy_follows_pass_through_untouched() -> None:
+    middleware, crawler = audit()
+    article = Request(
+        "http://vnexpress.net/bat-giu-te-te-4712345.html", meta={"wildwatch_source": "vnexpress"}
+    )
+    for location in (
+        b"https://vnexpress.net/bat-giu-te-te-4712345.html",  # http → https, same page
+        b"//m.vnexpress.net/bat-giu-te-te-4712345.html",  # scheme-relative, a sub-domain
+        b"/bat-giu-te-te-4712345.html?utm_source=rss",  # relative
+    ):
+        response = moved(article, location)
+        assert middleware.process_response(article, response) is response
+    # robots.txt fetches and requests that handle redirects themselves are not audited
+    robots = Request("https://vnexpress.net/robots.txt")
+    response = moved(robots, b"https://cdn.example.com/robots.txt")
+    assert middleware.process_response(robots, response) is response
+    handled = article.replace(meta={"wildwatch_source": "vnexpress", "dont_redirect": True})
+    response = moved(handled, b"https://cdn.example.com/x")
+    assert middleware.process_response(handled, response) is response
+    assert not [key for key in crawler.stats.get_stats() if key.startswith("wildwatch/errors/")]
+
+
+def test_scheme_relative_redirect_off_site_is_refused() -> None:
+    middleware, crawler = audit()
+    article = Request(
+        "https://vnexpress.net/bat-giu-te-te-4712345.html", meta={"wildwatch_source": "vnexpress"}
+    )
+    with pytest.raises(IgnoreRequest, match="offsite_redirect"):
+        middleware.process_response(article, moved(article, b"//tinhte.vn/x.html", 302))
+    assert crawler.stats.get_value("wildwatch/errors/offsite_redirect") == 1
