@@ -2,10 +2,16 @@
 
 Reads alert rules and the ledger (schedules.sqlite) and the index (search.backend); writes
 messages to the outbox together with the ledger rows saying which items and spikes they
-cover, then asks the outbox to deliver. Each function is safe to run twice: the ledger is
-checked and written in the same IMMEDIATE transaction that queues the message, so an item
-reaches a rule's recipients at most once (per queued message; delivery itself is
-at-least-once, see schedules/outbox.py).
+cover, then asks the outbox to deliver. Paused rules (schedules/rule_admin.py) are skipped.
+
+What is new for a digest: items stored since the rule's last digest (fetched window, with
+an overlap the ledger de-duplicates) AND published no earlier than the period's start minus
+WILDWATCH_DIGEST_PUBLISHED_GRACE_HOURS (items without a date count by when they were
+fetched). An archive import of two-year-old articles is therefore not mailed as news.
+
+Each function is safe to run twice: the ledger is checked and written in the same IMMEDIATE
+transaction that queues the message, so an item reaches a rule's recipients at most once
+(per queued message; delivery itself is at-least-once, see schedules/outbox.py).
 """
 
 from __future__ import annotations
@@ -13,15 +19,17 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from pipelines.places import place_info
 from schedules import db, outbox, settings
+from schedules.briefing import Summary, search_link, summarise
 from schedules.digest import DigestContent, build_content
 from schedules.render import build_message, render_digest, render_spikes
+from schedules.rule_admin import paused_rules
 from schedules.rules import AlertRule, RuleStore
 from schedules.spikes import Spike, counts_from_buckets, describe, find_spikes
 from search.backend import Hit, SearchBackend, SearchRequest
@@ -105,6 +113,59 @@ def _ceil_second(moment: datetime) -> datetime:
     return moment
 
 
+def _active(rules: Sequence[AlertRule]) -> list[AlertRule]:
+    paused = paused_rules()
+    return [rule for rule in rules if rule.name not in paused]
+
+
+def _period_start(cursor: datetime | None, end: datetime) -> datetime:
+    """Where the period a digest reports on starts: the previous digest, or a day ago."""
+    return end - timedelta(hours=24) if cursor is None else min(cursor, end)
+
+
+def _news_request(
+    rule: AlertRule, start: datetime, end: datetime, period_start: datetime, **extra: Any
+) -> SearchRequest:
+    """Items stored in [start, end) and published recently enough to be news. No upper
+    bound on the publication date: a site giving a wrong time zone must not hide a story."""
+    grace = timedelta(hours=settings.digest_published_grace_hours())
+    return rule.to_search_request(
+        fetched_since=start, fetched_until=end, since=period_start - grace, **extra
+    )
+
+
+def _summary(
+    rule: AlertRule,
+    backend: SearchBackend,
+    current: Sequence[Hit],
+    period_start: datetime,
+    end: datetime,
+) -> Summary:
+    """Counts of this period's new items against the items published in the period of the
+    same length before it."""
+    length = max(end - period_start, timedelta(hours=1))
+    previous, _ = _read_hits(
+        backend,
+        rule.to_search_request(
+            since=period_start - length, until=period_start - timedelta(seconds=1)
+        ),
+    )
+    return summarise(current, previous, rule.email_lang)
+
+
+def _links(rule: AlertRule, period_start: datetime, day: date) -> tuple[str, Callable[[str], str]]:
+    """The "see all in wildwatch" search of the whole digest, and of one species group."""
+    grace = timedelta(hours=settings.digest_published_grace_hours())
+    since = (period_start - grace).astimezone(settings.tz()).date()
+    base = settings.public_url()
+    filters = rule.to_json()
+
+    def group_url(species: str) -> str:
+        return search_link(base, filters, since=since, until=day, species=species)
+
+    return search_link(base, filters, since=since, until=day), group_url
+
+
 def _window_start(cursor: datetime | None, end: datetime) -> datetime:
     if cursor is None:
         return end - timedelta(hours=24)
@@ -145,8 +206,11 @@ def _content(
     total: int,
     *,
     day: date,
+    period_start: datetime,
     spikes: Sequence[Spike] = (),
+    summary: Summary | None = None,
 ) -> DigestContent:
+    search_url, group_url = _links(rule, period_start, day)
     content = build_content(
         hits,
         rule_name=rule.name,
@@ -157,6 +221,10 @@ def _content(
         public_url=settings.public_url(),
         spikes=spikes,
         max_entries=settings.digest_max_items(),
+        search_url=search_url,
+        per_group=settings.digest_items_per_group(),
+        group_url=group_url,
+        summary=summary,
     )
     unread = max(0, total - len(hits))
     if unread:
@@ -178,14 +246,22 @@ def _queue_rule_message(
     """Search the window, then in one transaction: drop what the rule already received,
     queue the message, record its items and spikes, move the cursor. Returns queued, empty
     or skipped."""
-    overrides: dict[str, Any] = {"fetched_since": start, "fetched_until": end}
+    overrides: dict[str, Any] = {}
     if min_relevance is not None:
         overrides["min_relevance"] = max(rule.min_relevance or 0.0, min_relevance)
-    hits, total = _read_hits(backend, rule.to_search_request(**overrides))
+    with db.connect() as connection:
+        period_start = _period_start(_cursor(connection, rule.name, cadence), end)
+    hits, total = _read_hits(backend, _news_request(rule, start, end, period_start, **overrides))
+    with db.connect() as connection:
+        sent = _already_sent(connection, rule.name, [hit["id"] for hit in hits])
+    fresh = [hit for hit in hits if hit["id"] not in sent]
+    # The summary's comparison searches the index: outside the write lock, like the search.
+    summary = _summary(rule, backend, fresh, period_start, end) if cadence == "daily" else None
     with db.connect() as connection:
         cursor = _cursor(connection, rule.name, cadence)
         if cursor is not None and cursor >= end:
             return "skipped"  # another run covered this window while we searched
+        # Read again under the lock: another run may have sent some of these meanwhile.
         sent = _already_sent(connection, rule.name, [hit["id"] for hit in hits])
         fresh = [hit for hit in hits if hit["id"] not in sent]
         local = settings.tz()
@@ -194,7 +270,15 @@ def _queue_rule_message(
             if with_spikes
             else []
         )
-        content = _content(rule, fresh, total - len(sent), day=day, spikes=spikes)
+        content = _content(
+            rule,
+            fresh,
+            total - len(sent),
+            day=day,
+            period_start=period_start,
+            spikes=spikes,
+            summary=summary,
+        )
         _set_cursor(connection, rule.name, cadence, end)
         if content.empty:
             return "empty"
@@ -247,7 +331,7 @@ def digest_due_today(now: datetime, rules: Sequence[AlertRule] | None = None) ->
     at = datetime.combine(local.date(), settings.digest_at(), tzinfo=zone)
     if local < at:
         return False
-    rules = RuleStore.from_settings().list() if rules is None else rules
+    rules = _active(RuleStore.from_settings().list() if rules is None else rules)
     with db.connect() as connection:
         return any(
             (_cursor(connection, rule.name, "daily") or at - timedelta(days=1)) < at
@@ -276,7 +360,7 @@ def run_digests(
             # A broken spike check must not cost the partners their morning digest.
             log.exception("spike check failed; digests go out without it")
     day, end = digest_end(day, now)
-    for rule in RuleStore.from_settings().list() if rules is None else rules:
+    for rule in _active(RuleStore.from_settings().list() if rules is None else rules):
         with db.connect() as connection:
             cursor = _cursor(connection, rule.name, "daily")
         if cursor is not None and cursor >= end:
@@ -302,7 +386,7 @@ def run_immediate(
     """Queue, for each ``immediate`` rule, its new high-relevance items, and deliver."""
     now = _ceil_second(now or db.utcnow())
     report = RunReport()
-    rules = [r for r in RuleStore.from_settings().list() if r.cadence == "immediate"]
+    rules = [r for r in _active(RuleStore.from_settings().list()) if r.cadence == "immediate"]
     if not rules:
         return report
     backend = _open_backend(backend)
@@ -330,22 +414,36 @@ def preview(
 ) -> tuple[str, str, str, int]:
     """What the rule's digest would contain if sent now: (subject, text, html, items), with
     nothing recorded or sent."""
+    content = preview_content(rule, backend=backend, now=now)
+    subject, text, html = render_digest(content)
+    return subject, text, html, len(content.item_ids)
+
+
+def preview_content(
+    rule: AlertRule, *, backend: SearchBackend | None = None, now: datetime | None = None
+) -> DigestContent:
+    """The digest the rule would get if it ran now (the alerts page lists its items)."""
     now = _ceil_second(now or db.utcnow())
     backend = _open_backend(backend)
     # connect() holds the write lock: search outside it, as _queue_rule_message does.
     with db.connect() as connection:
-        start = _window_start(_cursor(connection, rule.name, "daily"), now)
-    hits, total = _read_hits(
-        backend, rule.to_search_request(fetched_since=start, fetched_until=now)
-    )
+        cursor = _cursor(connection, rule.name, "daily")
+    start, period_start = _window_start(cursor, now), _period_start(cursor, now)
+    hits, total = _read_hits(backend, _news_request(rule, start, now, period_start))
     day = now.astimezone(settings.tz()).date()
     with db.connect() as connection:
         sent = _already_sent(connection, rule.name, [hit["id"] for hit in hits])
         spikes = _stored_spikes(connection, rule, start.astimezone(settings.tz()).date(), day)
     fresh = [hit for hit in hits if hit["id"] not in sent]
-    content = _content(rule, fresh, total - len(sent), day=day, spikes=spikes)
-    subject, text, html = render_digest(content)
-    return subject, text, html, len(content.item_ids)
+    return _content(
+        rule,
+        fresh,
+        total - len(sent),
+        day=day,
+        period_start=period_start,
+        spikes=spikes,
+        summary=_summary(rule, backend, fresh, period_start, now),
+    )
 
 
 # ---- spikes -----------------------------------------------------------------------------
@@ -396,7 +494,7 @@ def check_spikes(
     backend = _open_backend(backend)
     today = now.astimezone(settings.tz()).date()
     spikes = detect_spikes(backend, today)
-    rules = [rule for rule in RuleStore.from_settings().list() if rule.species]
+    rules = [rule for rule in _active(RuleStore.from_settings().list()) if rule.species]
     audiences: list[tuple[str, tuple[str, ...], str, tuple[str, ...] | None]] = []
     if settings.spike_recipients():
         audiences.append(

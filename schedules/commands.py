@@ -86,8 +86,23 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "test", help="print the digest a rule would send now (nothing is sent or recorded)"
     )
     test.add_argument("name")
-    test.add_argument("--html", action="store_true", help="print the HTML part instead")
+    test.add_argument(
+        "--html", action="store_true", help="write only the HTML part (a preview file)"
+    )
+    test.add_argument(
+        "-o", "--output", type=Path, help="write the preview to this file instead of stdout"
+    )
     test.set_defaults(handler=_test)
+
+    for verb, paused in (("pause", True), ("resume", False)):
+        toggle = actions.add_parser(
+            verb,
+            help="pause a rule (no digests, immediate or spike mail)"
+            if paused
+            else "resume a paused rule (from the last 24 hours)",
+        )
+        toggle.add_argument("name")
+        toggle.set_defaults(handler=_pause, paused=paused)
 
     imports = actions.add_parser(
         "import", help="add the [[alerts]] rules of a TOML file (all or none)"
@@ -184,16 +199,19 @@ def _describe(rule: Any) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from schedules.rule_admin import paused_rules
     from schedules.rules import RuleStore
 
     rules = RuleStore.from_settings().list()
+    paused = paused_rules()
     for rule in rules:
         if args.json:
             print(json.dumps(rule.to_json(), ensure_ascii=False))
         else:
+            state = " (paused)" if rule.name in paused else ""
             print(
-                f"{rule.name}\t{rule.cadence}/{rule.email_lang}\t{', '.join(rule.recipients)}"
-                f"\t{_describe(rule)}"
+                f"{rule.name}{state}\t{rule.cadence}/{rule.email_lang}\t"
+                f"{', '.join(rule.recipients)}\t{_describe(rule)}"
             )
     if not rules and not args.json:
         print("no alert rules (add one with: wildwatch alerts add --name N --to EMAIL)")
@@ -201,9 +219,9 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    from schedules.rules import RuleStore
+    from schedules.rule_admin import RuleAdmin
 
-    if RuleStore.from_settings().remove(args.name):
+    if RuleAdmin().remove(args.name):
         print(f"removed alert rule {args.name!r}")
         return 0
     print(f"wildwatch alerts remove: no alert rule named {args.name!r}", file=sys.stderr)
@@ -219,10 +237,32 @@ def _test(args: argparse.Namespace) -> int:
         print(f"wildwatch alerts test: no alert rule named {args.name!r}", file=sys.stderr)
         return 1
     subject, text, html, items = preview(rule)
-    print(f"To: {', '.join(rule.recipients)}")
-    print(f"Subject: {subject}")
-    print(f"({items} items; not sent)\n")
-    print(html if args.html else text)
+    header = f"To: {', '.join(rule.recipients)}\nSubject: {subject}\n({items} items; not sent)"
+    if args.html or args.output:
+        # A preview file: only the message part, the envelope goes to stderr.
+        body = html if args.html else text
+        if args.output:
+            args.output.write_text(body, encoding="utf-8")
+            print(f"{header}\nwritten to {args.output}", file=sys.stderr)
+        else:
+            print(header, file=sys.stderr)
+            sys.stdout.write(body)
+        return 0
+    print(f"{header}\n")
+    print(text)
+    return 0
+
+
+def _pause(args: argparse.Namespace) -> int:
+    from schedules.rule_admin import RuleAdmin
+    from schedules.rules import RuleError
+
+    try:
+        RuleAdmin().set_paused(args.name, args.paused)
+    except RuleError as error:
+        print(f"wildwatch alerts: {error}", file=sys.stderr)
+        return 1
+    print(f"{'paused' if args.paused else 'resumed'} alert rule {args.name!r}")
     return 0
 
 

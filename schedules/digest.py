@@ -3,20 +3,23 @@
 Reads search hits (search/backend.py ``Hit``) and spikes; writes a ``DigestContent`` that the
 templates (schedules/render.py) turn into text and HTML. Near-duplicates (same
 ``duplicate_of`` group) fold into one entry listing the other sources; entries are grouped by
-species, biggest group first. Scraped text is kept as plain text here (snippets are un-marked
-and un-escaped into segments) and escaped once, by the HTML template.
+species, biggest group first, each group capped (WILDWATCH_DIGEST_ITEMS_PER_GROUP) with a link
+to the rest in wildwatch. Above the groups: the summary (schedules/briefing.py), the items of
+highest relevance and the new enforcement steps. Scraped text is kept as plain text here
+(snippets are un-marked and un-escaped into segments) and escaped once, by the HTML template.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from schedules.briefing import Summary
 from schedules.labels import label
 from schedules.spikes import Spike
 from search.backend import Hit
@@ -61,7 +64,13 @@ class Entry:
 class SpeciesGroup:
     species: str
     label: str
-    entries: list[Entry]
+    entries: list[Entry]  # the ones shown, most relevant first
+    total: int = 0  # stories filed under this species, shown or not
+    see_all_url: str = ""  # the search page with the rule, the window and this species
+
+    @property
+    def hidden(self) -> int:
+        return max(0, self.total - len(self.entries))
 
 
 @dataclass(frozen=True)
@@ -72,15 +81,24 @@ class DigestContent:
     groups: list[SpeciesGroup]
     spikes: list[str]  # sentences, already in the e-mail's language
     more: int = 0  # matching items left out because the digest was full
-    search_url: str = ""
+    search_url: str = ""  # "see all in wildwatch": the rule's search over the window
+    manage_url: str = ""  # the alerts page, to change or pause the rule
+    summary: Summary | None = None
+    top: list[Entry] = field(default_factory=list)  # highest relevance, any group
+    steps: list[Entry] = field(default_factory=list)  # stories reporting enforcement
+    covered_ids: tuple[str, ...] = ()  # every item the briefing accounts for, shown or not
 
     @property
     def entry_count(self) -> int:
-        return sum(len(group.entries) for group in self.groups)
+        """Stories this briefing reports (counted in its groups, listed or behind a link)."""
+        return sum(group.total or len(group.entries) for group in self.groups)
 
     @property
     def item_ids(self) -> list[str]:
-        return [i for group in self.groups for entry in group.entries for i in entry.item_ids]
+        """Items to record as sent: those listed, and those the groups' links lead to (they
+        are counted in the summary, so tomorrow's briefing must not repeat them)."""
+        shown = [i for group in self.groups for entry in group.entries for i in entry.item_ids]
+        return list(dict.fromkeys([*shown, *self.covered_ids]))
 
     @property
     def empty(self) -> bool:
@@ -203,7 +221,14 @@ def build_content(
     spikes: Sequence[Spike] = (),
     max_entries: int | None = None,
     search_url: str = "",
+    per_group: int | None = None,
+    group_url: Callable[[str], str] | None = None,
+    summary: Summary | None = None,
+    top_count: int = 5,
 ) -> DigestContent:
+    """The digest of ``hits`` (new items of the window). ``max_entries`` caps the stories
+    read at all (the rest wait, unrecorded); ``per_group`` caps the stories listed per
+    species, the others being counted and reachable through ``group_url(species)``."""
     from schedules.spikes import describe
 
     folded = fold_duplicates(hits)
@@ -218,7 +243,28 @@ def build_content(
         by_species.setdefault(species, []).append(entry)
     # Biggest group first; "other" always last, it is the least specific.
     order = sorted(by_species, key=lambda s: (s == "other", -len(by_species[s]), s))
-    groups = [SpeciesGroup(s, label("species", s, lang), by_species[s]) for s in order]
+    groups: list[SpeciesGroup] = []
+    covered: list[str] = []
+    for species in order:
+        entries = by_species[species]
+        # Most relevant first within a group: what a capped group shows is what matters most.
+        ranked = sorted(entries, key=lambda e: -e.relevance)
+        shown = ranked[:per_group] if per_group is not None else ranked
+        covered += [i for e in ranked[len(shown) :] for i in e.item_ids]
+        groups.append(
+            SpeciesGroup(
+                species,
+                label("species", species, lang),
+                shown,
+                total=len(entries),
+                see_all_url=group_url(species) if group_url else "",
+            )
+        )
+    every = [entry for entries in by_species.values() for entry in entries]
+    top = sorted(every, key=lambda e: -e.relevance)[:top_count]
+    steps = sorted(
+        (e for e in every if e.enforcement), key=lambda e: (-len(e.enforcement), -e.relevance)
+    )[:top_count]
     return DigestContent(
         rule_name=rule_name,
         lang=lang,
@@ -227,13 +273,18 @@ def build_content(
         spikes=[describe(spike, lang, today=day) for spike in spikes],
         more=more,
         search_url=search_url,
+        manage_url=f"{public_url}/alerts",
+        summary=summary,
+        top=top if len(every) > top_count else [],
+        steps=steps,
+        covered_ids=tuple(covered),
     )
 
 
 def subject_line(content: DigestContent, *, immediate: bool = False) -> str:
     """E.g. "[wildwatch] 12 tin mới: tê tê 5, ngà voi 3 — 23/11/2026"."""
     counts = ", ".join(
-        f"{group.label} {len(group.entries)}"
+        f"{group.label} {group.total or len(group.entries)}"
         for group in content.groups
         if group.species != "other"
     )

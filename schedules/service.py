@@ -175,6 +175,8 @@ def run_service(*, host: str, port: int, web: bool) -> int:
         changes.replaced or "none",
         changes.removed or "none",
     )
+    if not settings.public_url_set() and _digests_configured():
+        log.warning("%s", settings.public_url_warning())
     scheduler.resume()
     # Whatever was left queued by a previous run goes out now rather than in a minute.
     scheduler.add_job(OUTBOX_FUNC, id="outbox-at-start", jobstore="default", replace_existing=True)
@@ -200,6 +202,14 @@ def run_service(*, host: str, port: int, web: bool) -> int:
             signal.signal(sig, handler)
     log.warning("wildwatch run stopped")
     return 0
+
+
+def _digests_configured() -> bool:
+    """Whether any mail with links will go out: an alert rule exists, or spike alerts have
+    recipients."""
+    from schedules.rules import RuleStore
+
+    return bool(settings.spike_recipients()) or bool(RuleStore.from_settings().list())
 
 
 def _serve_web(server: Any, stop: threading.Event) -> None:

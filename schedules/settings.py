@@ -114,16 +114,48 @@ def immediate_min_relevance() -> float:
     return value
 
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def public_url_set() -> bool:
+    """Whether ``WILDWATCH_PUBLIC_URL`` is set: without it, links in e-mails point at this
+    machine's loopback address, which no recipient can open."""
+    return env_optional("WILDWATCH_PUBLIC_URL") is not None
+
+
+def public_url_warning() -> str:
+    return (
+        "WILDWATCH_PUBLIC_URL is not set: links in digests (items, 'see all', manage) point "
+        f"at {DEFAULT_PUBLIC_URL}, which recipients cannot open; set it to the address staff "
+        "use for the web UI, e.g. https://wildwatch.example.org"
+    )
+
+
 def public_url() -> str:
     """``WILDWATCH_PUBLIC_URL`` (default http://127.0.0.1:8000): base of links to archived
     copies in e-mails (``/items/<id>``)."""
-    return env_str("WILDWATCH_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    return env_str("WILDWATCH_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/")
 
 
 def digest_max_items() -> int:
     """``WILDWATCH_DIGEST_MAX_ITEMS`` (default 500): items per digest; the rest wait for the
     next one (they are not marked as sent)."""
     return env_int("WILDWATCH_DIGEST_MAX_ITEMS", 500, minimum=1)
+
+
+def digest_items_per_group() -> int:
+    """``WILDWATCH_DIGEST_ITEMS_PER_GROUP`` (default 20): stories listed per species in a
+    digest, most relevant first; the rest are counted, linked ("see all in wildwatch") and
+    recorded as sent."""
+    return env_int("WILDWATCH_DIGEST_ITEMS_PER_GROUP", 20, minimum=1)
+
+
+def digest_published_grace_hours() -> int:
+    """``WILDWATCH_DIGEST_PUBLISHED_GRACE_HOURS`` (default 24): how long before a digest's
+    window an item may have been published and still count as news (a story published at
+    06:50 and crawled at 08:00 belongs in the next morning's digest). Older items found
+    later, e.g. an archive import, are not news and are never mailed."""
+    return env_int("WILDWATCH_DIGEST_PUBLISHED_GRACE_HOURS", 24, minimum=0)
 
 
 def spike_baseline_days() -> int:

@@ -92,10 +92,18 @@ class FakeBackend:
             return False
         if request.fetched_until and fetched >= request.fetched_until:
             return False
-        day = _item_day(doc)
-        if request.since is not None and day < _as_date(request.since):
+        # A date bound means whole local days; a datetime bound, that instant (as the real
+        # backends do).
+        stamp = datetime.fromisoformat(doc.get("published_at") or doc["fetched_at"])
+        since, until = request.since, request.until
+        if isinstance(since, datetime):
+            if stamp < since:
+                return False
+        elif since is not None and _item_day(doc) < since:
             return False
-        return not (request.until is not None and day > _as_date(request.until))
+        if isinstance(until, datetime):
+            return stamp <= until
+        return not (until is not None and _item_day(doc) > until)
 
     def search(self, request: SearchRequest) -> SearchResponse:
         found = [d for d in self.docs.values() if self._matches(d, request)]
