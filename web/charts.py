@@ -40,6 +40,7 @@ class Mark:
     height: float
     color: str
     title: str  # tooltip: series, date, value
+    hollow: bool = False  # a point resting on few observations (drawn as an open circle)
 
 
 @dataclass
@@ -48,6 +49,8 @@ class Line:
     color: str
     points: str  # SVG polyline points
     dots: list[Mark]
+    # The same points cut where a value is missing: a line never bridges a gap in the data.
+    segments: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +68,8 @@ class Chart:
     bars: list[Mark] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)
     y_label: str = ""
+    bands: list[tuple[str, str]] = field(default_factory=list)  # (polygon points, colour)
+    notes: list[tuple[float, float, str]] = field(default_factory=list)  # small labels
 
     @property
     def empty(self) -> bool:
@@ -116,7 +121,28 @@ def format_vnd(value: float) -> str:
     return f"{value:.0f}"
 
 
-def _date_labels(dates: Sequence[str], max_labels: int) -> list[tuple[int, str]]:
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_label(iso: str, lang: str, *, with_year: bool = False) -> str:
+    """A bucket date as readers write it: "20/3" (vi), "20 Mar" (en), year on demand."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    if lang == "en":
+        return f"{day} {_MONTHS_EN[month - 1]}" + (f" {year}" if with_year else "")
+    return f"{day}/{month}" + (f"/{year}" if with_year else "")
+
+
+def bucket_title(iso: str, interval: str, lang: str) -> str:
+    """What one point stands for, for tooltips: a day, or the week starting that day."""
+    text = day_label(iso, lang, with_year=True)
+    if interval != "week":
+        return text
+    return f"tuần từ {text}" if lang == "vi" else f"week of {text}"
+
+
+def _date_labels(
+    dates: Sequence[str], max_labels: int, lang: str | None = None
+) -> list[tuple[int, str]]:
     if not dates:
         return []
     every = max(1, math.ceil(len(dates) / max_labels))
@@ -124,6 +150,10 @@ def _date_labels(dates: Sequence[str], max_labels: int) -> list[tuple[int, str]]
     last_year = ""
     for index in range(0, len(dates), every):
         year, month, day = dates[index].split("-")
+        if lang is not None:
+            labels.append((index, day_label(dates[index], lang, with_year=year != last_year)))
+            last_year = year
+            continue
         text = f"{int(day)}/{int(month)}"
         if year != last_year:
             text += f"/{year}"
@@ -156,30 +186,104 @@ def line_chart(
     fmt: Callable[[float], str] = format_count,
     width: int = 760,
     height: int = 280,
+    lang: str | None = None,
+    interval: str = "day",
 ) -> Chart:
+    """One line per series; ``lang`` labels the dates in that language (tooltips name the
+    day or the week), otherwise they read d/m/yyyy."""
     chart = _frame("line", width, height)
     chart.y_label = y_label
     values = [v for s in series for v in s.values if v is not None]
     if not dates or not values:
         return chart
     y_of = _y_axis(chart, max(values), fmt)
-    plot_w = width - chart.left - chart.right
-    n = len(dates)
+    x_of = _x_positions(chart, len(dates))
+    chart.x_ticks = [(x_of(i), text) for i, text in _date_labels(dates, 8, lang)]
+    for number, one in enumerate(series):
+        color = PALETTE[number % len(PALETTE)]
+        dots: list[Mark] = []
+        segments: list[list[str]] = [[]]
+        for i, v in enumerate(one.values):
+            if v is None:
+                if segments[-1]:
+                    segments.append([])
+                continue
+            when = bucket_title(dates[i], interval, lang) if lang else dates[i]
+            dots.append(Mark(x_of(i), y_of(v), 0, 0, color, f"{one.label} · {when}: {fmt(v)}"))
+            segments[-1].append(f"{dots[-1].x},{dots[-1].y}")
+        points = " ".join(f"{d.x},{d.y}" for d in dots)
+        cut = [" ".join(part) for part in segments if len(part) > 1]
+        chart.lines.append(Line(one.label, color, points, dots, cut))
+        chart.legend.append((one.label, color))
+    return chart
+
+
+def _x_positions(chart: Chart, n: int) -> Callable[[int], float]:
+    plot_w = chart.width - chart.left - chart.right
 
     def x_of(index: int) -> float:
         return round(chart.left + (plot_w * index / (n - 1) if n > 1 else plot_w / 2), 1)
 
-    chart.x_ticks = [(x_of(i), text) for i, text in _date_labels(dates, 8)]
-    for number, one in enumerate(series):
-        color = PALETTE[number % len(PALETTE)]
-        dots = [
-            Mark(x_of(i), y_of(v), 0, 0, color, f"{one.label} · {dates[i]}: {fmt(v)}")
-            for i, v in enumerate(one.values)
-            if v is not None
-        ]
-        points = " ".join(f"{d.x},{d.y}" for d in dots)
-        chart.lines.append(Line(one.label, color, points, dots))
-        chart.legend.append((one.label, color))
+    return x_of
+
+
+def spread_chart(
+    dates: Sequence[str],
+    median: Sequence[float | None],
+    low: Sequence[float | None],
+    high: Sequence[float | None],
+    counts: Sequence[int],
+    *,
+    label: str,
+    band_label: str,
+    few: int,
+    lang: str,
+    interval: str,
+    count_word: str,
+    fmt: Callable[[float], str] = format_vnd,
+    width: int = 1160,
+    height: int = 320,
+) -> Chart:
+    """A median line over a band from ``low`` to ``high`` (the interquartile range), the
+    number of values under each point, and points resting on fewer than ``few`` values drawn
+    open. The y axis is scaled to the band, not to single extreme prices."""
+    chart = _frame("line", width, height)
+    chart.y_label = "VND"
+    tops = [v for v in (*high, *median) if v is not None]
+    if not dates or not tops:
+        return chart
+    y_of = _y_axis(chart, max(tops), fmt)
+    x_of = _x_positions(chart, len(dates))
+    chart.x_ticks = [(x_of(i), text) for i, text in _date_labels(dates, 8, lang)]
+    color = PALETTE[0]
+    runs: list[list[int]] = [[]]
+    for i, value in enumerate(median):
+        if value is None:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append(i)
+    dots: list[Mark] = []
+    segments: list[str] = []
+    for run in (r for r in runs if r):
+        if len(run) > 1:
+            segments.append(" ".join(f"{x_of(i)},{y_of(median[i] or 0)}" for i in run))
+        upper = [f"{x_of(i)},{y_of(high[i] or median[i] or 0)}" for i in run]
+        lower = [f"{x_of(i)},{y_of(low[i] or median[i] or 0)}" for i in reversed(run)]
+        if len(run) > 1:
+            chart.bands.append((" ".join(upper + lower), color))
+        for i in run:
+            value = median[i] or 0
+            title = (
+                f"{label} · {bucket_title(dates[i], interval, lang)}: {fmt(value)} "
+                f"({counts[i]} {count_word}; {fmt(low[i] or value)}–{fmt(high[i] or value)})"
+            )
+            dots.append(Mark(x_of(i), y_of(value), 0, 0, color, title, hollow=counts[i] < few))
+            chart.notes.append((x_of(i), round(y_of(value) - 8, 1), str(counts[i])))
+    points = " ".join(f"{d.x},{d.y}" for d in dots)
+    chart.lines.append(Line(label, color, points, dots, segments))
+    chart.legend.append((label, color))
+    chart.legend.append((band_label, "#b3d4ea"))
     return chart
 
 
@@ -191,6 +295,8 @@ def stacked_bar_chart(
     fmt: Callable[[float], str] = format_count,
     width: int = 760,
     height: int = 280,
+    lang: str | None = None,
+    interval: str = "day",
 ) -> Chart:
     chart = _frame("bar", width, height)
     chart.y_label = y_label
@@ -203,7 +309,7 @@ def stacked_bar_chart(
     slot = plot_w / n
     bar_w = max(1.0, round(slot * 0.7, 1))
     chart.x_ticks = [
-        (round(chart.left + slot * (i + 0.5), 1), text) for i, text in _date_labels(dates, 8)
+        (round(chart.left + slot * (i + 0.5), 1), text) for i, text in _date_labels(dates, 8, lang)
     ]
     base = [0.0] * n
     for number, one in enumerate(series):
@@ -214,7 +320,8 @@ def stacked_bar_chart(
                 continue
             y_top, y_bottom = y_of(base[i] + value), y_of(base[i])
             x = round(chart.left + slot * i + (slot - bar_w) / 2, 1)
-            title = f"{one.label} · {dates[i]}: {fmt(value)}"
+            when = bucket_title(dates[i], interval, lang) if lang else dates[i]
+            title = f"{one.label} · {when}: {fmt(value)}"
             chart.bars.append(Mark(x, y_top, bar_w, round(y_bottom - y_top, 1), color, title))
             base[i] += value
         chart.legend.append((one.label, color))

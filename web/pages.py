@@ -1,4 +1,5 @@
-"""HTML pages: search, item, trends, coverage, API docs; CSV export; saving alerts.
+"""HTML pages: search, item, coverage, API docs; CSV export; saving alerts (the trends page
+is web/trends_pages.py, the alerts page web/alerts_pages.py).
 
 Reads query parameters, forms and the index; writes HTML, CSV and (for "save this search as
 an alert") one alert rule through ``schedules.rules``.
@@ -35,7 +36,7 @@ from web.params import (
     parse_interval,
     parse_search_params,
 )
-from web.queries import archived_body, coverage, item_view, iter_hits, trends
+from web.queries import archived_body, coverage, item_view, iter_hits
 from web.rendering import render
 from web.services import AlertSaveError
 from web.trends import Table
@@ -262,55 +263,6 @@ def _table_chart(
     fmt = format_vnd if money else format_count
     width, height = (1160, 320) if wide else (580, 300)
     return builder(table.dates, series, y_label=y_label, fmt=fmt, width=width, height=height)
-
-
-@router.get("/trends")
-def trends_page(
-    request: Request,
-    params: Params,
-    interval: Annotated[str, Query()] = "week",
-    price_species: Annotated[str, Query()] = "",
-) -> Any:
-    t = Translator(request.state.ui)
-    chosen = parse_interval(interval)
-    species_choice = None
-    if price_species.strip():
-        species_choice = parse_search_params([("species", price_species)]).request.species[0]
-    data = trends(request.app.state.services, params.request, chosen, species_choice)
-    unit_label = t.label("species", data["price_species"]) if data["price_species"] else ""
-    charts = {
-        "species": _table_chart(data["species"], t, "species", "line", t("items")),
-        "enforcement": _table_chart(data["enforcement"], t, "enforcement", "bar", t("items")),
-        "prices": _table_chart(
-            Table(
-                data["prices"].dates,
-                {
-                    f"{t('per_unit')} {t.label('unit', u)}": v
-                    for u, v in data["prices"].series.items()
-                },
-            ),
-            t,
-            None,
-            "line",
-            "VND",
-            money=True,
-            wide=True,
-        ),
-    }
-    query = params.query_string(drop=("page", "per_page"))
-    return render(
-        request,
-        "trends.html",
-        {
-            "params": params,
-            "data": data,
-            "charts": charts,
-            "interval": chosen,
-            "price_species_label": unit_label,
-            "species_choices": sorted(t.labels("species").items(), key=lambda kv: kv[1]),
-            "api_href": "/api/trends?" + urlencode([*_pairs(query), ("interval", chosen)]),
-        },
-    )
 
 
 def _pairs(query: str) -> list[tuple[str, str]]:

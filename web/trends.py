@@ -174,3 +174,124 @@ def price_table(hits: Iterable[Mapping[str, Any]], interval: str, tz: str) -> Ta
         for unit, by_date in sorted(samples.items(), key=lambda kv: -len(kv[1]))
     }
     return Table(axis, series)
+
+
+# ---- the trends page: a range, one shared axis, top species plus "other", price spread ----
+
+# Quick ranges of the trends page → days back from today (None: the whole index).
+RANGES: dict[str, int | None] = {"7d": 7, "30d": 30, "90d": 90, "1y": 365, "all": None}
+DEFAULT_RANGE = "90d"
+OTHER = "other"
+# A price point resting on fewer quotes than this is drawn open: one ad can swing a median.
+FEW_PRICES = 3
+
+
+def range_axis(start: date, end: date, interval: str) -> list[str]:
+    """Every bucket start from the bucket of ``start`` to that of ``end``: the one x axis
+    all charts of the page share."""
+    step = timedelta(days=7 if interval == "week" else 1)
+    current, last = bucket_start(start, interval), bucket_start(end, interval)
+    axis: list[str] = []
+    while current <= last and len(axis) < 2000:
+        axis.append(current.isoformat())
+        current += step
+    return axis
+
+
+def top_with_other(buckets: Iterable[Bucket], key: str, axis: Sequence[str], *, top: int) -> Table:
+    """The ``top`` values of ``key`` by total as their own series, every other value summed
+    into ``OTHER``, on ``axis`` (missing buckets are zero). An item tagged with two minor
+    species counts once in each, as it does in their own series."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    for bucket in buckets:
+        value = bucket["keys"].get(key)
+        if value is None:
+            continue
+        counts[value][bucket["date"]] += bucket["count"]
+        totals[value] += bucket["count"]
+    names = [name for name, _ in totals.most_common(top)]
+    series: dict[str, list[float | None]] = {
+        name: [counts[name].get(d, 0) for d in axis] for name in names
+    }
+    rest = [name for name in totals if name not in names]
+    if rest:
+        series[OTHER] = [sum(counts[name].get(d, 0) for name in rest) for d in axis]
+    return Table(list(axis), series)
+
+
+def on_axis(table: Table, axis: Sequence[str]) -> Table:
+    """``table`` re-laid on ``axis``: counts missing from it are zero."""
+    index = {d: i for i, d in enumerate(table.dates)}
+    return Table(
+        list(axis),
+        {
+            name: [values[index[d]] if d in index else 0 for d in axis]
+            for name, values in table.series.items()
+        },
+    )
+
+
+@dataclass(frozen=True)
+class PriceSpread:
+    """Prices per unit of one unit (kg, individuals, ...) per bucket of the axis."""
+
+    unit: str
+    dates: list[str]
+    median: list[float | None]
+    q1: list[float | None]
+    q3: list[float | None]
+    counts: list[int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "dates": self.dates,
+            "median": self.median,
+            "q1": self.q1,
+            "q3": self.q3,
+            "counts": self.counts,
+        }
+
+
+def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
+    """(first quartile, median, third quartile); one value is all three."""
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, q2, q3
+
+
+def price_spreads(
+    hits: Iterable[Mapping[str, Any]], interval: str, tz: str, axis: Sequence[str]
+) -> list[PriceSpread]:
+    """Median and interquartile range of VND per unit per bucket, for each unit with prices,
+    most quoted unit first. Buckets without a price stay None (the chart breaks its line
+    there instead of joining points months apart)."""
+    samples: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    wanted = set(axis)
+    for hit in hits:
+        day = item_date(hit, tz)
+        if day is None:
+            continue
+        key = bucket_start(day, interval).isoformat()
+        if key not in wanted:
+            continue
+        for price in hit.get("prices") or []:
+            per_unit = price_per_unit(price)
+            if per_unit:
+                samples[per_unit[0]][key].append(per_unit[1])
+    spreads: list[PriceSpread] = []
+    for unit, by_date in sorted(samples.items(), key=lambda kv: -sum(map(len, kv[1].values()))):
+        stats = {d: quartiles(sorted(v)) for d, v in by_date.items()}
+        spreads.append(
+            PriceSpread(
+                unit=unit,
+                dates=list(axis),
+                median=[stats[d][1] if d in stats else None for d in axis],
+                q1=[stats[d][0] if d in stats else None for d in axis],
+                q3=[stats[d][2] if d in stats else None for d in axis],
+                counts=[len(by_date.get(d, [])) for d in axis],
+            )
+        )
+    return spreads

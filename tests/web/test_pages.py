@@ -84,7 +84,7 @@ def test_ui_language_switch_translates_labels_and_species(client: TestClient) ->
     assert en.cookies.get("ww_ui") == "en"
     # the choice sticks through the cookie
     again = client.get("/trends")
-    assert "Items per species per week" in again.text
+    assert "Items per species (top 5" in again.text
 
 
 def test_bad_parameters_and_bad_queries_are_explained(client: TestClient) -> None:
@@ -146,13 +146,13 @@ def test_unknown_item_and_route_give_404_pages(client: TestClient) -> None:
 
 
 def test_trends_page_draws_charts(client: TestClient) -> None:
-    page = client.get("/trends", params={"ui": "en", "price_species": "pangolin"})
+    page = client.get("/trends", params={"ui": "en", "price_species": "pangolin", "range": "all"})
     assert page.status_code == 200
     assert page.text.count("<svg viewBox") == 3
-    assert "Median price per unit (VND): pangolin" in page.text
-    assert "per kg" in page.text and "3M" in page.text
-    daily = client.get("/trends", params={"interval": "day", "ui": "vi"})
-    assert "Số tin theo loài, mỗi ngày" in daily.text
+    assert "pangolin prices per kg: median and middle half" in page.text
+    assert "Median price / kg" in page.text and "3M" in page.text
+    daily = client.get("/trends", params={"interval": "day", "ui": "vi", "range": "all"})
+    assert "mỗi ngày" in daily.text
 
 
 def test_coverage_page_heatmap_links_to_searches(client: TestClient) -> None:
