@@ -32,13 +32,15 @@ NO_ADS = range(100, 130)  # days ago without any price: the price line must brea
 
 def recent_documents(today: date, days: int = 180, seed: int = 13) -> list[Document]:
     rng = random.Random(seed)
+    # Nothing published in the future: today's items are spread over the hours already past.
+    latest = datetime.now(TZ) - timedelta(minutes=5)
     docs: list[Document] = []
     species = list(WEIGHTS)
     weights = [WEIGHTS[s] for s in species]
     for ago in range(days):
         day = today - timedelta(days=ago)
         for n in range(rng.randint(1, 5)):
-            moment = datetime.combine(day, time(rng.randint(6, 21), 0), tzinfo=TZ)
+            moment = min(latest, datetime.combine(day, time(rng.randint(6, 21), 0), tzinfo=TZ))
             kind = rng.choice(["news", "news", "marketplace", "social"])
             chosen = rng.choices(species, weights)[0]
             fields: dict[str, Any] = {
@@ -64,7 +66,7 @@ def recent_documents(today: date, days: int = 180, seed: int = 13) -> list[Docum
                 per_kg = rng.gauss(3_000_000, 400_000)
                 if rng.random() < 0.05:
                     per_kg *= 40  # an outlier: the median must not swing with it
-                moment = datetime.combine(day, time(12, n), tzinfo=TZ)
+                moment = min(latest, datetime.combine(day, time(12, n), tzinfo=TZ))
                 price = round(per_kg, -3)
                 docs.append(
                     _doc(
