@@ -151,3 +151,59 @@ def test_preview_lists_only_news_and_deliveries_show_status(client: TestClient) 
         data={"csrf_token": token, "rule": "Hà Nội", "message": str(failed.id - 2)},
     )
     assert again.status_code == 409  # the sent one is not sent twice
+
+
+def test_every_page_label_exists_in_both_languages() -> None:
+    """The alerts and trends templates read their own groups of web/messages.toml."""
+    from pathlib import Path
+
+    from web.i18n import catalogue
+
+    templates = Path(__file__).parents[2] / "web" / "templates"
+    for group, call, names in (
+        ("alerts_page", "a", ("alerts.html", "alert_rule.html", "_alert_form.html")),
+        ("trends_page", "w", ("trends.html",)),
+    ):
+        used: set[str] = set()
+        for name in names:
+            text = (templates / name).read_text(encoding="utf-8")
+            used |= set(re.findall(rf"""\b{call}\(\s*["']([a-z0-9_]+)["']""", text))
+            # keys built from a prefix: every value the page can produce
+            for prefix in re.findall(rf"""\b{call}\(\s*["']([a-z0-9_]+_)["']\s*~""", text):
+                used |= {k for k in catalogue()[group] if k.startswith(prefix)}
+        assert used, group
+        missing = {k for k in used if not k.endswith("_")} - set(catalogue()[group])
+        assert not missing, f"[{group}] lacks {sorted(missing)}"
+    done = {k for k in catalogue()["alerts_page"] if k.startswith("done_")}
+    assert done == {
+        f"done_{k}" for k in ("created", "saved", "paused", "resumed", "deleted", "resent")
+    }
+    kinds = {k for k in catalogue()["alerts_page"] if k.startswith("kind_")}
+    assert kinds == {"kind_digest", "kind_immediate", "kind_spike"}
+
+
+def test_a_briefing_see_all_link_opens_the_matching_search(client: TestClient) -> None:
+    from datetime import date
+    from urllib.parse import urlsplit
+
+    from schedules.briefing import search_link
+
+    rule = AlertRule(
+        name="Hà Nội",
+        species=("elephant", "pangolin"),
+        location=("Hà Nội",),
+        wildlife_trade=True,
+        recipients=("a@ngo.example",),
+    )
+    link = search_link(
+        "https://wildwatch.ngo.example",
+        rule.to_json(),
+        since=date(2024, 3, 19),
+        until=date(2024, 3, 20),
+        species="elephant",
+    )
+    parts = urlsplit(link)
+    page = client.get(f"{parts.path}?{parts.query}")
+    assert page.status_code == 200
+    assert re.search(r'class="total"[^>]*>\s*<strong>1</strong>', page.text), "one match"
+    assert "Xét xử vụ buôn bán 2 tấn ngà voi" in page.text
