@@ -101,7 +101,8 @@ def main(argv: list[str]) -> int:
         "search page, 2 filters": "/?q=tê+tê&species=pangolin&enforcement=seizure",
         "/api/search (q=ngà voi)": "/api/search?q=nga+voi",
         "item page": f"/items/{item}",
-        "trends page": "/trends",
+        # the synthetic items are dated 2024: the whole index, not the default 90 days
+        "trends page (all)": "/trends?range=all",
         "coverage page": "/coverage",
         "CSV export (q=te giac)": "/export.csv?q=te+giac",
     }
