@@ -256,7 +256,8 @@ def _queue_rule_message(
         sent = _already_sent(connection, rule.name, [hit["id"] for hit in hits])
     fresh = [hit for hit in hits if hit["id"] not in sent]
     # The summary's comparison searches the index: outside the write lock, like the search.
-    summary = _summary(rule, backend, fresh, period_start, end) if cadence == "daily" else None
+    daily = cadence == "daily" and bool(fresh)  # no summary for immediate alerts, or nothing
+    summary = _summary(rule, backend, fresh, period_start, end) if daily else None
     with db.connect() as connection:
         cursor = _cursor(connection, rule.name, cadence)
         if cursor is not None and cursor >= end:

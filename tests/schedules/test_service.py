@@ -276,8 +276,12 @@ def test_sigterm_stops_run_once_and_its_crawls(tmp_path: Path, wildwatch_home: P
 
 
 def test_sigterm_stops_the_service_cleanly(tmp_path: Path, wildwatch_home: Path) -> None:
+    from schedules.rules import AlertRule, RuleStore
+
     sources = tmp_path / "sources.toml"
     sources.write_text(SOURCES, encoding="utf-8")
+    # digests are on (a rule exists) and WILDWATCH_PUBLIC_URL is unset: said at start
+    RuleStore.from_settings().add(AlertRule(name="r", recipients=("a@ngo.example.org",)))
     process = subprocess.Popen(
         _wildwatch("run", "--no-web"),
         env=_env(wildwatch_home, sources),
@@ -297,4 +301,5 @@ def test_sigterm_stops_the_service_cleanly(tmp_path: Path, wildwatch_home: Path)
             process.kill()
     assert process.returncode == 0, err
     assert "received SIGTERM" in err and "wildwatch run stopped" in err
+    assert "WILDWATCH_PUBLIC_URL is not set: links in digests" in err
     assert sorted(stored_jobs()) == ["crawl:baomoi", "crawl:vnexpress", "digest", "outbox"]
