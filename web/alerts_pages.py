@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 
 from schedules.rule_admin import RuleAdmin
 from schedules.rules import CADENCES, AlertRule, RuleError, RuleStore
+from schedules.settings import public_url
 from web.i18n import Translator
 from web.login import checked_form
 from web.params import ENFORCEMENT, KINDS
@@ -200,7 +201,11 @@ def _preview(request: Request, rule: AlertRule) -> dict[str, Any]:
     with request.app.state.services.backend() as backend:
         content = preview_content(rule, backend=backend)
     entries = [entry for group in content.groups for entry in group.entries]
+    # The digest's "see all" link, made relative: this page may be opened by another name.
+    base = public_url()
+    see_all = content.search_url.removeprefix(base) if content.search_url.startswith(base) else ""
     return {
+        "see_all": see_all,
         "total": content.entry_count,
         "entries": sorted(entries, key=lambda e: -e.relevance)[:PREVIEW_ITEMS],
         "summary": content.summary,

@@ -109,6 +109,10 @@ def test_preview_lists_only_news_and_deliveries_show_status(client: TestClient) 
     # both seeded Hà Nội items were fetched this morning; only the one published today is news
     assert "1 tin mới sẽ được gửi" in page.text
     assert "Xét xử vụ buôn bán 2 tấn ngà voi" in page.text
+    assert (
+        'href="/?location=H%C3%A0+N%E1%BB%99i&amp;since=2024-03-18&amp;until=2024-03-20'
+        in page.text
+    )
     assert "Chưa có thư nào" in page.text
 
     with db.connect() as connection:
