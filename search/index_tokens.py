@@ -8,6 +8,12 @@ construction: numbers with separators, phone numbers, e-mail addresses, possessi
 ``a_b`` split where the embedded index splits them, and Chinese or Thai runs kept whole as
 FTS5 keeps them. Elasticsearch stores the terms joined by spaces in fields analysed with the
 built-in ``whitespace`` analyzer (search/mapping.json).
+
+Bulk indexing takes a faster route to the same terms: FTS5's tokenizer treats each character
+on its own (a separator, or a token character folded to zero or more characters), so SQLite is
+asked once per process what it makes of each character it has not seen yet, and texts are then
+translated with that table. A text holding a character no table can describe goes the exact
+route. tests/search/test_index_tokens.py checks both routes agree.
 """
 
 from __future__ import annotations
@@ -61,6 +67,47 @@ def terms(text: str) -> list[str]:
     return terms_of_texts([text])[0]
 
 
+_UNSURE = "\x00"  # what the table maps a character to when only SQLite can say
+_table: dict[int, str] = {0: " "}  # str.translate table of the characters probed so far
+_probed: set[str] = {"\x00"}
+_table_lock = threading.Lock()
+
+
+def _probe(characters: set[str]) -> None:
+    """Ask SQLite what FTS5 makes of each character between two letters, and record it in
+    ``_table``: " " for a separator, the folded form of a token character when it differs."""
+    probes = sorted(characters - _probed)
+    if not probes:
+        return
+    found = terms_of_texts([f"q{character}q" for character in probes])
+    with _table_lock:
+        for character, got in zip(probes, found, strict=True):
+            if got == ["q", "q"]:
+                _table[ord(character)] = " "
+            elif len(got) == 1 and got[0].startswith("q") and got[0].endswith("q"):
+                folded = got[0][1:-1]
+                if folded != character:
+                    _table[ord(character)] = folded
+            else:
+                _table[ord(character)] = _UNSURE
+            _probed.add(character)
+
+
+def fast_terms(texts: Sequence[str]) -> list[list[str] | None]:
+    """The FTS5 terms of each text by translating it character by character (FTS5 treats each
+    character on its own); None for a text only SQLite can split."""
+    _probe(set().union(*texts) if texts else set())
+    found: list[list[str] | None] = []
+    for text in texts:
+        translated = text.translate(_table)
+        found.append(None if _UNSURE in translated else translated.split())
+    return found
+
+
 def indexed_text(texts: Sequence[str]) -> list[str]:
     """Each text as the space-separated FTS5 terms Elasticsearch indexes."""
-    return [" ".join(found) for found in terms_of_texts(texts)]
+    found = fast_terms(texts)
+    unsure = [n for n, terms_found in enumerate(found) if terms_found is None]
+    for n, exact in zip(unsure, terms_of_texts([texts[n] for n in unsure]), strict=True):
+        found[n] = exact
+    return [" ".join(terms_found or ()) for terms_found in found]
