@@ -8,6 +8,7 @@ CSV export do.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -349,3 +350,32 @@ def test_a_relevance_query_past_10000_hits(deep: dict[str, SearchBackend]) -> No
         )["hits"]
     }
     assert len(walked) == DEEP
+
+
+def test_search_offset_on_the_command_line_past_10000(
+    deep: dict[str, SearchBackend], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from search.elasticsearch_backend import ElasticsearchBackend
+    from wildwatch.cli import main
+
+    elastic = deep["elasticsearch"]
+    assert isinstance(elastic, ElasticsearchBackend)
+    monkeypatch.setenv("WILDWATCH_ELASTICSEARCH_URL", elasticsearch_url())
+    monkeypatch.setenv("WILDWATCH_ELASTICSEARCH_INDEX", elastic.alias)
+    argv = ["search", "--sort", "newest", "--offset", "10030", "--limit", "5", "--json"]
+    assert main(argv) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["total"] == DEEP
+    assert [hit["id"] for hit in shown["hits"]] == [
+        f"deep-{n:05d}" for n in range(DEEP - 10_031, DEEP - 10_036, -1)
+    ]
+
+
+def test_the_csv_export_walk_past_10000(deep: dict[str, SearchBackend]) -> None:
+    from web.queries import iter_hits
+
+    # web.queries.iter_hits: pages of 100 through backend.search, as /export.csv writes them
+    request = SearchRequest(query="thu giu", sort="newest")
+    exported = [hit["id"] for hit in iter_hits(deep["elasticsearch"], request, DEEP + 100)]
+    assert exported == [f"deep-{n:05d}" for n in range(DEEP - 1, -1, -1)]
+    assert len(set(exported)) == DEEP
