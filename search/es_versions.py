@@ -11,7 +11,6 @@ it by its exact name.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
@@ -116,6 +115,3 @@ def source_index(client: Elasticsearch, alias: str) -> str | None:
         return current_index(client, alias)
     except IndexLayoutError:
         return alias
-
-
-ReindexStep = Callable[[str, str], int]

@@ -272,3 +272,21 @@ def test_facet_ties_are_in_value_order_and_keys_are_normalised(live: Elasticsear
     assert facets["source"] == {"tuoitre": 2, "vnexpress": 1}
     assert ids(live, location=("dak lak",)) == {"a", "b"}
     assert ids(live, source=("TUOITRE",)) == {"a", "c"}
+
+
+@pytest.mark.elasticsearch
+def test_the_index_commands(
+    live: ElasticsearchBackend, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from wildwatch.cli import main
+
+    live.upsert(corpus())
+    monkeypatch.setenv("WILDWATCH_ELASTICSEARCH_URL", elasticsearch_url())
+    monkeypatch.setenv("WILDWATCH_ELASTICSEARCH_INDEX", live.alias)
+    assert main(["index", "reindex"]) == 0
+    assert f"copied {len(corpus())} item(s)" in capsys.readouterr().out
+    assert main(["index", "status"]) == 0
+    assert capsys.readouterr().out.strip() == f"{live.alias} -> {live.alias}-v2"
+    monkeypatch.delenv("WILDWATCH_ELASTICSEARCH_URL")
+    assert main(["index", "reindex"]) == 2
+    assert "WILDWATCH_ELASTICSEARCH_URL is not set" in capsys.readouterr().err
