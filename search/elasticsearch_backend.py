@@ -1,18 +1,33 @@
 """The Elasticsearch backend (``WILDWATCH_ELASTICSEARCH_URL``), for indexes beyond one machine.
 
-Reads and writes the versioned index ``<alias>-v1`` (settings and mappings in
-search/mapping.json) through its alias (``WILDWATCH_ELASTICSEARCH_INDEX``, default
-``wildwatch-items``), so a future ``-v2`` can be built and swapped in without downtime.
-Writes go through ``elasticsearch.helpers.streaming_bulk`` by item id; rejected items (429,
-5xx) are retried with exponential backoff, and whatever still fails raises ``IndexingError``
-naming the ids: nothing is dropped silently.
+Reads and writes through an alias (``WILDWATCH_ELASTICSEARCH_INDEX``, default
+``wildwatch-items``) in front of a versioned index ``<alias>-v<N>`` (settings and mappings in
+search/mapping.json; search/es_versions.py creates versions and swaps the alias). Writes name
+the alias with ``require_alias``, so a missing alias is an error, never a dynamic index.
+
+Every searched or counted value is derived in Python exactly as the SQLite index derives it
+(search/indexed.py, search/index_tokens.py), so both backends return the same items.
+
+Bulk writes: items rejected with 429 or 5xx, or whole requests that failed, are sent again
+after a back-off (1 s, 2 s, 4 s... capped at 30 s) up to ``retries`` times; the client's own
+retries are off for bulk requests so retries never stack. Items still rejected, and items
+refused for good, raise ``IndexingError`` naming them after every other item was written; the
+caller has not marked them as known, so the next crawl or import sends them again.
+
+Deep pages (beyond ``max_result_window``, 10,000) are read with ``search_after`` over a point
+in time; a request for the next page continues from where the previous one stopped.
+
+Searches whose time window ends within the last minute (alerts, spike checks: "until now")
+refresh the index first, so they see what was indexed a moment ago.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any, Literal, cast
@@ -21,10 +36,11 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.helpers import scan, streaming_bulk
 
 from pipelines.dedup import hamming
-from search import es_query, settings
+from search import es_query, es_versions, settings
 from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
-from search.dates import local_zone
+from search.dates import local_zone, now_epoch
 from search.document import Document, public_fields
+from search.index_tokens import indexed_text
 from search.indexed import (
     LIST_FIELDS,
     SINGLE_FIELDS,
@@ -34,20 +50,37 @@ from search.indexed import (
     prepare,
     simhash_bands,
 )
-from search.query_language import highlight_terms, parse
+from search.query_language import Node, highlight_terms, parse
 from search.snippets import snippet
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 1
-_DERIVED_FIELDS = ("item_date", "band0", "band1", "band2", "band3")
+DERIVED_FIELDS = (
+    "title_terms",
+    "text_terms",
+    "item_date",
+    "fetched_date",
+    "band0",
+    "band1",
+    "band2",
+    "band3",
+    "keys",
+    "facet",
+)
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _HISTOGRAM_TERMS = 1000
 _HIT_EXTRA_FIELDS = ("duplicate_of", "archive_sha256", "country")
+_COPY_ORDER = [{"_shard_doc": "asc"}]  # the cheapest total order over a point in time
+MAX_RESULT_WINDOW = 10_000  # index.max_result_window of search/mapping.json
+MAX_BACKOFF = 30.0
+PIT_KEEP_ALIVE = "2m"
+_CURSORS = 8  # deep-paging positions kept for "the next page"
+# A window ending later than this many seconds ago may miss items not refreshed yet.
+REFRESH_WINDOW_SECONDS = 60
 
 
 class IndexingError(RuntimeError):
-    """Items Elasticsearch refused after every retry."""
+    """Items Elasticsearch refused after every retry; the others were written."""
 
     def __init__(self, failures: dict[str, str]):
         listed = "; ".join(f"{doc_id}: {reason}" for doc_id, reason in list(failures.items())[:10])
@@ -63,16 +96,59 @@ def load_mapping() -> dict[str, Any]:
     return cast(dict[str, Any], body)
 
 
-def _body(item: Indexed) -> dict[str, Any]:
+def index_body(item: Indexed, title_terms: str, text_terms: str) -> dict[str, Any]:
+    """The stored source of an item: the document plus the values searched and counted."""
     body: dict[str, Any] = dict(item.doc)
-    body["item_date"] = es_query.iso_utc(item.item_ts)
+    body["title_terms"] = title_terms
+    body["text_terms"] = text_terms
+    body["item_date"] = item.item_ts
+    body["fetched_date"] = item.fetched_ts
     for band, value in enumerate(item.bands or (None,) * 4):
         body[f"band{band}"] = value
+    keys: dict[str, Any] = {}
+    facet: dict[str, Any] = {}
+    for name in SINGLE_FIELDS:
+        if item.single[name]:
+            keys[name] = facet[name] = item.single[name]
+    for name in LIST_FIELDS:
+        keys[name] = [key for key, _display in item.lists[name]]
+        facet[name] = [display for _key, display in item.lists[name]]
+    facet["wildlife_trade"] = "true" if item.wildlife_trade else "false"
+    body["keys"] = keys
+    body["facet"] = facet
     return body
 
 
+def bodies(items: Sequence[Indexed]) -> list[dict[str, Any]]:
+    """``index_body`` of each item, tokenizing all titles and texts in one pass."""
+    terms = indexed_text([item.folded_title for item in items] + [i.folded_text for i in items])
+    count = len(items)
+    return [index_body(item, terms[n], terms[count + n]) for n, item in enumerate(items)]
+
+
 def _document(source: dict[str, Any]) -> Document:
-    return cast(Document, {k: v for k, v in source.items() if k not in _DERIVED_FIELDS})
+    return cast(Document, {k: v for k, v in source.items() if k not in DERIVED_FIELDS})
+
+
+def client_from_settings() -> Elasticsearch:
+    """A client for ``WILDWATCH_ELASTICSEARCH_URL`` with the configured credentials and TLS."""
+    url = settings.elasticsearch_url()
+    if not url:
+        raise ValueError("WILDWATCH_ELASTICSEARCH_URL is not set")
+    options: dict[str, Any] = {"request_timeout": settings.elasticsearch_timeout()}
+    api_key = settings.elasticsearch_api_key()
+    basic = settings.elasticsearch_basic_auth()
+    if api_key:
+        options["api_key"] = api_key
+    elif basic:
+        options["basic_auth"] = basic
+    ca_certs = settings.elasticsearch_ca_certs()
+    if ca_certs:
+        options["ca_certs"] = ca_certs
+    fingerprint = settings.elasticsearch_fingerprint()
+    if fingerprint:
+        options["ssl_assert_fingerprint"] = fingerprint
+    return Elasticsearch(url, **options)
 
 
 class ElasticsearchBackend:
@@ -88,45 +164,34 @@ class ElasticsearchBackend:
     ) -> None:
         self.client = client
         self.alias = alias
-        self.index = f"{alias}-v{INDEX_VERSION}"
         self.refresh = refresh  # make writes visible at once (tests, small imports)
         self.retries = retries
         self.initial_backoff = initial_backoff
         self.recency_days = recency_days
         self._ready = False
+        self._lock = threading.Lock()
+        # (search key, offset) -> (point in time id, search_after of the hit before offset)
+        self._cursors: OrderedDict[tuple[str, int], tuple[str, list[Any]]] = OrderedDict()
 
     @classmethod
     def from_settings(cls) -> ElasticsearchBackend:
-        url = settings.elasticsearch_url()
-        assert url, "from_settings needs WILDWATCH_ELASTICSEARCH_URL"
-        api_key = settings.elasticsearch_api_key()
-        client = Elasticsearch(url, api_key=api_key) if api_key else Elasticsearch(url)
         return cls(
-            client,
+            client_from_settings(),
             alias=settings.elasticsearch_index(),
             retries=settings.elasticsearch_bulk_retries(),
             recency_days=settings.recency_days(),
         )
 
     def ensure_index(self) -> None:
-        """Create ``<alias>-v1`` with search/mapping.json and point the alias at it, unless
-        the alias exists already."""
-        if self._ready:
-            return
-        if not self.client.indices.exists_alias(name=self.alias):
-            mapping = load_mapping()
-            try:
-                self.client.indices.create(
-                    index=self.index,
-                    settings=mapping["settings"],
-                    mappings=mapping["mappings"],
-                    aliases={self.alias: {"is_write_index": True}},
-                )
-            except ApiError as error:
-                # Another process created it between the check and the create.
-                if error.error != "resource_already_exists_exception":
-                    raise
-        self._ready = True
+        """Create ``<alias>-v1`` behind the alias unless the alias exists."""
+        if not self._ready:
+            es_versions.ensure_alias(self.client, self.alias, load_mapping())
+            self._ready = True
+
+    def refresh_index(self) -> None:
+        """Make everything written so far visible to searches."""
+        self.ensure_index()
+        self.client.indices.refresh(index=self.alias)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -137,7 +202,7 @@ class ElasticsearchBackend:
         self.ensure_index()
         stored = self._stored([item.id for item in prepared])
         outcomes: list[UpsertOutcome] = []
-        actions: dict[str, dict[str, Any]] = {}
+        changed: dict[str, Indexed] = {}
         for item in prepared:
             old = stored.get(item.id)
             if old is None:
@@ -152,14 +217,15 @@ class ElasticsearchBackend:
                     continue
                 outcome = "unchanged" if unchanged else "updated"
             stored[item.id] = item.doc
-            actions[item.id] = {
-                "_op_type": "index",
-                "_index": self.alias,
-                "_id": item.id,
-                "_source": _body(item),
-            }
+            changed[item.id] = item
             outcomes.append(outcome)
-        self._bulk(list(actions.values()))
+        items = list(changed.values())
+        self._bulk(
+            [
+                {"_op_type": "index", "_index": self.alias, "_id": item.id, "_source": body}
+                for item, body in zip(items, bodies(items), strict=True)
+            ]
+        )
         return outcomes
 
     def _stored(self, doc_ids: list[str]) -> dict[str, Document]:
@@ -170,50 +236,111 @@ class ElasticsearchBackend:
             if entry.get("found")
         }
 
-    def _bulk(self, actions: list[dict[str, Any]]) -> None:
-        """Index ``actions``; retry rejected items and failed requests with backoff."""
+    def _bulk(self, actions: list[dict[str, Any]], *, require_alias: bool = True) -> None:
+        """Index ``actions``: items rejected with 429/5xx (or whole requests that failed) are
+        sent again after a back-off; the rest are written whatever happens to those."""
+        if not actions:
+            return
+        # One retry policy: ours, per item. The client's own retries would stack on it.
+        client = self.client.options(max_retries=0, retry_on_status=())
         pending = actions
-        failures: dict[str, str] = {}
+        refused: dict[str, str] = {}  # permanent: retrying cannot help (bad value, mapping)
+        rejected: dict[str, str] = {}  # the last attempt's temporary failures
         for attempt in range(self.retries + 1):
-            if not pending:
-                break
             if attempt:
-                delay = self.initial_backoff * 2 ** (attempt - 1)
-                log.warning("retrying %d item(s) in %.1f s", len(pending), delay)
+                delay = min(MAX_BACKOFF, self.initial_backoff * 2 ** (attempt - 1))
+                log.warning(
+                    "Elasticsearch rejected %d item(s); retrying in %.1f s", len(pending), delay
+                )
                 time.sleep(delay)
             by_id = {action["_id"]: action for action in pending}
             retry: list[dict[str, Any]] = []
-            failures = {}
+            rejected = {}
             try:
                 for ok, result in streaming_bulk(
-                    self.client,
+                    client,
                     pending,
                     raise_on_error=False,
                     raise_on_exception=True,
                     max_retries=0,
-                    refresh="wait_for" if self.refresh else False,
+                    require_alias=require_alias,
                 ):
                     if ok:
                         continue
-                    info = result.get("index", {})
+                    info: dict[str, Any] = next(iter(result.values()), {})
                     doc_id = str(info.get("_id"))
-                    failures[doc_id] = json.dumps(info.get("error", info.get("status")))
+                    reason = json.dumps(info.get("error", info.get("status")), ensure_ascii=False)
                     if info.get("status") in _RETRY_STATUSES and doc_id in by_id:
+                        rejected[doc_id] = reason
                         retry.append(by_id[doc_id])
-            except TransportError as error:
-                # The whole request failed (connection refused, timeout): retry everything.
-                failures = {action["_id"]: str(error) for action in pending}
-                continue
-            except ApiError as error:
-                if error.status_code not in _RETRY_STATUSES:
+                    else:
+                        refused[doc_id] = reason
+            except (TransportError, ApiError) as error:
+                status = getattr(error, "status_code", None)
+                if isinstance(error, ApiError) and status not in _RETRY_STATUSES:
                     raise
-                failures = {action["_id"]: str(error) for action in pending}
-                continue
-            if len(retry) < len(failures):
-                break  # a refusal that retrying cannot fix (mapping error, bad value)
+                # The request itself failed (connection lost, timeout, cluster busy): resend
+                # the items not acknowledged yet; indexing by id makes a resend harmless.
+                done = set(refused)
+                retry = [action for action in pending if action["_id"] not in done]
+                rejected = {action["_id"]: str(error) for action in retry}
             pending = retry
+            if not pending:
+                break
+        if self.refresh:
+            self.client.indices.refresh(index=self.alias)
+        failures = {**refused, **rejected}
         if failures:
             raise IndexingError(failures)
+
+    def reindex(self, *, delete_old: bool = False, batch: int = 500) -> tuple[str | None, str, int]:
+        """Copy every item into a new version ``<alias>-v<N+1>`` (current mapping, searched
+        fields derived again) and move the alias to it atomically. Returns (old index, new
+        index, items copied). Writes made to the old index while copying are not carried
+        over: pause crawls and imports first."""
+        source = es_versions.source_index(self.client, self.alias)
+        target = es_versions.create_version(
+            self.client,
+            self.alias,
+            es_versions.next_version(self.client, self.alias),
+            load_mapping(),
+        )
+        copied = 0
+        if source is not None:
+            pit = self.client.open_point_in_time(index=source, keep_alive=PIT_KEEP_ALIVE)["id"]
+            after: list[Any] | None = None
+            try:
+                while True:
+                    response = self._pit_search(
+                        pit,
+                        {"match_all": {}},
+                        _COPY_ORDER,
+                        after,
+                        size=batch,
+                        source=True,
+                    )
+                    pit = response.get("pit_id", pit)
+                    found = response["hits"]["hits"]
+                    if not found:
+                        break
+                    after = found[-1]["sort"]
+                    items = [prepare(_document(entry["_source"])) for entry in found]
+                    self._bulk(
+                        [
+                            {"_op_type": "index", "_index": target, "_id": item.id, "_source": body}
+                            for item, body in zip(items, bodies(items), strict=True)
+                        ],
+                        require_alias=False,
+                    )
+                    copied += len(items)
+            finally:
+                self._close_pit(pit)
+        self.client.indices.refresh(index=target)
+        es_versions.swap_alias(self.client, self.alias, source, target)
+        if delete_old and source is not None and source != self.alias:
+            self.client.indices.delete(index=source)
+        self._ready = True
+        return source, target, copied
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -229,31 +356,153 @@ class ElasticsearchBackend:
         self.ensure_index()
         return int(self.client.count(index=self.alias)["count"])
 
+    def _refresh_for(self, request: SearchRequest) -> None:
+        end = es_query.window_end(request)
+        if end is not None and end >= now_epoch() - REFRESH_WINDOW_SECONDS:
+            self.client.indices.refresh(index=self.alias)
+
     def search(self, request: SearchRequest) -> SearchResponse:
         node = parse(request.query)
         self.ensure_index()
-        body: dict[str, Any] = {
-            "query": es_query.query(request, node, recency_days=self.recency_days),
-            "sort": es_query.sort(request, node),
-            "from": max(0, request.offset),
-            "size": max(0, request.limit),
-            "track_total_hits": True,
-        }
-        if request.facets:
-            body["aggs"] = es_query.facet_aggregations()
-        response = self.client.search(index=self.alias, **body)
+        self._refresh_for(request)
+        offset, limit = max(0, int(request.offset)), max(0, int(request.limit))
+        query = es_query.query(request, node, recency_days=self.recency_days)
+        order = es_query.sort(request, node)
+        if offset + limit <= MAX_RESULT_WINDOW:
+            body: dict[str, Any] = {
+                "query": query,
+                "sort": order,
+                "from": offset,
+                "size": limit,
+                "track_total_hits": True,
+            }
+            if request.facets:
+                body["aggs"] = es_query.facet_aggregations()
+            response = self.client.search(index=self.alias, **body).body
+            entries = response["hits"]["hits"]
+        else:
+            response, entries = self._deep_page(request, query, order, offset, limit)
+        facets = es_query.facets_from(response.get("aggregations", {})) if request.facets else {}
+        total = int(response["hits"]["total"]["value"])
+        return {"total": total, "hits": self._hits(entries, node), "facets": facets}
+
+    def _hits(self, entries: list[dict[str, Any]], node: Node | None) -> list[Hit]:
         phrases = highlight_terms(node)
         hits: list[Hit] = []
-        for entry in response["hits"]["hits"]:
+        for entry in entries:
             doc = _document(entry["_source"])
             hit = cast(dict[str, Any], public_fields(doc))
             for key in _HIT_EXTRA_FIELDS:
                 hit[key] = doc.get(key)
             hit["snippet"] = snippet(doc.get("text") or "", phrases)
             hits.append(cast(Hit, hit))
-        facets = es_query.facets_from(response.get("aggregations", {})) if request.facets else {}
-        total = int(response["hits"]["total"]["value"])
-        return {"total": total, "hits": hits, "facets": facets}
+        return hits
+
+    def _deep_page(
+        self,
+        request: SearchRequest,
+        query: dict[str, Any],
+        order: list[Any],
+        offset: int,
+        limit: int,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A page beyond ``max_result_window``: ``search_after`` over a point in time, from
+        the cursor the previous page left at ``offset`` when there is one, else walking
+        there 10,000 sort keys at a time."""
+        key = json.dumps([query, order], sort_keys=True, default=str)
+        with self._lock:
+            cursor = self._cursors.pop((key, offset), None)
+        summary: dict[str, Any] = {"size": 0, "query": query, "track_total_hits": True}
+        if request.facets:
+            summary["aggs"] = es_query.facet_aggregations()
+        if cursor is not None:
+            try:
+                return self._page_from(cursor, key, summary, query, order, offset, limit)
+            except NotFoundError:  # the point in time expired: walk again
+                pass
+        pit = self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
+        after: list[Any] | None = None
+        position = 0
+        while position < offset:
+            step = min(MAX_RESULT_WINDOW, offset - position)
+            response = self._pit_search(pit, query, order, after, size=step, source=False)
+            pit = response.get("pit_id", pit)
+            found = response["hits"]["hits"]
+            if not found:
+                break
+            after = found[-1]["sort"]
+            position += len(found)
+        if position < offset or after is None:  # fewer matches than the offset
+            counted = self.client.search(index=self.alias, **summary).body
+            self._close_pit(pit)
+            return counted, []
+        return self._page_from((pit, after), key, summary, query, order, offset, limit)
+
+    def _page_from(
+        self,
+        cursor: tuple[str, list[Any]],
+        key: str,
+        summary: dict[str, Any],
+        query: dict[str, Any],
+        order: list[Any],
+        offset: int,
+        limit: int,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        pit, after = cursor
+        response = self._pit_search(pit, query, order, after, size=limit, source=True)
+        pit = response.get("pit_id", pit)
+        counted = self._pit_search(pit, query, None, None, size=0, source=False, extra=summary)
+        entries = response["hits"]["hits"]
+        if len(entries) == limit and entries:
+            self._remember((key, offset + len(entries)), (pit, entries[-1]["sort"]))
+        else:
+            self._close_pit(pit)
+        return counted, entries
+
+    def _pit_search(
+        self,
+        pit: str,
+        query: dict[str, Any],
+        order: list[Any] | None,
+        after: list[Any] | None,
+        *,
+        size: int,
+        source: bool,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = dict(extra or {})
+        body.update(
+            {
+                "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE},
+                "query": query,
+                "size": size,
+                "_source": source,
+            }
+        )
+        if "track_total_hits" not in body:
+            body["track_total_hits"] = False
+        if order is not None:
+            body["sort"] = order
+        if after is not None:
+            body["search_after"] = after
+        return cast(dict[str, Any], self.client.search(**body).body)
+
+    def _remember(self, at: tuple[str, int], cursor: tuple[str, list[Any]]) -> None:
+        with self._lock:
+            self._cursors[at] = cursor
+            evicted = []
+            while len(self._cursors) > _CURSORS:
+                evicted.append(self._cursors.popitem(last=False)[1][0])
+        live = {pit for pit, _after in self._cursors.values()}
+        for pit in evicted:
+            if pit not in live:
+                self._close_pit(pit)
+
+    def _close_pit(self, pit: str) -> None:
+        try:
+            self.client.close_point_in_time(id=pit)
+        except (ApiError, TransportError) as error:  # it expires on its own anyway
+            log.debug("closing a point in time failed: %s", error)
 
     def histogram(
         self,
@@ -267,9 +516,10 @@ class ElasticsearchBackend:
             if name not in (*LIST_FIELDS, *SINGLE_FIELDS, "wildlife_trade"):
                 raise ValueError(f"histogram by: unknown field {name!r}")
         self.ensure_index()
+        self._refresh_for(request)
         inner: dict[str, Any] = {}
         for name in reversed(by):
-            level: dict[str, Any] = {"terms": {"field": name, "size": _HISTOGRAM_TERMS}}
+            level: dict[str, Any] = {"terms": {"field": f"facet.{name}", "size": _HISTOGRAM_TERMS}}
             if inner:
                 level["aggs"] = inner
             inner = {name: level}
@@ -332,12 +582,17 @@ class ElasticsearchBackend:
                     "must_not": [{"ids": {"values": [doc_id]}}],
                 }
             },
-            sort=[{"fetched_at": "asc"}, {"id": "asc"}],
+            sort=[{"fetched_date": "asc"}, {"id": "asc"}],
             size=1000,
         )
         return [_document(entry["_source"]) for entry in response["hits"]["hits"]]
 
     def close(self) -> None:
+        with self._lock:
+            pits = {pit for pit, _after in self._cursors.values()}
+            self._cursors.clear()
+        for pit in pits:
+            self._close_pit(pit)
         self.client.close()
 
 

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "crawlers.commands",  # crawl, sources, archive
     "pipelines.commands",  # analyze
     "search.commands",  # search, import
+    "search.index_commands",  # index status, index reindex (Elasticsearch)
     "web.commands",  # serve, users
     "schedules.commands",  # run, alerts
 )

@@ -1,7 +1,8 @@
 """Shared fixtures: a small corpus of realistic items and the backends under test.
 
 The ``backend`` fixture runs each contract test against SQLite, and against a live
-Elasticsearch when ``WILDWATCH_ELASTICSEARCH_URL`` is set (marked ``elasticsearch``).
+Elasticsearch when ``WILDWATCH_TEST_ELASTICSEARCH_URL`` is set (marked ``elasticsearch``;
+``make test`` starts a node and sets it).
 """
 
 from __future__ import annotations
@@ -160,10 +161,30 @@ def corpus() -> list[Document]:
     ]
 
 
-def _elasticsearch_backend() -> Iterator[SearchBackend]:
-    url = os.environ.get("WILDWATCH_ELASTICSEARCH_URL")
+def elasticsearch_url() -> str:
+    """The live node of the Elasticsearch tests: ``WILDWATCH_TEST_ELASTICSEARCH_URL``, set by
+    ``make test`` (a separate variable, so the rest of the suite keeps the SQLite index)."""
+    url = os.environ.get("WILDWATCH_TEST_ELASTICSEARCH_URL")
     if not url:
-        pytest.skip("WILDWATCH_ELASTICSEARCH_URL is not set")
+        pytest.skip("no live Elasticsearch: WILDWATCH_TEST_ELASTICSEARCH_URL is not set")
+    return url
+
+
+def delete_versions(client: Any, alias: str) -> None:
+    """Delete the test's indexes by their exact names (wildcard deletes are refused)."""
+    from elasticsearch import NotFoundError
+
+    try:
+        names = list(client.indices.get(index=f"{alias}*", expand_wildcards="all").body)
+    except NotFoundError:
+        return
+    for name in names:
+        if name == alias or name.startswith(f"{alias}-v"):
+            client.indices.delete(index=name, ignore_unavailable=True)
+
+
+def _elasticsearch_backend() -> Iterator[SearchBackend]:
+    url = elasticsearch_url()
     from elasticsearch import Elasticsearch
 
     from search.elasticsearch_backend import ElasticsearchBackend
@@ -173,7 +194,7 @@ def _elasticsearch_backend() -> Iterator[SearchBackend]:
     try:
         yield backend
     finally:
-        backend.client.indices.delete(index=f"{alias}-*", ignore_unavailable=True)
+        delete_versions(backend.client, alias)
         backend.close()
 
 

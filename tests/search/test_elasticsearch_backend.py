@@ -1,15 +1,16 @@
-"""The Elasticsearch backend through the official client, against a fake node.
+"""The Elasticsearch backend: bulk retries against a fake node, the rest on a real one.
 
-``FakeNode`` replaces the HTTP node of elastic_transport (``node_class=``), so every request the
-client builds (paths, bulk NDJSON, query DSL) is checked as it would go over the wire, and
-answers come from a small in-memory cluster or canned responses.
+``FakeNode`` replaces the HTTP node of elastic_transport (``node_class=``) to answer bulk
+requests with the 429s and 503s a busy cluster sends, which a healthy local node never does.
+Everything else runs on the live node of ``make test`` (``WILDWATCH_TEST_ELASTICSEARCH_URL``):
+the versioned index behind its alias, reindexing, refresh, prefixes and facets.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
@@ -19,7 +20,8 @@ from elasticsearch import Elasticsearch
 
 from search.backend import SearchRequest
 from search.elasticsearch_backend import ElasticsearchBackend, IndexingError
-from tests.search.conftest import corpus
+from search.es_versions import IndexLayoutError, current_index
+from tests.search.conftest import corpus, delete_versions, elasticsearch_url, make_doc
 
 Handler = Callable[[str, str, Any], tuple[int, Any]]
 
@@ -38,8 +40,12 @@ class FakeCluster:
     def handle(self, method: str, target: str, body: Any) -> tuple[int, Any]:
         self.requests.append((method, target, body))
         path = target.split("?")[0]
-        if method == "HEAD" and path.startswith("/_alias/"):
-            return (200 if self.indices else 404), None
+        if method == "GET" and path.startswith("/_alias/"):
+            alias = path.rsplit("/", 1)[1]
+            found: dict[str, Any] = {name: {"aliases": {alias: {}}} for name in self.indices}
+            return (200, found) if found else (404, {"error": "alias missing", "status": 404})
+        if method == "HEAD" and path.count("/") == 1:
+            return (200 if path[1:] in self.indices else 404), None
         if method == "PUT" and path.count("/") == 1 and not path.startswith("/_"):
             self.indices[path[1:]] = body
             return 200, {"acknowledged": True, "index": path[1:]}
@@ -112,59 +118,13 @@ def cluster(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[FakeClus
 
 @pytest.fixture
 def backend(cluster: FakeCluster) -> ElasticsearchBackend:
-    client = Elasticsearch("http://127.0.0.1:9200", node_class=FakeNode, max_retries=0)
+    # The client's default retries stay on: the backend must switch them off for bulk requests.
+    client = Elasticsearch("http://127.0.0.1:9200", node_class=FakeNode)
     return ElasticsearchBackend(client, initial_backoff=0.0, retries=3)
 
 
 def bulk_requests(cluster: FakeCluster) -> list[list[dict[str, Any]]]:
     return [body for method, target, body in cluster.requests if "_bulk" in target]
-
-
-def test_first_write_creates_the_versioned_index_behind_the_alias(
-    backend: ElasticsearchBackend, cluster: FakeCluster
-) -> None:
-    backend.upsert(corpus()[:1])
-    created = cluster.indices["wildwatch-items-v1"]
-    assert created["aliases"] == {"wildwatch-items": {"is_write_index": True}}
-    analysis = created["settings"]["analysis"]
-    assert analysis["char_filter"]["vietnamese_d"]["mappings"] == ["đ => d", "Đ => D"]
-    assert analysis["analyzer"]["folded"]["filter"] == ["lowercase", "asciifolding"]
-    assert analysis["analyzer"]["segmented"]["tokenizer"] == "whitespace"
-    assert created["mappings"]["properties"]["prices"]["type"] == "nested"
-    assert "_comment" not in created
-    backend.upsert(corpus()[1:2])
-    assert sum(1 for method, _t, _b in cluster.requests if method == "PUT" and "-v1" in _t) == 1
-
-
-def test_bulk_payload_goes_through_the_alias_by_item_id(
-    backend: ElasticsearchBackend, cluster: FakeCluster
-) -> None:
-    assert backend.upsert(corpus()) == ["new"] * len(corpus())
-    (payload,) = bulk_requests(cluster)
-    actions, sources = payload[::2], payload[1::2]
-    assert actions[0] == {"index": {"_index": "wildwatch-items", "_id": "rhino-daklak"}}
-    first = sources[0]
-    assert first["title"].startswith("Bắt giữ")
-    # 23:30 on 2 May in Vietnam is 16:30 UTC: the derived item date is absolute.
-    assert first["item_date"] == "2024-05-02T16:30:00+00:00"
-    assert [first[f"band{i}"] for i in range(4)] == [0xF0F0] * 4
-    undated = sources[[a["index"]["_id"] for a in actions].index("tiger-ad")]
-    assert undated["item_date"] == "2024-05-04T10:00:00+00:00"
-
-
-def test_reindex_outcomes_and_first_fetch_date_kept(
-    backend: ElasticsearchBackend, cluster: FakeCluster
-) -> None:
-    backend.upsert(corpus())
-    changed = dict(corpus()[0], text="Đã khởi tố vụ án.", content_hash="other")
-    changed["fetched_at"] = "2024-07-01T00:00:00Z"
-    outcomes = backend.upsert([corpus()[1], changed])  # type: ignore[list-item]
-    assert outcomes == ["unchanged", "updated"]
-    last = bulk_requests(cluster)[-1]
-    assert [line["index"]["_id"] for line in last[::2]] == ["rhino-daklak"]
-    assert last[1]["fetched_at"] == corpus()[0]["fetched_at"]
-    stored = backend.get("rhino-daklak")
-    assert stored is not None and stored["text"] == "Đã khởi tố vụ án." and "band0" not in stored
 
 
 def test_rejected_items_are_retried_with_backoff(
@@ -181,112 +141,152 @@ def test_rejected_items_are_retried_with_backoff(
         ["pangolin-mongcai"],
     ]
     assert set(cluster.docs) == {"rhino-daklak", "pangolin-mongcai", "ivory-danang"}
+    targets = {target for _m, target, _b in cluster.requests if "_bulk" in target}
+    assert all("require_alias=true" in target for target in targets)
 
 
-def test_items_that_keep_failing_are_reported_not_dropped(
+def test_a_refused_item_does_not_stop_the_retries_of_the_others(
     backend: ElasticsearchBackend, cluster: FakeCluster
 ) -> None:
-    cluster.reject["ivory-danang"] = [400]
+    cluster.reject["ivory-danang"] = [400]  # a bad value: retrying cannot help
+    cluster.reject["rhino-daklak"] = [429, 429]  # a busy cluster: it can
     with pytest.raises(IndexingError, match="ivory-danang") as caught:
         backend.upsert(corpus()[:3])
     assert set(caught.value.failures) == {"ivory-danang"}
+    assert set(cluster.docs) == {"rhino-daklak", "pangolin-mongcai"}
+
+
+def test_items_that_keep_failing_are_reported_and_retries_never_stack(
+    backend: ElasticsearchBackend, cluster: FakeCluster
+) -> None:
     cluster.reject["tiger-ad"] = [429] * 10
-    with pytest.raises(IndexingError, match="tiger-ad"):
+    with pytest.raises(IndexingError, match="tiger-ad") as caught:
         backend.upsert(corpus()[4:5])
-    assert len(bulk_requests(cluster)) == 1 + 4  # first call, then 1 + 3 retries
+    assert set(caught.value.failures) == {"tiger-ad"}
+    # 1 + 3 attempts by the backend, none added by the client's own retry policy
+    assert len(bulk_requests(cluster)) == 4
+    cluster.reject.clear()
+    assert backend.upsert(corpus()[4:5]) == ["new"]  # the next run sends it again
 
 
-def test_search_body_for_a_query_with_filters(
-    backend: ElasticsearchBackend, cluster: FakeCluster
-) -> None:
-    cluster.indices["wildwatch-items-v1"] = {}
-    source = dict(corpus()[4], item_date="2024-05-04T10:00:00+00:00", band0=1)
-    cluster.search_response = {
-        "hits": {"total": {"value": 41}, "hits": [{"_id": "tiger-ad", "_source": source}]},
-        "aggregations": {
-            "species": {"buckets": [{"key": "tiger", "doc_count": 30}]},
-            "wildlife_trade": {"buckets": [{"key": 1, "key_as_string": "true", "doc_count": 41}]},
-        },
+# --- on the live node --------------------------------------------------------------------
+
+
+@pytest.fixture
+def live(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[ElasticsearchBackend]:
+    monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("WILDWATCH_TZ", "Asia/Ho_Chi_Minh")
+    import uuid
+
+    alias = f"wildwatch-test-{uuid.uuid4().hex[:8]}"
+    backend = ElasticsearchBackend(Elasticsearch(elasticsearch_url()), alias=alias)
+    try:
+        yield backend
+    finally:
+        delete_versions(backend.client, alias)
+        backend.close()
+
+
+def ids(backend: ElasticsearchBackend, query: str = "", **filters: Any) -> set[str]:
+    response = backend.search(SearchRequest(query=query, limit=100, **filters))
+    return {hit["id"] for hit in response["hits"]}
+
+
+@pytest.mark.elasticsearch
+def test_writes_go_through_the_alias_of_a_versioned_index(live: ElasticsearchBackend) -> None:
+    live.upsert(corpus())
+    live.refresh_index()
+    assert current_index(live.client, live.alias) == f"{live.alias}-v1"
+    assert live.client.count(index=f"{live.alias}-v1")["count"] == len(corpus())
+    # Someone removes the alias: writes fail instead of creating a dynamic index.
+    live.client.indices.delete_alias(index=f"{live.alias}-v1", name=live.alias)
+    with pytest.raises(IndexingError, match="alias"):
+        live.upsert([make_doc("late", title="late item", fetched_at="2024-05-06T00:00:00Z")])
+    assert not live.client.indices.exists(index=live.alias)
+
+
+@pytest.mark.elasticsearch
+def test_reindex_builds_the_next_version_and_swaps_the_alias(live: ElasticsearchBackend) -> None:
+    live.upsert(corpus())
+    live.refresh_index()
+    before = ids(live, '"tê tê"')
+    old, new, copied = live.reindex(delete_old=True)
+    assert (old, new, copied) == (f"{live.alias}-v1", f"{live.alias}-v2", len(corpus()))
+    assert current_index(live.client, live.alias) == new
+    assert not live.client.indices.exists(index=str(old))
+    assert ids(live, '"te te"') == before == {"pangolin-mongcai"}
+    assert live.get("tiger-ad") == corpus()[4]
+
+
+@pytest.mark.elasticsearch
+def test_a_plain_index_named_like_the_alias_is_moved_behind_it(live: ElasticsearchBackend) -> None:
+    live.client.indices.create(index=live.alias)  # what an old auto-created index looks like
+    live.client.index(index=live.alias, id="tiger-ad", document=dict(corpus()[4]), refresh=True)
+    with pytest.raises(IndexLayoutError, match="wildwatch index reindex"):
+        live.count()
+    old, new, copied = live.reindex()
+    assert (old, new, copied) == (live.alias, f"{live.alias}-v1", 1)
+    assert ids(live, "cao ho") == {"tiger-ad"}
+
+
+@pytest.mark.elasticsearch
+def test_a_window_ending_now_sees_what_was_just_indexed(live: ElasticsearchBackend) -> None:
+    # No refresh on write (the crawl's setting): the alert's search must refresh itself.
+    live.ensure_index()
+    live.client.indices.put_settings(index=live.alias, settings={"refresh_interval": "-1"})
+    now = datetime.now(UTC)
+    live.upsert([make_doc("fresh", title="Tê tê", fetched_at=now.isoformat())])
+    window = {
+        "fetched_since": now - timedelta(hours=1),
+        "fetched_until": now + timedelta(seconds=1),
     }
-    request = SearchRequest(
-        query='cao hổ OR "ngà voi" -rượu',
-        species=("tiger",),
-        location=("Hà Nội",),
-        kind=("marketplace",),
-        since=date(2024, 5, 1),
-        until=date(2024, 5, 4),
-        limit=5,
-    )
-    response = backend.search(request)
-    _method, target, body = cluster.requests[-1]
-    assert target.startswith("/wildwatch-items/_search")
-    scored = body["query"]["function_score"]
-    assert scored["functions"][0]["exp"]["item_date"]["scale"] == "30d"
-    boolean = scored["query"]["bool"]
-    assert {"terms": {"species": ["tiger"]}} in boolean["filter"]
-    assert {"terms": {"locations.key": ["ha noi"]}} in boolean["filter"]
-    assert {"terms": {"kind": ["marketplace"]}} in boolean["filter"]
-    # Whole days in Vietnam: 1 May 00:00 +07:00 to 4 May 23:59:59 +07:00, sent in UTC.
-    assert {
-        "range": {
-            "item_date": {"gte": "2024-04-30T17:00:00+00:00", "lte": "2024-05-04T16:59:59+00:00"}
-        }
-    } in boolean["filter"]
-    text_query = json.dumps(boolean["must"], ensure_ascii=False)
-    assert '"query": "ngà voi"' not in text_query and '"query": "nga voi"' in text_query
-    assert '"must_not"' in text_query and '"ruou"' in text_query
-    assert body["size"] == 5 and body["track_total_hits"] is True
-    assert body["aggs"]["locations"] == {"terms": {"field": "locations", "size": 50}}
-    assert response["total"] == 41
-    assert response["facets"]["species"] == {"tiger": 30}
-    assert response["facets"]["wildlife_trade"] == {"true": 41}
-    hit = response["hits"][0]
-    assert "band0" not in hit and hit["id"] == "tiger-ad"
-    assert "&lt;img" in hit["snippet"] and "<mark>Cao</mark> <mark>hổ</mark>" in hit["snippet"]
+    assert ids(live, "te te", **window) == {"fresh"}
 
 
-def test_empty_query_sorts_by_date_without_scoring(
-    backend: ElasticsearchBackend, cluster: FakeCluster
-) -> None:
-    cluster.indices["x"] = {}
-    cluster.search_response = {"hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}}
-    backend.search(SearchRequest(wildlife_trade=True, facets=False))
-    body = cluster.requests[-1][2]
-    assert body["query"] == {
-        "bool": {"must": [{"match_all": {}}], "filter": [{"term": {"wildlife_trade": True}}]}
-    }
-    assert body["sort"] == [{"item_date": "desc"}, {"id": "desc"}]
-    assert "aggs" not in body
-
-
-def test_histogram_body_and_buckets(backend: ElasticsearchBackend, cluster: FakeCluster) -> None:
-    cluster.indices["x"] = {}
-    cluster.search_response = {
-        "hits": {"total": {"value": 3}, "hits": []},
-        "aggregations": {
-            "dates": {
-                "buckets": [
-                    {
-                        "key_as_string": "2024-04-29",
-                        "doc_count": 3,
-                        "species": {
-                            "buckets": [
-                                {"key": "pangolin", "doc_count": 2},
-                                {"key": "rhino", "doc_count": 1},
-                            ]
-                        },
-                    }
-                ]
-            }
-        },
-    }
-    buckets = backend.histogram(SearchRequest(), interval="week", by=("species",))
-    body = cluster.requests[-1][2]
-    histogram = body["aggs"]["dates"]["date_histogram"]
-    assert histogram["calendar_interval"] == "week"
-    assert histogram["time_zone"] == "Asia/Ho_Chi_Minh"
-    assert body["aggs"]["dates"]["aggs"]["species"]["terms"]["field"] == "species"
-    assert buckets == [
-        {"date": "2024-04-29", "keys": {"species": "pangolin"}, "count": 2},
-        {"date": "2024-04-29", "keys": {"species": "rhino"}, "count": 1},
+@pytest.mark.elasticsearch
+def test_prefix_finds_every_expansion(live: ElasticsearchBackend) -> None:
+    # match_phrase_prefix stops at 50 expansions; a prefix query does not.
+    docs = [
+        make_doc(f"d{n}", title=f"pangolin{n:03d}", fetched_at="2024-05-05T00:00:00Z")
+        for n in range(120)
     ]
+    live.refresh = True
+    live.upsert(docs)
+    assert len(ids(live, "pangolin*")) == 100  # a full page of the limit
+    assert live.search(SearchRequest(query="pangolin*", limit=0))["total"] == 120
+    assert live.search(SearchRequest(query='"pangolin0"', limit=0))["total"] == 0
+
+
+@pytest.mark.elasticsearch
+def test_facet_ties_are_in_value_order_and_keys_are_normalised(live: ElasticsearchBackend) -> None:
+    live.refresh = True
+    live.upsert(
+        [
+            make_doc("a", source="Tuoitre", locations=["Đắk  Lắk"], species=["bear"]),
+            make_doc("b", source="vnexpress", locations=["Dak Lak"], species=["tiger"]),
+            make_doc("c", source="tuoitre", species=["bear", "tiger"]),
+        ]
+    )
+    facets = live.search(SearchRequest())["facets"]
+    assert list(facets["species"].items()) == [("bear", 2), ("tiger", 2)]
+    assert facets["source"] == {"tuoitre": 2, "vnexpress": 1}
+    assert ids(live, location=("dak lak",)) == {"a", "b"}
+    assert ids(live, source=("TUOITRE",)) == {"a", "c"}
+
+
+@pytest.mark.elasticsearch
+def test_the_index_commands(
+    live: ElasticsearchBackend, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from wildwatch.cli import main
+
+    live.upsert(corpus())
+    monkeypatch.setenv("WILDWATCH_ELASTICSEARCH_URL", elasticsearch_url())
+    monkeypatch.setenv("WILDWATCH_ELASTICSEARCH_INDEX", live.alias)
+    assert main(["index", "reindex"]) == 0
+    assert f"copied {len(corpus())} item(s)" in capsys.readouterr().out
+    assert main(["index", "status"]) == 0
+    assert capsys.readouterr().out.strip() == f"{live.alias} -> {live.alias}-v2"
+    monkeypatch.delenv("WILDWATCH_ELASTICSEARCH_URL")
+    assert main(["index", "reindex"]) == 2
+    assert "WILDWATCH_ELASTICSEARCH_URL is not set" in capsys.readouterr().err

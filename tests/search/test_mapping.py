@@ -14,14 +14,21 @@ def test_mapping_covers_every_document_field() -> None:
     assert not missing, f"search/mapping.json lacks {sorted(missing)}"
 
 
-def test_text_fields_fold_vietnamese() -> None:
+def test_searched_fields_need_no_analysis_plugin() -> None:
+    # The terms are SQLite's (search/index_tokens.py), split on spaces by a built-in analyzer:
+    # the same answers on every distribution, with or without the analysis-common module.
     mapping = load_mapping()
     properties = mapping["mappings"]["properties"]
-    assert properties["title"]["analyzer"] == properties["text"]["analyzer"] == "folded"
-    assert properties["tokens"]["analyzer"] == "segmented"
-    folded = mapping["settings"]["analysis"]["analyzer"]["folded"]
-    assert "vietnamese_d" in folded["char_filter"]
-    assert {"lowercase", "asciifolding"} <= set(folded["filter"])
-    assert properties["published_at"]["type"] == properties["fetched_at"]["type"] == "date"
+    assert "analysis" not in mapping["settings"]
+    assert properties["title_terms"]["analyzer"] == properties["text_terms"]["analyzer"]
+    assert properties["title_terms"]["analyzer"] == "whitespace"
+    assert properties["item_date"]["format"] == properties["fetched_date"]["format"]
     for nested in ("prices", "quantities", "contacts"):
         assert properties[nested]["type"] == "nested"
+
+
+def test_derived_fields_are_mapped() -> None:
+    from search.elasticsearch_backend import DERIVED_FIELDS
+
+    properties = load_mapping()["mappings"]["properties"]
+    assert set(DERIVED_FIELDS) <= set(properties)
