@@ -40,3 +40,6 @@ class Analysis(TypedDict):
     locations: list[str]
     contacts: list[Contact]
     tokens: str  # Vietnamese word segmentation ("" for other languages or segment=False)
+    # present (True) only when the text was longer than WILDWATCH_ANALYSIS_MAX_CHARS and only
+    # its beginning was analysed
+    truncated: NotRequired[bool]
