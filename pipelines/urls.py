@@ -87,7 +87,9 @@ def check_url(url: str) -> str:
             raise InvalidURL(url, "the host in brackets is not an IPv6 address") from None
         raise InvalidURL(url, "a '[' in the host is never closed by ']'") from None
     if parts.scheme.lower() not in _DEFAULT_PORTS:
-        raise InvalidURL(url, "expected an absolute URL starting with http:// or https://")
+        raise InvalidURL(
+            url, "not an absolute http(s) URL (it must start with http:// or https://)"
+        )
     _check_host(url, parts)
     try:
         port = parts.port

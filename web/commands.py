@@ -8,6 +8,8 @@ import getpass
 import sys
 from typing import Any
 
+from wildwatch.env import port_number
+
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add this package's commands to ``subparsers``."""
@@ -18,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "a login is required (see `wildwatch users`).",
     )
     serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument("--port", type=port_number, default=None, help="port (default 8000)")
     serve.set_defaults(handler=_serve)
 
     users = subparsers.add_parser(
