@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipelines.fields import SOURCE_KINDS
 from pipelines.urls import InvalidURL, check_url
 from wildwatch.env import env_optional
 
-KINDS = ("news", "marketplace", "social")
+KINDS = SOURCE_KINDS
 PLATFORMS = ("telegram",)
 SELECTOR_FIELDS = ("title", "body", "price", "location", "seller", "contact", "published")
 DEFAULT_MAX_PAGES = 1000

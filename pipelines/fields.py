@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
+# What kind of source an item comes from (sources.toml ``kind``, import ``kind``, the filter).
+SOURCE_KINDS = ("news", "marketplace", "social")
+
 
 class Price(TypedDict):
     amount: float

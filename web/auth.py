@@ -50,6 +50,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _same(expected: str, given: str) -> bool:
+    # Constant-time comparison of bytes: compare_digest refuses non-ASCII str, and a forged
+    # cookie or form field may hold anything.
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8", "surrogatepass"))
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
@@ -80,7 +86,7 @@ class Signer:
             payload = _unb64(encoded)
         except ValueError:
             return None
-        if not hmac.compare_digest(mac, self._mac(b"session", payload)):
+        if not _same(mac, self._mac(b"session", payload)):
             return None
         try:
             user, expires, _nonce = payload.decode("utf-8").split("|")
@@ -98,7 +104,7 @@ class Signer:
     def check_csrf(self, client_secret: str | None, submitted: str | None) -> bool:
         if not client_secret or not submitted:
             return False
-        return hmac.compare_digest(self.csrf_token(client_secret), submitted)
+        return _same(self.csrf_token(client_secret), submitted)
 
 
 class LoginThrottle:

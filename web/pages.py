@@ -32,6 +32,7 @@ from web.params import (
     SCALAR_PARAMS,
     ParamError,
     SearchParams,
+    localized_error,
     parse_interval,
     parse_search_params,
 )
@@ -140,7 +141,7 @@ def search_page(request: Request) -> Any:
     except ParamError as error:
         empty = parse_search_params([])
         context = _search_context(request, empty)
-        context["error"] = str(error)
+        context["error"] = localized_error(error, Translator(request.state.ui))
         return render(request, "search.html", context, status_code=400)
     if _has_blank_fields(request):
         # The filter form sends every field, empty or not; a clean URL is one people can
