@@ -4,6 +4,7 @@ every route's query string."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -72,6 +73,16 @@ def test_deeply_nested_queries_are_a_400_naming_the_limit(client: TestClient, q:
     assert "20" in page.text
 
 
+def _fuzz(examples: int) -> Any:
+    # Fixed seed and a small budget: the same examples on every run, a few seconds each.
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 _ROUTES = [
     "/api/search",
     "/api/trends",
@@ -112,12 +123,7 @@ _VALUES = st.one_of(
 )
 
 
-@settings(
-    max_examples=80,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@_fuzz(80)
 @given(
     route=st.sampled_from(_ROUTES),
     params=st.lists(st.tuples(_NAMES, _VALUES), max_size=5),
@@ -132,12 +138,7 @@ def test_no_query_string_yields_a_server_error(
     assert response.status_code < 500, (route, query, response.text[:300])
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@_fuzz(40)
 @given(
     template=st.sampled_from(
         ["/items/{}", "/api/items/{}", "/items/{}/archive/raw", "/items/{}/archive.txt"]
@@ -152,12 +153,7 @@ def test_no_item_path_yields_a_server_error(
     assert response.status_code < 500, (path, response.text[:300])
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@_fuzz(30)
 @given(form=st.lists(st.tuples(_NAMES | st.sampled_from(["name", "recipients", "csrf_token",
                                                           "cadence", "email_lang"]), _VALUES),
                      max_size=6))  # fmt: skip
