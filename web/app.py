@@ -99,11 +99,12 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
         requested_ui = request.query_params.get("ui")
         request.state.ui = pick_language(requested_ui, request.cookies.get(UI_COOKIE))
         request.state.user = None
+        request.state.session_id = None
         token = request.cookies.get(SESSION_COOKIE)
         if token and app.state.login_required:
-            name = app.state.signer.read_session(token)
-            if name and app.state.users.exists(name):
-                request.state.user = name
+            session = app.state.signer.read_session(token)
+            if session and app.state.users.session_open(*session):
+                request.state.user, request.state.session_id = session
         response: Response
         if (
             app.state.login_required
