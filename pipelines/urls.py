@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Sitemaps allow 2 048 characters; longer "URLs" are generated traps or attacks.
 MAX_URL_LENGTH = 2048
@@ -120,6 +120,15 @@ def _check_host(url: str, parts: SplitResult) -> None:
         for label in labels
     ):
         raise InvalidURL(url, f"{host!r} is not a host name")
+
+
+def join_url(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base`` when the result passes ``check_url``; None for
+    a malformed link (``http://[::1/x`` makes ``urljoin`` itself raise)."""
+    try:
+        return check_url(urljoin(base, href.strip()))
+    except (InvalidURL, ValueError):
+        return None
 
 
 def is_valid_url(url: str) -> bool:
