@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search.sqlite_backend import SqliteBackend
 from tests.search.conftest import corpus
@@ -165,3 +167,27 @@ def test_control_characters_in_stored_titles_are_escaped(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "Ngà \\x1b[2J\\x1b]0;x\\x07 \\u202eabc" in out
+
+
+_PIECES = st.sampled_from(
+    ["(", ")", '"', "-", "*", "AND", "OR", "NOT", "te", "tê tê", "ivory", "ngà*", ":", "\x1b", "đ"]
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(query=st.one_of(st.text(max_size=80), st.lists(_PIECES, max_size=40).map(" ".join)))
+def test_no_query_makes_search_fail_with_a_traceback(
+    query: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["search", query, "--json"])
+    captured = capsys.readouterr()
+    assert status in (0, 2), captured.err
+    if status == 0:
+        assert "total" in json.loads(captured.out)
+    else:
+        assert captured.err.startswith("wildwatch search: ")
