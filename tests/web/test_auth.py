@@ -295,3 +295,34 @@ def test_failures_from_one_address_do_not_lock_the_user_out_of_another(
     with TestClient(app, client=("198.51.100.7", 50000)) as real_user:
         _log_in(real_user)
         assert real_user.get("/api/search").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (
+            ["serve", "--port", "99999"],
+            None,
+            "argument --port: 99999 is not a port number (0-65535)",
+        ),
+        (["serve", "--port", "http"], None, "argument --port: 'http' is not a whole number"),
+        (["serve"], "70000", "WILDWATCH_WEB_PORT=70000: not a port number (0-65535)"),
+    ],
+)
+def test_serve_refuses_a_port_out_of_range_without_a_traceback(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    env: str | None,
+    expected: str,
+) -> None:
+    if env is not None:
+        monkeypatch.setenv("WILDWATCH_WEB_PORT", env)
+    try:
+        status = main(argv)
+    except SystemExit as exit_:  # argparse's own usage error
+        status = int(exit_.code or 0)
+    assert status == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
