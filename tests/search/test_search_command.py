@@ -191,3 +191,8 @@ def test_no_query_makes_search_fail_with_a_traceback(
         assert "total" in json.loads(captured.out)
     else:
         assert captured.err.startswith("wildwatch search: ")
+
+
+def test_the_last_representable_day_is_a_valid_until(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "--since", "0001-01-01", "--until", "9999-12-31"]) == 0
+    assert "items match" in capsys.readouterr().out

@@ -4,6 +4,7 @@ every route's query string."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -172,3 +173,25 @@ def test_no_posted_form_yields_a_server_error(
             follow_redirects=False,
         )
         assert response.status_code < 500, (path, fields, response.text[:300])
+
+
+@_fuzz(30)
+@given(
+    route=st.sampled_from(_ROUTES[:7]),
+    since=st.one_of(st.none(), st.dates()),
+    until=st.one_of(st.none(), st.dates(), st.just(date.max)),
+    interval=st.sampled_from(["day", "week"]),
+)
+def test_no_date_range_yields_a_server_error(
+    client: TestClient, route: str, since: date | None, until: date | None, interval: str
+) -> None:
+    pairs = [("since", since), ("until", until), ("interval", interval)]
+    query = urlencode([(name, str(value)) for name, value in pairs if value is not None])
+    response = client.get(f"{route}?{query}")
+    assert response.status_code < 500, (route, query, response.text[:300])
+
+
+def test_the_last_representable_day_is_a_valid_upper_bound(client: TestClient) -> None:
+    response = client.get("/api/search?until=9999-12-31")
+    assert response.status_code == 200
+    assert response.json()["total"] > 0
