@@ -55,6 +55,7 @@ def parser_refusals() -> list[tuple[str, float, str]]:
     queries = {
         "10,000 nested parentheses": "(" * 10_000 + "te te" + ")" * 10_000,
         "10,000 x NOT": "NOT " * 10_000 + "ivory",
+        "2,000 words": "ngà " * 2_000,
         "100,000 words": "ngà " * 100_000,
     }
     rows = []

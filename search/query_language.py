@@ -21,11 +21,12 @@ no input can inject FTS5 syntax. Unbalanced parentheses and operators without an
 ``QuerySyntaxError`` with the position, which the web UI and the CLI show to the user.
 
 Limits (``QueryLimitError``, a ``QuerySyntaxError`` naming the limit): at most ``MAX_DEPTH``
-levels of parentheses and NOT / ``-`` inside each other, and at most ``MAX_TERMS`` words in the
-whole query. Every stage that walks the tree (this parser, the FTS5 and Elasticsearch
-compilers, the SQLite set operations) recurses once per level, so the depth limit keeps a
-hostile query such as 300 nested parentheses far from Python's recursion limit, and the term
-limit bounds the work and the size of what is sent to the index.
+levels of parentheses and NOT / ``-`` inside each other, at most ``MAX_TERMS`` words in the
+whole query, and at most ``MAX_QUERY_CHARS`` characters (checked first, so a megabyte of
+words is refused before it is tokenized). Every stage that walks the tree (this parser, the
+FTS5 and Elasticsearch compilers, the SQLite set operations) recurses once per level, so the
+depth limit keeps a hostile query such as 300 nested parentheses far from Python's recursion
+limit, and the term limit bounds the work and the size of what is sent to the index.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from search.folding import words
 
 __all__ = [
     "MAX_DEPTH",
+    "MAX_QUERY_CHARS",
     "MAX_TERMS",
     "And",
     "Node",
@@ -67,6 +69,7 @@ class QueryLimitError(QuerySyntaxError):
 
 MAX_DEPTH = 20
 MAX_TERMS = 100
+MAX_QUERY_CHARS = 10_000
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,10 @@ class _Parser:
     atom := word | phrase | ( or_expr )."""
 
     def __init__(self, query: str) -> None:
+        if len(query) > MAX_QUERY_CHARS:
+            raise QueryLimitError(
+                f"the query is longer than {MAX_QUERY_CHARS} characters", MAX_QUERY_CHARS
+            )
         self.query = query
         self.tokens = _tokenize(query)
         self.index = 0

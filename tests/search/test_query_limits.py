@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from search.query_language import (
     MAX_DEPTH,
+    MAX_QUERY_CHARS,
     MAX_TERMS,
     QueryLimitError,
     QuerySyntaxError,
@@ -43,6 +44,11 @@ def test_too_many_words_are_refused_naming_the_limit() -> None:
         parse(" OR ".join(f"word{n}" for n in range(MAX_TERMS + 1)))
     with pytest.raises(QueryLimitError, match="search words"):
         parse('"' + "tê " * (MAX_TERMS + 1) + '"')
+
+
+def test_a_huge_query_is_refused_before_it_is_read() -> None:
+    with pytest.raises(QueryLimitError, match=f"longer than {MAX_QUERY_CHARS} characters"):
+        parse("ngà " * 100_000)
 
 
 def test_a_limit_error_is_a_syntax_error_with_a_position() -> None:
