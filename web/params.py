@@ -28,6 +28,7 @@ Interval = Literal["day", "week"]
 # The closed vocabularies the pages list as choices (search.filter_values owns them).
 KINDS = valid_values("kind")
 ENFORCEMENT = valid_values("enforcement")
+SPECIES = valid_values("species")
 _SOURCE = re.compile(r"^[a-z0-9_-]{1,80}$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}

@@ -4,6 +4,7 @@ every route's query string."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -195,3 +196,16 @@ def test_the_last_representable_day_is_a_valid_upper_bound(client: TestClient) -
     response = client.get("/api/search?until=9999-12-31")
     assert response.status_code == 200
     assert response.json()["total"] > 0
+
+
+def test_every_choice_the_search_form_offers_is_a_valid_filter_value(client: TestClient) -> None:
+    from search.filter_values import valid_values
+
+    page = client.get("/?ui=en").text
+    for group in ("species", "kind", "lang", "enforcement", "country"):
+        select = page.split(f'<select name="{group}">', 1)[1].split("</select>", 1)[0]
+        offered = set(re.findall(r'<option value="([^"]+)"', select))
+        assert offered, group
+        assert offered <= set(valid_values(group)), (group, offered - set(valid_values(group)))
+        if group == "species":
+            assert offered == set(valid_values("species"))
