@@ -316,7 +316,7 @@ def trends_page(
             "charts": charts,
             "interval": chosen,
             "price_species_label": unit_label,
-            "species_choices": sorted(t.labels("species").items(), key=lambda kv: kv[1]),
+            "species_choices": _species_choices(t),
             "api_href": "/api/trends?" + urlencode([*_pairs(query), ("interval", chosen)]),
         },
     )
