@@ -202,7 +202,11 @@ class UserStore:
             if name not in users:
                 raise UserError(f"no user named {name!r}")
             sessions = _sessions(users[name])
-            kept = {key: end for key, end in sessions.items() if end > now}
+            kept = {
+                key: end
+                for key, end in sessions.items()
+                if isinstance(end, int | float) and end > now
+            }
             kept[_session_key(session_id)] = expires
             users[name]["sessions"] = kept
 
@@ -215,7 +219,7 @@ class UserStore:
         if entry is None:
             return False
         end = _sessions(entry).get(_session_key(session_id))
-        return end is not None and end > (now if now is not None else time.time())
+        return isinstance(end, int | float) and end > (now if now is not None else time.time())
 
     def close_session(self, name: str, session_id: str) -> None:
         """End one session (logout); unknown users and sessions are ignored."""
