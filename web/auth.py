@@ -123,7 +123,8 @@ THROTTLE_LIMITS: Mapping[str, int] = {"address+user": 5, "address": 20, "user": 
 
 
 def throttle_keys(address: str, user: str) -> list[str]:
-    user = user.lower()
+    # Names are at most 64 characters; a megabyte typed into the form is not kept whole.
+    user = user.lower()[:100]
     return [f"address+user:{address}|{user}", f"address:{address}", f"user:{user}"]
 
 
