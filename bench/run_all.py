@@ -14,6 +14,7 @@ import time
 BENCHMARKS = (
     ("extraction", ["bench.extract_bench"]),
     ("analysis", ["bench.analyze_bench", "--docs", "10000", "--workers", "2"]),
+    ("hostile input (1 MB ad, nested queries)", ["bench.hostile_bench"]),
     ("search (100,000 documents)", ["bench.search_bench"]),
     ("web pages", ["bench.web_bench", "5000"]),
     ("crawl (2,000+ pages)", ["bench.crawl_bench"]),

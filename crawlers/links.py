@@ -12,6 +12,7 @@ from enum import Enum
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from crawlers.sources import Source
+from pipelines.urls import is_valid_url
 
 # Links that are never pages: downloads a listing links to, and media.
 _NOT_PAGES = (
@@ -27,14 +28,19 @@ class LinkRole(Enum):
 
 def absolute_link(base_url: str, href: str) -> str | None:
     """``href`` made absolute against ``base_url``, fragment dropped; None for links that are
-    not web pages (mailto:, tel:, javascript:, zalo:, media files)."""
+    not web pages (mailto:, tel:, javascript:, zalo:, media files) and for malformed ones
+    (``http://[::1/x``, port 99999: ``pipelines.urls.check_url``), which a hostile page may
+    carry and which must cost one link, not the crawl."""
     href = href.strip()
     if not href or href.startswith("#"):
         return None
-    url, _fragment = urldefrag(urljoin(base_url, href))
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        url, _fragment = urldefrag(urljoin(base_url, href))
+    except ValueError:
         return None
+    if not is_valid_url(url):
+        return None
+    parts = urlsplit(url)
     if parts.path.lower().endswith(_NOT_PAGES):
         return None
     return url

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipelines.fields import SOURCE_KINDS
+from pipelines.urls import InvalidURL, check_url
 from wildwatch.env import env_optional
 
-KINDS = ("news", "marketplace", "social")
+KINDS = SOURCE_KINDS
 PLATFORMS = ("telegram",)
 SELECTOR_FIELDS = ("title", "body", "price", "location", "seller", "contact", "published")
 DEFAULT_MAX_PAGES = 1000
@@ -266,10 +268,10 @@ class _Checker:
         return tuple(item.strip() for item in value)
 
     def url(self, key: str, url: str) -> str:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise self.fail(key, f"{url!r} is not an absolute http(s) URL")
-        return url
+        try:
+            return check_url(url)
+        except InvalidURL as error:
+            raise self.fail(key, str(error)) from None
 
     def patterns(self, key: str) -> tuple[str, ...]:
         patterns = self.strings(key)

@@ -22,6 +22,7 @@ from pipelines.places import extract_locations
 from pipelines.prices import located_prices
 from pipelines.quantities import extract_quantities
 from pipelines.segment import segment_words
+from pipelines.settings import analysis_max_chars
 from pipelines.species import find_species, species_groups
 from pipelines.trade import animal_captures, assess_trade, find_cues
 
@@ -42,6 +43,14 @@ def _without_headline_repeats(
     # "2 con hổ và 2 con gấu" are two.
     in_body = {key(found) for found in body}
     return [found for found in headline if key(found) not in in_body] + body
+
+
+def _capped(text: str, limit: int) -> str:
+    # Cut on whitespace near the limit, so the last word analysed is a whole word.
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", limit - 200, limit)
+    return text[: space if space > 0 else limit]
 
 
 def _prices_and_quantities(part: str) -> tuple[list[Price], list[Quantity]]:
@@ -69,7 +78,11 @@ def analyze(
 ) -> Analysis:
     """Every analysis field of ``title`` + ``text``. ``segment=False`` skips the Vietnamese word
     segmentation (the slow part) and leaves ``tokens`` empty. ``url`` is accepted for adapters
-    that pass it; no rule reads it today."""
+    that pass it; no rule reads it today. Only the first ``WILDWATCH_ANALYSIS_MAX_CHARS`` of
+    ``text`` (and of ``title``) are read; the result then has ``truncated`` set."""
+    limit = analysis_max_chars()
+    truncated = len(text) > limit or (title is not None and len(title) > limit)
+    text, title = _capped(text, limit), None if title is None else _capped(title, limit)
     written = unicodedata.normalize("NFC", _join(title, text))
     normalized = normalize_text(written)
     lang = detect_language(normalized, hint=lang_hint)
@@ -89,7 +102,7 @@ def analyze(
     spans = [p["text"] for p in prices] + [q["text"] for q in quantities if q["unit"] in _WEIGHTS]
     evidence = [max(0, normalized.find(span)) for span in spans]
     wildlife_trade, relevance = assess_trade(species, actions, cues, evidence)
-    return Analysis(
+    analysis = Analysis(
         lang=lang,
         wildlife_trade=wildlife_trade,
         relevance=relevance,
@@ -101,3 +114,6 @@ def analyze(
         contacts=extract_contacts(written),
         tokens=segment_words(normalized) if segment and vietnamese else "",
     )
+    if truncated:
+        analysis["truncated"] = True
+    return analysis

@@ -11,8 +11,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from pipelines.settings import analysis_workers
 
@@ -57,6 +57,9 @@ def parse_line(line: str) -> dict[str, Any]:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise BadLine(f"invalid JSON ({error.msg} at column {error.colno})") from None
+    except (ValueError, RecursionError) as error:
+        # a number of more than 4 300 digits, or arrays nested thousands deep
+        raise BadLine(f"invalid JSON ({str(error).split(';')[0]})") from None
     if not isinstance(record, dict):
         raise BadLine(f"expected a JSON object, got {type(record).__name__}")
     if "id" not in record:
@@ -70,7 +73,20 @@ def parse_line(line: str) -> dict[str, Any]:
     for key in ("title", "url", "lang"):
         if record.get(key) is not None and not isinstance(record[key], str):
             raise BadLine(f"field '{key}' must be a string")
+    for key in ("id", "text", "title", "url", "lang"):
+        value = record.get(key)
+        if isinstance(value, str) and not _encodable(value):
+            # "\ud800" in JSON decodes to half a UTF-16 pair, which no UTF-8 output can hold.
+            raise BadLine(f"field '{key}' holds an unpaired surrogate escape (\\ud800-\\udfff)")
     return record
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 Job = tuple[int, dict[str, Any], bool]  # line number, record, segment?
@@ -101,18 +117,33 @@ def _warm_up(segment: bool) -> None:
     analyze_record((0, {"id": 0, "text": "Thu giữ vảy tê tê tại cửa khẩu."}, segment))
 
 
-class _Reader:
-    """Yields the good records of a JSON-lines stream, reporting bad lines on stderr."""
+def decode_line(raw: bytes | str) -> str:
+    """One input line as text; ``BadLine`` naming the first byte that is not UTF-8."""
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        byte = raw[error.start]
+        raise BadLine(
+            f"not UTF-8 text (byte 0x{byte:02x} at byte {error.start + 1} of the line)"
+        ) from None
 
-    def __init__(self, stream: IO[str], name: str, segment: bool) -> None:
+
+class _Reader:
+    """Yields the good records of a JSON-lines stream (bytes, or text already decoded),
+    reporting bad lines on stderr."""
+
+    def __init__(self, stream: Iterable[bytes | str], name: str, segment: bool) -> None:
         self.stream, self.name, self.segment = stream, name, segment
         self.bad = 0
 
     def __iter__(self) -> Iterator[Job]:
-        for number, line in enumerate(self.stream, 1):
-            if not line.strip():
-                continue
+        for number, raw in enumerate(self.stream, 1):
             try:
+                line = decode_line(raw)
+                if not line.strip():
+                    continue
                 record = parse_line(line)
             except BadLine as error:
                 self.bad += 1
@@ -131,7 +162,8 @@ def run_analyze(args: argparse.Namespace) -> int:
         return 2
     segment = not args.no_segment
     try:
-        source = open(args.input, encoding="utf-8") if args.input else sys.stdin  # noqa: SIM115
+        # Bytes, decoded line by line: one bad byte costs its line, not the whole input.
+        source = open(args.input, "rb") if args.input else _stdin()  # noqa: SIM115
     except OSError as error:
         print(f"wildwatch analyze: cannot read {args.input}: {error.strerror}", file=sys.stderr)
         return 2
@@ -154,9 +186,6 @@ def run_analyze(args: argparse.Namespace) -> int:
             else:
                 sink.write(line + "\n")
         sink.flush()
-    except UnicodeDecodeError as error:
-        print(f"wildwatch analyze: {reader.name}: not UTF-8 text ({error.reason})", file=sys.stderr)
-        return 2
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as other Unix tools do.
         sys.stderr.close()
@@ -167,6 +196,11 @@ def run_analyze(args: argparse.Namespace) -> int:
         if args.input:
             source.close()
     return 1 if reader.bad or failed else 0
+
+
+def _stdin() -> Any:
+    # The binary buffer of a real stdin; a replaced stdin (tests, embedding) may be text only.
+    return getattr(sys.stdin, "buffer", sys.stdin)
 
 
 def _results(reader: _Reader, workers: int, segment: bool) -> Iterator[tuple[int, str | None]]:

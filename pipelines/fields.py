@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
+# What kind of source an item comes from (sources.toml ``kind``, import ``kind``, the filter).
+SOURCE_KINDS = ("news", "marketplace", "social")
+
 
 class Price(TypedDict):
     amount: float
@@ -40,3 +43,6 @@ class Analysis(TypedDict):
     locations: list[str]
     contacts: list[Contact]
     tokens: str  # Vietnamese word segmentation ("" for other languages or segment=False)
+    # present (True) only when the text was longer than WILDWATCH_ANALYSIS_MAX_CHARS and only
+    # its beginning was analysed
+    truncated: NotRequired[bool]

@@ -24,3 +24,12 @@ def index_batch_size() -> int:
     """``WILDWATCH_INDEX_BATCH`` (default 50): documents sent to the index per upsert. Larger
     batches are faster; at most this many analysed items are lost if the crawl is killed."""
     return env_int("WILDWATCH_INDEX_BATCH", 50, minimum=1)
+
+
+def analysis_max_chars() -> int:
+    """``WILDWATCH_ANALYSIS_MAX_CHARS`` (default 100 000): characters of one item's text that
+    are analysed; the rest is left out of the tags (the result says ``"truncated": true``) but
+    is still stored, searchable and archived. News articles and ads are a few thousand
+    characters; item pages of up to 10 MB are accepted, and a hostile one must not hold a
+    worker for minutes."""
+    return env_int("WILDWATCH_ANALYSIS_MAX_CHARS", 100_000, minimum=1000)

@@ -15,15 +15,12 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from email.utils import parseaddr
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from crawlers.sources import KINDS
-from pipelines.enforcement import ACTIONS as ENFORCEMENT
-from pipelines.vocab_loader import load_vocab
 from schedules import db
 from search.backend import SearchRequest
+from search.filter_values import CHECKED_FILTERS, UnknownFilterValue, check_value
 from search.query_language import QuerySyntaxError, parse
 
 CADENCES = ("daily", "immediate")
@@ -31,8 +28,6 @@ EMAIL_LANGS = ("vi", "en")
 _EMAIL = re.compile(
     r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
-_LANG = re.compile(r"^[a-z]{2}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _SOURCE = re.compile(r"^[a-z0-9_-]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TUPLE_FIELDS = (
@@ -143,13 +138,6 @@ class AlertRule:
         return cls(**values)
 
 
-@lru_cache(maxsize=1)
-def known_species() -> frozenset[str]:
-    """Species ids a rule may filter on: the groups of the pipelines' species vocabulary
-    (pipelines/vocab/species.toml), which is what the tagger can produce."""
-    return frozenset(str(group) for group in load_vocab("species.toml").get("groups", {}))
-
-
 def _problems(rule: AlertRule) -> Iterable[str]:
     if not rule.name.strip():
         yield "name: must not be empty"
@@ -160,22 +148,12 @@ def _problems(rule: AlertRule) -> Iterable[str]:
     for address in rule.recipients:
         if not _valid_email(address):
             yield f"recipients: {address!r} is not an e-mail address"
-    species = known_species()
-    for value in rule.species:
-        if value not in species:
-            yield f"species: unknown species {value!r} (known: {', '.join(sorted(species))})"
-    for value in rule.kind:
-        if value not in KINDS:
-            yield f"kind: unknown kind {value!r} (known: {', '.join(KINDS)})"
-    for value in rule.enforcement:
-        if value not in ENFORCEMENT:
-            yield f"enforcement: unknown action {value!r} (known: {', '.join(ENFORCEMENT)})"
-    for value in rule.lang:
-        if not _LANG.match(value):
-            yield f"lang: {value!r} is not an ISO 639-1 code such as vi or en"
-    for value in rule.country:
-        if not _COUNTRY.match(value):
-            yield f"country: {value!r} is not an ISO 3166-1 alpha-2 code such as VN"
+    for key in CHECKED_FILTERS:
+        for value in getattr(rule, key):
+            try:
+                check_value(key, value)
+            except UnknownFilterValue as unknown:
+                yield str(unknown)
     for value in rule.source:
         if not _SOURCE.match(value):
             yield f"source: {value!r} is not a source name ([a-z0-9_-]+)"
@@ -261,8 +239,20 @@ def _cleaned(rule: AlertRule) -> AlertRule:
     # web form that repeats a checkbox stores one value.
     changes: dict[str, Any] = {"name": rule.name.strip(), "query": rule.query.strip()}
     for key in _TUPLE_FIELDS:
-        changes[key] = tuple(dict.fromkeys(v.strip() for v in getattr(rule, key) if v.strip()))
+        values = [v.strip() for v in getattr(rule, key) if v.strip()]
+        if key in CHECKED_FILTERS:
+            # the form the index compares ("VN", "pangolin"); a bad value stays as typed for
+            # the error message
+            values = [_normalised_or_as_is(key, v) for v in values]
+        changes[key] = tuple(dict.fromkeys(values))
     return replace(rule, **changes)
+
+
+def _normalised_or_as_is(key: str, value: str) -> str:
+    try:
+        return check_value(key, value)
+    except UnknownFilterValue:
+        return value
 
 
 def _insert(connection: sqlite3.Connection, rule: AlertRule) -> None:

@@ -58,6 +58,8 @@ def end_of(value: date | datetime) -> int:
     """Epoch seconds of an inclusive upper bound: a date means the whole local day."""
     if isinstance(value, datetime):
         return int(_aware(value).timestamp())
+    if value >= date.max:  # "until 9999-12-31": no next day to start from
+        return int(datetime.combine(value, time.max, local_zone()).timestamp())
     next_day = datetime.combine(value + timedelta(days=1), time(), local_zone())
     return int(next_day.timestamp()) - 1
 

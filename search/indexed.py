@@ -5,12 +5,21 @@ an ``Indexed`` record: the validated document plus the values the index filters,
 counts on (epoch dates, normalised facet values, folded text, simhash bands). A document the
 index cannot store raises ``InvalidDocument`` naming the item and the field, before anything is
 written.
+
+Dates from the future: a ``published_at`` more than ``FUTURE_TOLERANCE`` after the moment of
+indexing (a page dated 9999-12-31, a typo'd year) is stored as unknown (``None``, with a warning
+in the log), so the item sorts by when it was fetched instead of pinning itself on top of every
+"newest" list. Crawl and import both index through here. (Not compared with ``fetched_at``:
+backends keep the first ``fetched_at`` of an item, and a re-dated article is legitimately
+published after it was first seen.)
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from search.dates import epoch
 from search.document import Document
@@ -30,6 +39,12 @@ FACET_FIELDS = (
 )
 LIST_FIELDS = ("species", "enforcement", "locations")
 SINGLE_FIELDS = ("kind", "lang", "source", "country")
+
+logger = logging.getLogger(__name__)
+
+# Time zones run from UTC-12 to UTC+14 and server clocks drift: a page may honestly be dated
+# "tomorrow" in UTC, but not next week.
+FUTURE_TOLERANCE = 2 * 86400
 
 SIMHASH_BANDS = 4
 _BAND_BITS = 64 // SIMHASH_BANDS
@@ -146,6 +161,12 @@ def prepare(doc: Document) -> Indexed:
         )
     except ValueError as error:
         raise InvalidDocument(str(error)) from None
+    if published_at and item_ts > time.time() + FUTURE_TOLERANCE:
+        logger.warning(
+            "item %s: published_at %r is in the future; stored as unknown", doc_id, published_at
+        )
+        doc = cast(Document, {**doc, "published_at": None})
+        item_ts = fetched_ts
     simhash = doc.get("simhash") or None
     if simhash is not None:
         try:

@@ -19,6 +19,14 @@ Anything else a user may type (``c++``, ``*``, ``:``, ``^``, a stray quote) is l
 split into words exactly like the indexed text, and characters that form no word are dropped, so
 no input can inject FTS5 syntax. Unbalanced parentheses and operators without an operand are
 ``QuerySyntaxError`` with the position, which the web UI and the CLI show to the user.
+
+Limits (``QueryLimitError``, a ``QuerySyntaxError`` naming the limit): at most ``MAX_DEPTH``
+levels of parentheses and NOT / ``-`` inside each other, at most ``MAX_TERMS`` words in the
+whole query, and at most ``MAX_QUERY_CHARS`` characters (checked first, so a megabyte of
+words is refused before it is tokenized). Every stage that walks the tree (this parser, the
+FTS5 and Elasticsearch compilers, the SQLite set operations) recurses once per level, so the
+depth limit keeps a hostile query such as 300 nested parentheses far from Python's recursion
+limit, and the term limit bounds the work and the size of what is sent to the index.
 """
 
 from __future__ import annotations
@@ -30,11 +38,15 @@ from typing import Any, cast
 from search.folding import words
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_QUERY_CHARS",
+    "MAX_TERMS",
     "And",
     "Node",
     "Not",
     "Or",
     "Phrase",
+    "QueryLimitError",
     "QuerySyntaxError",
     "highlight_terms",
     "parse",
@@ -49,6 +61,15 @@ class QuerySyntaxError(ValueError):
     def __init__(self, message: str, position: int) -> None:
         super().__init__(f"{message} (at character {position + 1})")
         self.position = position
+
+
+class QueryLimitError(QuerySyntaxError):
+    """The query is deeper or longer than the parser accepts; the message names the limit."""
+
+
+MAX_DEPTH = 20
+MAX_TERMS = 100
+MAX_QUERY_CHARS = 10_000
 
 
 @dataclass(frozen=True)
@@ -137,9 +158,15 @@ class _Parser:
     atom := word | phrase | ( or_expr )."""
 
     def __init__(self, query: str) -> None:
+        if len(query) > MAX_QUERY_CHARS:
+            raise QueryLimitError(
+                f"the query is longer than {MAX_QUERY_CHARS} characters", MAX_QUERY_CHARS
+            )
         self.query = query
         self.tokens = _tokenize(query)
         self.index = 0
+        self.depth = 0
+        self.terms = 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -184,9 +211,19 @@ class _Parser:
         if token is not None and (token.kind == "-" or (token.kind, token.text) == ("op", "NOT")):
             self.take()
             self._expect_operand(token)
+            self._enter(token)
             child = self.unary()
+            self.depth -= 1
             return None if child is None else Not(child)
         return self.atom()
+
+    def _enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryLimitError(
+                f"the query nests parentheses and NOT more than {MAX_DEPTH} levels deep",
+                token.position,
+            )
 
     def atom(self) -> Node | None:
         token = self.peek()
@@ -206,7 +243,9 @@ class _Parser:
         if token.kind == "(":
             if (inner := self.peek()) is not None and inner.kind == ")":
                 raise QuerySyntaxError("empty parentheses", token.position)
+            self._enter(token)
             node = self.or_expr()
+            self.depth -= 1
             closing = self.peek()
             if closing is None or closing.kind != ")":
                 raise QuerySyntaxError("'(' is never closed", token.position)
@@ -215,6 +254,11 @@ class _Parser:
         found = tuple(words(token.text))
         if not found:
             return None  # only punctuation ("*", "++", ":"): nothing to search for
+        self.terms += len(found)
+        if self.terms > MAX_TERMS:
+            raise QueryLimitError(
+                f"the query has more than {MAX_TERMS} search words", token.position
+            )
         return Phrase(found, prefix=token.prefix)
 
     def _expect_operand(self, operator: _Token) -> None:

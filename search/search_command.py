@@ -2,13 +2,18 @@
 
 Reads the arguments parsed in search/commands.py and the configured index; writes a readable
 table (date, source, species, enforcement, title, URL) and a total line, or with ``--json`` the
-JSON of DESIGN.md "Search result". A query or date it cannot understand exits with status 2.
+JSON of DESIGN.md "Search result". A query or date it cannot understand, or a filter value
+outside its vocabulary (``search.filter_values``), exits with status 2 and says why. Stored text
+comes from pages written by anyone: control characters in it are shown escaped (``\x1b``) in
+the table, never sent to the terminal, where an ESC sequence could clear the screen or retitle
+the window.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 from typing import Any, TextIO
@@ -17,18 +22,33 @@ from search.backend import Hit, SearchRequest, SearchResponse
 from search.dates import local_day, parse_datetime
 from search.document import hit_json
 from search.factory import open_backend
+from search.filter_values import UnknownFilterValue, check_value
 from search.query_language import QuerySyntaxError
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what follows them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character written as an escape (``\x1b``, ``\u202e``)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _checked(field: str, values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(check_value(field, value) for value in values))
 
 
 def request_from_args(args: argparse.Namespace) -> SearchRequest:
+    """The search the arguments ask for; ``UnknownFilterValue`` for a value outside a
+    filter's vocabulary."""
     return SearchRequest(
         query=args.query or "",
-        species=tuple(args.species),
-        kind=tuple(args.kind),
-        lang=tuple(args.lang),
+        species=_checked("species", args.species),
+        kind=_checked("kind", args.kind),
+        lang=_checked("lang", args.lang),
         source=tuple(args.source),
-        enforcement=tuple(args.enforcement),
-        country=tuple(args.country),
+        enforcement=_checked("enforcement", args.enforcement),
+        country=_checked("country", args.country),
         location=tuple(args.location),
         wildlife_trade=args.trade,
         since=args.since,
@@ -42,7 +62,11 @@ def request_from_args(args: argparse.Namespace) -> SearchRequest:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    request = request_from_args(args)
+    try:
+        request = request_from_args(args)
+    except UnknownFilterValue as error:
+        print(f"wildwatch search: --{error}", file=sys.stderr)
+        return 2
     if request.since and request.until and _later(request.since, request.until):
         print("wildwatch search: --since is after --until", file=sys.stderr)
         return 2
@@ -97,13 +121,16 @@ def format_table(response: SearchResponse, request: SearchRequest) -> str:
         return f"No items match ({total} in total).\n" if total else "No items match.\n"
     width = shutil.get_terminal_size((120, 24)).columns
     rows = [
-        (
-            _item_day(hit),
-            hit.get("source") or "",
-            ",".join(hit.get("species") or []),
-            ",".join(hit.get("enforcement") or []),
-            hit.get("title") or "",
-            hit.get("url") or "",
+        tuple(
+            terminal_safe(cell)
+            for cell in (
+                _item_day(hit),
+                hit.get("source") or "",
+                ",".join(hit.get("species") or []),
+                ",".join(hit.get("enforcement") or []),
+                hit.get("title") or "",
+                hit.get("url") or "",
+            )
         )
         for hit in hits
     ]

@@ -23,8 +23,8 @@ from starlette.middleware.base import RequestResponseEndpoint
 from search.query_language import QuerySyntaxError
 from web import settings
 from web.auth import CSRF_COOKIE, SESSION_COOKIE, LoginThrottle, Signer, load_secret
-from web.i18n import UI_LANGUAGES, pick_language
-from web.params import ParamError
+from web.i18n import UI_LANGUAGES, Translator, pick_language
+from web.params import ParamError, localized_error
 from web.rendering import render
 from web.services import Services
 from web.users import UserStore
@@ -99,11 +99,12 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
         requested_ui = request.query_params.get("ui")
         request.state.ui = pick_language(requested_ui, request.cookies.get(UI_COOKIE))
         request.state.user = None
+        request.state.session_id = None
         token = request.cookies.get(SESSION_COOKIE)
         if token and app.state.login_required:
-            name = app.state.signer.read_session(token)
-            if name and app.state.users.exists(name):
-                request.state.user = name
+            session = app.state.signer.read_session(token)
+            if session and app.state.users.session_open(*session):
+                request.state.user, request.state.session_id = session
         response: Response
         if (
             app.state.login_required
@@ -135,7 +136,14 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
 
     @app.exception_handler(ParamError)
     async def bad_param(request: Request, error: ParamError) -> Response:
-        return _error(request, 400, str(error))
+        # The API answers in English (scripts match on it), pages and their CSV export in the
+        # reader's language; JSON answers list every valid value of the filter.
+        api = _wants_json(request)
+        message = str(error) if api else localized_error(error, Translator(request.state.ui))
+        if error.unknown is not None and (api or request.url.path.endswith(".csv")):
+            body = {"detail": message, "valid": list(error.unknown.valid)}
+            return JSONResponse(body, status_code=400)
+        return _error(request, 400, message)
 
     @app.exception_handler(QuerySyntaxError)
     async def bad_query(request: Request, error: QuerySyntaxError) -> Response:

@@ -1,5 +1,5 @@
 """Commands contributed by ``web`` to the ``wildwatch`` command line (wildwatch/cli.py):
-``serve`` and ``users add|list|remove``."""
+``serve`` and ``users add|list|passwd|remove``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import argparse
 import getpass
 import sys
 from typing import Any
+
+from wildwatch.env import port_number
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -18,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "a login is required (see `wildwatch users`).",
     )
     serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument("--port", type=port_number, default=None, help="port (default 8000)")
     serve.set_defaults(handler=_serve)
 
     users = subparsers.add_parser(
@@ -33,6 +35,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add.set_defaults(handler=_users_add)
     listing = actions.add_parser("list", help="list users")
     listing.set_defaults(handler=_users_list)
+    passwd = actions.add_parser(
+        "passwd", help="change a user's password (asks for it); every session of the user ends"
+    )
+    passwd.add_argument("name")
+    passwd.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    passwd.set_defaults(handler=_users_passwd)
     remove = actions.add_parser("remove", help="delete a user (their sessions end)")
     remove.add_argument("name")
     remove.set_defaults(handler=_users_remove)
@@ -64,17 +74,29 @@ def _read_password(from_stdin: bool) -> str:
     return first
 
 
-def _users_add(args: argparse.Namespace) -> int:
-    from web.users import UserError, UserStore
+def _with_password(action: str, store_password: str, done: str) -> Any:
+    """The handler of ``users add`` / ``users passwd``: read the password, hand it to the
+    ``UserStore`` method named ``store_password``, say ``done``."""
 
-    try:
-        password = _read_password(args.password_stdin)
-        UserStore.from_settings().add(args.name, password)
-    except (UserError, ValueError) as error:
-        print(f"wildwatch users add: {error}", file=sys.stderr)
-        return 1
-    print(f"user {args.name} added")
-    return 0
+    def handler(args: argparse.Namespace) -> int:
+        from web.users import UserError, UserStore
+
+        try:
+            password = _read_password(args.password_stdin)
+            getattr(UserStore.from_settings(), store_password)(args.name, password)
+        except (UserError, ValueError) as error:
+            print(f"wildwatch users {action}: {error}", file=sys.stderr)
+            return 1
+        print(done.format(name=args.name))
+        return 0
+
+    return handler
+
+
+_users_add = _with_password("add", "add", "user {name} added")
+_users_passwd = _with_password(
+    "passwd", "set_password", "password of {name} changed; their sessions have ended"
+)
 
 
 def _users_list(args: argparse.Namespace) -> int:

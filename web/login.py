@@ -1,7 +1,9 @@
 """Login, logout and the CSRF check every POST form goes through.
 
 Reads the users file (through ``app.state.users``) and the form posted; writes the session
-cookie. Failed logins are throttled per client address and per user name.
+cookie and the session record (``web.users``); logout closes that record. Failed logins are
+throttled per address and user name together, per address, and per user name with a limit no
+single address can reach (``web.auth.THROTTLE_LIMITS``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from web.auth import SESSION_COOKIE, safe_next
+from web.auth import SESSION_COOKIE, safe_next, throttle_keys
 from web.rendering import render
+from web.users import UserError
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,7 +53,7 @@ async def login_submit(request: Request) -> Any:
     password = password if isinstance(password, str) else ""
     target = safe_next(_text(form, "next"))
     client = request.client.host if request.client else "unknown"
-    keys = [f"ip:{client}", f"user:{username.lower()}"]
+    keys = throttle_keys(client, username)
     throttle = request.app.state.throttle
     context = {"next": target, "username": username}
     wait = throttle.retry_after(keys)
@@ -68,9 +71,14 @@ async def login_submit(request: Request) -> Any:
     throttle.succeeded(keys)
     redirect = RedirectResponse(target, status_code=303)
     signer = request.app.state.signer
+    expires = signer.expiry()
+    try:
+        session_id = request.app.state.users.open_session(username, expires)
+    except UserError:  # removed between the password check and now
+        return render(request, "login.html", {**context, "error": "login_failed"}, 401)
     redirect.set_cookie(
         SESSION_COOKIE,
-        signer.issue_session(username),
+        signer.issue_session(username, session_id, expires),
         max_age=signer.session_seconds,
         httponly=True,
         samesite="lax",
@@ -82,6 +90,9 @@ async def login_submit(request: Request) -> Any:
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await checked_form(request)
+    if request.state.user and request.state.session_id:
+        # Closed on the server: the same cookie, replayed, no longer opens anything.
+        request.app.state.users.close_session(request.state.user, request.state.session_id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -31,8 +31,10 @@ from web.params import (
     LIST_FILTERS,
     MAX_PAGE,
     SCALAR_PARAMS,
+    SPECIES,
     ParamError,
     SearchParams,
+    localized_error,
     parse_interval,
     parse_search_params,
 )
@@ -96,6 +98,12 @@ def _pages(params: SearchParams, total: int) -> list[dict[str, Any]]:
     return pages if last > 1 else []
 
 
+def _species_choices(t: Translator) -> list[tuple[str, str]]:
+    # The ids the filter accepts (the species vocabulary), by label in the reader's language;
+    # labels of ids the vocabulary lacks are not offered (they would only be refused).
+    return sorted(((key, t.label("species", key)) for key in SPECIES), key=lambda kv: kv[1])
+
+
 def _search_context(request: Request, params: SearchParams) -> dict[str, Any]:
     chips = [
         {"name": name, "value": value, "href": "/?" + params.query_string(toggle=(name, value))}
@@ -107,6 +115,7 @@ def _search_context(request: Request, params: SearchParams) -> dict[str, Any]:
         "chips": chips,
         "kinds": KINDS,
         "actions": ENFORCEMENT,
+        "species_choices": _species_choices(Translator(request.state.ui)),
         "response": None,
         "facet_groups": [],
         "pages": [],
@@ -141,7 +150,7 @@ def search_page(request: Request) -> Any:
     except ParamError as error:
         empty = parse_search_params([])
         context = _search_context(request, empty)
-        context["error"] = str(error)
+        context["error"] = localized_error(error, Translator(request.state.ui))
         return render(request, "search.html", context, status_code=400)
     if _has_blank_fields(request):
         # The filter form sends every field, empty or not; a clean URL is one people can

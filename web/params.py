@@ -9,15 +9,14 @@ exported or saved as an alert exactly as seen.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 from urllib.parse import urlencode
 
-from crawlers.sources import KINDS
-from pipelines.enforcement import ACTIONS as ENFORCEMENT
 from search.backend import SearchRequest
+from search.filter_values import CHECKED_FILTERS, UnknownFilterValue, check_value, valid_values
 
 LIST_FILTERS = ("species", "kind", "lang", "source", "enforcement", "country", "location")
 SCALAR_PARAMS = ("q", "trade", "since", "until", "sort", "min_relevance", "page", "per_page")
@@ -26,22 +25,50 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 
 Interval = Literal["day", "week"]
-_PATTERNS = {
-    "species": (re.compile(r"^[a-z0-9_]{1,40}$"), "a species id such as pangolin"),
-    "source": (re.compile(r"^[a-z0-9_-]{1,80}$"), "a source name such as vnexpress"),
-    "lang": (re.compile(r"^[a-z]{2,3}$"), "an ISO 639-1 code such as vi"),
-    "country": (re.compile(r"^[A-Z]{2}$"), "an ISO 3166-1 code such as VN"),
-}
+# The closed vocabularies the pages list as choices (search.filter_values owns them).
+KINDS = valid_values("kind")
+ENFORCEMENT = valid_values("enforcement")
+SPECIES = valid_values("species")
+_SOURCE = re.compile(r"^[a-z0-9_-]{1,80}$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
 class ParamError(ValueError):
-    """A query parameter the search cannot use; the message names it."""
+    """A query parameter the search cannot use; the message names it. ``unknown`` holds the
+    details of a filter value outside its vocabulary, so pages can say it in the reader's
+    language and the API can list the valid values."""
 
-    def __init__(self, name: str, message: str) -> None:
+    def __init__(self, name: str, message: str, unknown: UnknownFilterValue | None = None) -> None:
         super().__init__(f"{name}: {message}")
         self.name = name
+        self.unknown = unknown
+
+
+def localized_error(error: ParamError, t: Callable[..., str]) -> str:
+    """The error in the reader's language (``t``: a ``web.i18n.Translator``) when it is an
+    unknown filter value: the filter's label, the value, the valid values by their labels."""
+    unknown = error.unknown
+    if unknown is None:
+        return str(error)
+    label = getattr(t, "label", None)
+    field = t(f"f_{unknown.field}")
+    if unknown.field in ("lang", "country"):
+        usual = unknown.valid[:9]
+        message = t(
+            "filter_unknown_codes", field=field, value=unknown.value, valid=", ".join(usual)
+        )
+    else:
+        shown = [
+            f"{value} ({label(unknown.field, value)})"
+            if label and label(unknown.field, value) != value
+            else value
+            for value in unknown.valid
+        ]
+        message = t("filter_unknown", field=field, value=unknown.value, valid=", ".join(shown))
+    if unknown.suggestion:
+        message += " " + t("filter_suggestion", value=unknown.suggestion)
+    return message
 
 
 @dataclass(frozen=True)
@@ -99,18 +126,15 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
 
 def _list_value(name: str, raw: str) -> str:
     value = raw.strip()
-    if name == "country":
-        value = value.upper()
-    elif name in ("species", "lang", "source", "kind", "enforcement"):
+    if name in CHECKED_FILTERS:
+        try:
+            return check_value(name, value)
+        except UnknownFilterValue as error:
+            raise ParamError(name, str(error).partition(": ")[2], error) from None
+    if name == "source":
         value = value.lower()
-    if name == "kind" and value not in KINDS:
-        raise ParamError(name, f"{raw!r} is not one of {', '.join(KINDS)}")
-    if name == "enforcement" and value not in ENFORCEMENT:
-        raise ParamError(name, f"{raw!r} is not one of {', '.join(ENFORCEMENT)}")
-    if name in _PATTERNS:
-        pattern, expected = _PATTERNS[name]
-        if not pattern.match(value):
-            raise ParamError(name, f"{raw!r} is not {expected}")
+        if not _SOURCE.match(value):
+            raise ParamError(name, f"{raw!r} is not a source name such as vnexpress")
     if name == "location" and len(value) > 100:
         raise ParamError(name, "place names are at most 100 characters")
     return value

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from wildwatch.env import SettingError, env_int, env_str, home
+from wildwatch.env import SettingError, env_int, env_port, env_str, home
 
 LoginMode = Literal["auto", "true", "false"]
 
@@ -41,7 +41,7 @@ def default_host() -> str:
 
 def default_port() -> int:
     """``WILDWATCH_WEB_PORT`` (default 8000)."""
-    return env_int("WILDWATCH_WEB_PORT", 8000, minimum=0)
+    return env_port("WILDWATCH_WEB_PORT", 8000)
 
 
 def session_hours() -> int:

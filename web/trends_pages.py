@@ -22,7 +22,14 @@ from web.api import search_params
 from web.charts import Series, bucket_title, format_vnd, line_chart, spread_chart
 from web.charts import stacked_bar_chart as bar_chart
 from web.i18n import Translator
-from web.params import ENFORCEMENT, KINDS, ParamError, SearchParams, parse_search_params
+from web.params import (
+    ENFORCEMENT,
+    KINDS,
+    SPECIES,
+    ParamError,
+    SearchParams,
+    parse_search_params,
+)
 from web.queries import iter_hits
 from web.rendering import render
 from web.trends import (
@@ -180,7 +187,9 @@ def trends_page(
             "quick_ranges": _quick_ranges(params, selected, price_species.strip()),
             "price_species": priced_species,
             "price_species_label": species_label,
-            "species_choices": sorted(t.labels("species").items(), key=lambda kv: kv[1]),
+            "species_choices": sorted(
+                ((key, t.label("species", key)) for key in SPECIES), key=lambda kv: kv[1]
+            ),
             "kind_choices": [(k, t.label("kind", k)) for k in KINDS],
             "country_choices": sorted(t.labels("country").items(), key=lambda kv: kv[1]),
             "hidden": [(k, v) for k, v in params.pairs if k not in (*FORM_FILTERS, "page")],

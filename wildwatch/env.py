@@ -68,3 +68,26 @@ def home() -> Path:
 def timezone_name() -> str:
     """``WILDWATCH_TZ``: the zone of source schedules, digest time and day boundaries."""
     return env_str("WILDWATCH_TZ", "Asia/Ho_Chi_Minh")
+
+
+def port_number(raw: str) -> int:
+    """A TCP port to listen on, 0-65535 (0: any free port), from a command-line argument
+    (``argparse`` type: a bad value exits with status 2 and this message instead of a
+    traceback when the server binds)."""
+    import argparse
+
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (0-65535)")
+    return value
+
+
+def env_port(name: str, default: int) -> int:
+    """A TCP port to listen on, 0-65535, from ``name``."""
+    value = env_int(name, default, minimum=0)
+    if value > 65535:
+        raise SettingError(f"{name}={value}: not a port number (0-65535)")
+    return value

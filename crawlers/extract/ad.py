@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeAlias
-from urllib.parse import urljoin
 
 from cssselect import SelectorError
 from lxml import etree
@@ -26,6 +25,7 @@ from crawlers.extract.dates import parse_iso_date, parse_vietnamese_date
 from crawlers.extract.jsonld import first_of_type, jsonld_objects, text_value
 from crawlers.extract.metadata import meta_content
 from crawlers.extract.tree import block_paragraphs, element_text, parse_html, remove_invisible
+from pipelines.urls import join_url
 
 SELECTOR_KEYS = ("title", "body", "price", "location", "seller", "contact", "published")
 _PRODUCT_TYPES = {"Product", "Offer", "AggregateOffer", "Vehicle", "IndividualProduct"}
@@ -197,7 +197,9 @@ def _from_jsonld(objects: list[dict[str, Any]], url: str) -> Fields:
         or _place(product.get("itemLocation"))
         or _place(offer.get("itemLocation")),
         "seller": text_value(offer.get("seller")) or text_value(product.get("seller")),
-        "images": [urljoin(url, image) for image in _images(product.get("image"))],
+        "images": [
+            joined for image in _images(product.get("image")) if (joined := join_url(url, image))
+        ],
     }
     published = text_value(product.get("datePublished")) or text_value(
         product.get("releaseDate") or offer.get("validFrom")
@@ -273,10 +275,11 @@ def _itemprop_value(element: lxml_html.HtmlElement, url: str) -> str | None:
         return element_text(names[0]) if names else element_text(element)
     if element.tag == "meta":
         return element.get("content")
+    # a malformed address on a hostile page must cost this value, not the whole ad
     if element.tag in ("img", "source", "video"):
-        return urljoin(url, element.get("src", ""))
+        return join_url(url, element.get("src", ""))
     if element.tag in ("a", "link") and element.get("itemprop") in ("image", "url"):
-        return urljoin(url, element.get("href", ""))
+        return join_url(url, element.get("href", ""))
     if element.tag == "time":
         return element.get("datetime") or element_text(element)
     return element.get("content") or "\n".join(block_paragraphs(element))
@@ -287,9 +290,9 @@ def _from_opengraph(tree: lxml_html.HtmlElement, url: str) -> Fields:
         "title": meta_content(tree, "og:title"),
         "text": meta_content(tree, "og:description"),
         "images": [
-            urljoin(url, meta.get("content", ""))
+            joined
             for meta in tree.xpath("//meta[@property='og:image' or @name='og:image']")
-            if meta.get("content")
+            if (joined := join_url(url, meta.get("content", "")))
         ],
     }
     fields.update(

@@ -32,7 +32,7 @@ from crawlers.conditional_get import FETCHED_AT_META, FORCE_META, ITEM_META, SOU
 from crawlers.sources import Source
 from crawlers.spiders.pages import Page, iso_datetime
 from crawlers.spiders.pages import same_site as on_site
-from pipelines.urls import canonical_url
+from pipelines.urls import InvalidURL, canonical_url, check_url
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,12 @@ class SourceSpider(scrapy.Spider):
         force: bool = False,
     ) -> Request | None:
         """A request for ``url``, or None when it is off-domain, already scheduled in this run,
-        or beyond the page budget."""
+        or beyond the page budget, or malformed (counted, logged, the crawl goes on)."""
+        try:
+            url = check_url(url)
+        except InvalidURL as error:
+            self.page_error("invalid_url", url[:200], error.problem)
+            return None
         if not self.same_site(url):
             self.count("offsite_skipped")
             return None

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.urls import canonical_url
+from pipelines.urls import canonical_url, is_valid_url
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,11 @@ def item_url(fetched_url: str, declared: str | None, allowed_domains: Sequence[s
 
 
 def same_site(url: str | None, allowed_domains: Sequence[str]) -> bool:
-    """Whether ``url`` is on one of ``allowed_domains`` or their sub-domains (any port)."""
-    host = (urlsplit(url).hostname or "").rstrip(".") if url else ""
+    """Whether ``url`` is on one of ``allowed_domains`` or their sub-domains (any port);
+    False for a malformed URL (a page's own ``rel=canonical`` may be one)."""
+    if not url or not is_valid_url(url):
+        return False
+    host = (urlsplit(url).hostname or "").rstrip(".")
     return any(host == domain or host.endswith("." + domain) for domain in allowed_domains)
 
 

@@ -208,6 +208,15 @@ enabled = false
         ),
         ('kind = "news"\nfeeds = "https://a.vn/rss"', ["'bad-one'", "'feeds'", "list of strings"]),
         ('kind = "news"\nfeeds = ["a.vn/rss"]', ["'bad-one'", "'feeds'", "absolute http(s) URL"]),
+        ('kind = "news"\nfeeds = ["http://[::1/x"]', ["'bad-one'", "'feeds'", "never closed"]),
+        (
+            'kind = "news"\nstart_urls = ["https://a.vn:99999/"]',
+            ["'bad-one'", "'start_urls'", "port must be a whole number from 1 to 65535"],
+        ),
+        (
+            'kind = "news"\nfeeds = ["https://a.vn/rss"]\nbase_url = "http://::1/"',
+            ["'bad-one'", "'base_url'", "in brackets"],
+        ),
         (
             'kind = "news"\nfeeds = ["https://a.vn/rss"]\nmax_pages = "50"',
             ["'bad-one'", "'max_pages'", "whole number"],
@@ -289,3 +298,19 @@ def test_missing_file_and_bad_encoding(tmp_path: Path) -> None:
     latin.write_bytes(VALID.replace("vnexpress", "b\xe1o").encode("latin-1"))
     with pytest.raises(SourcesError, match=r"latin\.toml: not UTF-8"):
         load_sources(latin)
+
+
+def test_a_malformed_url_in_the_sources_file_exits_2_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wildwatch.cli import main
+
+    path = write(
+        tmp_path, '[[sources]]\nname = "ipv6"\nkind = "news"\nfeeds = ["http://[::1/rss"]\n'
+    )
+    # `wildwatch crawl` loads the file the same way; `sources` does not start Scrapy's reactor
+    # inside the test process.
+    assert main(["sources", "--sources", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: source 'ipv6': key 'feeds': 'http://[::1/rss' is not a usable URL" in err
+    assert "Traceback" not in err

@@ -124,6 +124,12 @@ NEWS = Source(
         ("tel:0912345678", None),
         ("#top", None),
         ("/img/anh-tang-vat.JPG", None),
+        # malformed links a hostile page may carry cost one link, never the crawl
+        ("http://[::1/x", None),
+        ("https://bao.example:99999/tin-1.html", None),
+        ("http://[zz]/tin", None),
+        ("//bao.example:0/tin", None),
+        ("/tin-" + "a" * 3000, None),
     ],
 )
 def test_absolute_links(href: str, expected: str | None) -> None:

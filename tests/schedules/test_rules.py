@@ -39,14 +39,18 @@ def test_rule_round_trips_through_the_store_and_builds_its_search() -> None:
     [
         ({"recipients": ("canhsat@",)}, "'canhsat@' is not an e-mail address"),
         ({"recipients": ()}, "at least one e-mail address"),
-        ({"species": ("dragon",)}, "unknown species 'dragon'"),
-        ({"kind": ("blog",)}, "unknown kind 'blog'"),
+        ({"species": ("dragon",)}, "species: 'dragon' is not a known species id; valid: bear,"),
+        ({"species": ("tê tê",)}, "(did you mean 'pangolin'?)"),
+        ({"kind": ("blog",)}, "kind: 'blog' is not a known source kind; valid: news,"),
+        ({"enforcement": ("jail",)}, "valid: seizure, arrest, prosecution, trial, sentence"),
+        ({"lang": ("xx",)}, "lang: 'xx' is not a known ISO 639-1 language code"),
         ({"cadence": "hourly"}, "unknown cadence 'hourly'"),
         ({"email_lang": "fr"}, "email_lang"),
         ({"query": "(sừng tê giác"}, "query: '(' is never closed"),
         ({"query": "ngà voi AND"}, "query:"),
         ({"min_relevance": 1.5}, "min_relevance"),
-        ({"country": ("vietnam",)}, "country"),
+        ({"country": ("vietnam",)}, "country: 'vietnam' is not a known ISO 3166-1 alpha-2 country"),
+        ({"country": ("Vietnam",)}, "(did you mean 'VN'?)"),
     ],
 )
 def test_invalid_rules_are_refused_with_the_field_named(

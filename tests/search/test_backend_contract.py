@@ -341,3 +341,34 @@ def test_histogram_days_in_a_zone_with_summer_time(
         {"date": "2024-05-02", "keys": {}, "count": 2},
         {"date": "2024-05-03", "keys": {}, "count": 1},
     ]
+
+
+def test_a_date_far_in_the_future_is_stored_as_unknown(loaded: SearchBackend) -> None:
+    tomorrow = (datetime.now(UTC) + timedelta(hours=20)).astimezone(timezone(timedelta(hours=14)))
+    loaded.upsert(
+        [
+            make_doc(
+                "from-the-future",
+                title="Bán sừng tê giác",
+                text="Bán sừng tê giác",
+                published_at="9999-12-31T00:00:00+07:00",
+                fetched_at="2024-05-01T01:00:00Z",
+            ),
+            make_doc(
+                "dated-tomorrow",
+                title="Thu giữ ngà voi",
+                text="Thu giữ ngà voi",
+                published_at=tomorrow.isoformat(),  # within the tolerance (time zones, clocks)
+                fetched_at=datetime.now(UTC).isoformat(),
+            ),
+        ]
+    )
+    newest = [hit["id"] for hit in loaded.search(SearchRequest(sort="newest", limit=50))["hits"]]
+    assert newest[0] != "from-the-future"
+    assert newest[0] == "dated-tomorrow"
+    stored = loaded.get("from-the-future")
+    assert stored is not None and stored["published_at"] is None
+    kept = loaded.get("dated-tomorrow")
+    assert kept is not None and kept["published_at"] == tomorrow.isoformat()
+    in_2024 = ids(loaded, since=date(2024, 5, 1), until=date(2024, 5, 1))
+    assert "from-the-future" in in_2024

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search.sqlite_backend import SqliteBackend
 from tests.search.conftest import corpus
@@ -112,3 +114,85 @@ def test_bad_option_values_exit_2(args: list[str], capsys: pytest.CaptureFixture
 def test_inverted_date_range_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "--since", "2024-05-05", "--until", "2024-05-01"]) == 2
     assert "--since is after --until" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--species", "unicorn"], "--species: 'unicorn' is not a known species id; valid: bear,"),
+        (["--enforcement", "jail"], "seizure, arrest, prosecution, trial, sentence"),
+        (["--kind", "blog"], "--kind: 'blog' is not a known source kind; valid: news,"),
+        (["--country", "Vietnam"], "(did you mean 'VN'?)"),
+        (["--lang", "vietnamese"], "(did you mean 'vi'?)"),
+    ],
+)
+def test_unknown_filter_values_exit_2_with_the_valid_ones(
+    args: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["search", *args]) == 2
+    captured = capsys.readouterr()
+    assert expected in captured.err
+    assert captured.out == ""
+
+
+def test_filter_values_are_normalised_before_the_search(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "--species", "Rhino", "--country", "vn"]) == 0
+    assert "2 items match" in capsys.readouterr().out
+
+
+def test_deeply_nested_query_exits_2_naming_the_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "(" * 300 + "ivory" + ")" * 300]) == 2
+    err = capsys.readouterr().err
+    assert "more than 20 levels deep" in err and "Traceback" not in err
+
+
+def test_control_characters_in_stored_titles_are_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.search.conftest import make_doc
+
+    backend = SqliteBackend(tmp_path / "index.sqlite")
+    backend.upsert(
+        [
+            make_doc(
+                "hostile-title",
+                title="Ngà \x1b[2J\x1b]0;x\x07 \u202eabc",
+                text="Bán ngà voi giá rẻ",
+                source="chotot",
+            )
+        ]
+    )
+    backend.close()
+    assert main(["search", "--source", "chotot"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "Ngà \\x1b[2J\\x1b]0;x\\x07 \\u202eabc" in out
+
+
+_PIECES = st.sampled_from(
+    ["(", ")", '"', "-", "*", "AND", "OR", "NOT", "te", "tê tê", "ivory", "ngà*", ":", "\x1b", "đ"]
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(query=st.one_of(st.text(max_size=80), st.lists(_PIECES, max_size=40).map(" ".join)))
+def test_no_query_makes_search_fail_with_a_traceback(
+    query: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["search", query, "--json"])
+    captured = capsys.readouterr()
+    assert status in (0, 2), captured.err
+    if status == 0:
+        assert "total" in json.loads(captured.out)
+    else:
+        assert captured.err.startswith("wildwatch search: ")
+
+
+def test_the_last_representable_day_is_a_valid_until(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "--since", "0001-01-01", "--until", "9999-12-31"]) == 0
+    assert "items match" in capsys.readouterr().out
