@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from ingest.documents import WARM_UP_TEXT, analyze_item
@@ -20,21 +21,40 @@ from ingest.documents import WARM_UP_TEXT, analyze_item
 logger = logging.getLogger(__name__)
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def _start_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for number in _STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
     # underthesea loads its model on first use: do it before the first real text.
     analyze_item(WARM_UP_TEXT, None, None, "vi")
 
 
+def _ready() -> None:
+    """A first task: makes the pool start its first worker (and the fork server) now."""
+
+
 def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool whose workers never die of a stop signal, even one that arrives before their
+    initializer ran: the fork server they are forked from is started with SIGINT and SIGTERM
+    ignored, and ignored dispositions are inherited across fork and exec."""
     # forkserver: workers start from a clean process, not a fork of the running reactor and
     # its threads; each loads the language model once in its initializer.
-    return ProcessPoolExecutor(
+    executor = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("forkserver"),
         initializer=_start_worker,
     )
+    if threading.current_thread() is not threading.main_thread():
+        return executor  # signal dispositions can only change on the main thread
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in _STOP_SIGNALS}
+    try:
+        executor.submit(_ready)  # starts the fork server and a worker, inside this window
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return executor
 
 
 class AnalysisPool:
