@@ -55,6 +55,14 @@ class Recovery:
     outcomes: Counter[str] = field(default_factory=Counter)  # new / updated / unchanged
     errors: Counter[str] = field(default_factory=Counter)  # kind → pages
 
+    def count(self, key: str, amount: int) -> None:
+        """The indexer's counts: ``index/<outcome>``, ``errors/<kind>``, ``known``."""
+        group, _, name = key.partition("/")
+        if group == "index":
+            self.outcomes[name] += amount
+        elif group == "errors":
+            self.errors[name] += amount
+
 
 @dataclass(frozen=True)
 class _Job:
@@ -207,14 +215,7 @@ def _index_pages(
     if workers > 0 and len(jobs) >= POOL_THRESHOLD:
         executor = start_pool(workers)
     indexer = Indexer(
-        backend,
-        DuplicateLinker(backend),
-        batch_size=index_batch_size(),
-        count=lambda key, amount: (
-            report.outcomes.update({key.split("/")[-1]: amount})
-            if key.startswith("index/")
-            else None
-        ),
+        backend, DuplicateLinker(backend), batch_size=index_batch_size(), count=report.count
     )
     try:
         work = [job for _, job in jobs]

@@ -3,8 +3,9 @@
 Reads the sources file (kind, selectors, language of each source) and the evidence archive
 under ``WILDWATCH_HOME/archive``; writes the index and the crawl state through
 ``ingest.recovery.recover`` (every archived page, not only the unknown ones). Prints one line
-per source: pages indexed, outcomes, and bad pages by kind. Exit status 1 when a page could
-not be indexed (they are logged with their URL), 2 for an invalid sources file.
+per source: pages indexed, outcomes, and bad pages by kind (logged with their URL; a page that
+was bad when fetched stays bad). Exit status 1 when an archived body is missing or damaged
+(``archive_error``: evidence lost), 2 for an invalid sources file.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         outcomes = ", ".join(f"{report.outcomes[k]} {k}" for k in ("new", "updated", "unchanged"))
         errors = " ".join(f"{k}={v}" for k, v in sorted(report.errors.items()))
-        failed += sum(report.errors.values())
+        failed += report.errors["archive_error"]
         line = f"{report.source}: {report.pages} pages reindexed ({outcomes})"
         print(f"{line} {errors}" if errors else line)
     if not any(report.checked for report in reports):

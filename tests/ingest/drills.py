@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -93,6 +94,18 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
         time.sleep(0.02)
 
 
+def indexed_count(home: Path) -> int:
+    """Documents committed so far by a running crawl (read-only, beside its writes)."""
+    path = home / "index.sqlite"
+    if not path.exists():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            return int(db.execute("SELECT count(*) FROM items").fetchone()[0])
+    except sqlite3.Error:
+        return 0  # the schema is still being created
+
+
 def wait_for_items(crawl: subprocess.Popen[str], count: int) -> None:
     """Read the debug log of ``crawl`` until ``count`` items have gone through every pipeline
     (analysed, linked, waiting for their batch)."""
@@ -131,15 +144,20 @@ class Searchable:
     """What the search shows after the drill."""
 
     exactly_once: int  # articles found exactly once, under the URL they were fetched from
+    present: int  # articles found exactly once, whatever the URL shown
     total: int  # articles of the site
     hits: int  # documents of the source in the index
 
     def __str__(self) -> str:
-        return f"{self.exactly_once}/{self.total} searchable ({self.hits} documents)"
+        return (
+            f"{self.present}/{self.total} searchable, {self.exactly_once}/{self.total} "
+            "under their original URL"
+        )
 
 
 def searchable(home: Path, site: DrillSite) -> Searchable:
     """Every article of the site searched in the index (SQLite under ``home``)."""
+    from pipelines.urls import document_id
     from search.backend import SearchRequest
     from search.sqlite_backend import SqliteBackend
 
@@ -151,5 +169,7 @@ def searchable(home: Path, site: DrillSite) -> Searchable:
     finally:
         backend.close()
     urls = [hit["url"] for hit in response["hits"]]
+    ids = [hit["id"] for hit in response["hits"]]
     once = sum(1 for article in site.articles if urls.count(article.url) == 1)
-    return Searchable(once, len(site.articles), response["total"])
+    present = sum(1 for article in site.articles if ids.count(document_id(article.url)) == 1)
+    return Searchable(once, present, len(site.articles), response["total"])

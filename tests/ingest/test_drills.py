@@ -2,7 +2,7 @@
 article of the site searchable exactly once under the URL it was fetched from.
 
 Each drill runs real ``wildwatch crawl`` processes (in their own process group, as the scheduler
-starts them) against the drill site: 40 articles on ``www.baotintuc.test``, half with ETags.
+starts them) against the drill site: 30 articles on ``www.baotintuc.test``, half with ETags.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 
 from tests.ingest.drill_site import DrillSite
 from tests.ingest.drills import (
+    indexed_count,
     kill_leftovers,
     normal_crawl,
     searchable,
@@ -34,19 +35,26 @@ def site() -> Iterator[DrillSite]:
     server.stop()
 
 
-@pytest.mark.parametrize(("point", "served"), [("early", 3), ("middle", 20), ("flushing", 40)])
+POINTS = {
+    "early": lambda site, home: site.served >= 3,  # a few pages fetched, nothing analysed
+    "middle": lambda site, home: site.served >= 15,  # half the pages fetched and archived
+    # batches being committed: some items in the index, others analysed or in flight
+    "flushing": lambda site, home: indexed_count(home) >= 8,
+}
+
+
+@pytest.mark.parametrize("point", list(POINTS))
 def test_sigkill_then_one_crawl_leaves_every_article_searchable_once(
-    site: DrillSite, tmp_path: Path, point: str, served: int
+    site: DrillSite, tmp_path: Path, point: str
 ) -> None:
     crawl = start_crawl(tmp_path, site)
-    wait_until(lambda: site.served >= served)
+    wait_until(lambda: POINTS[point](site, tmp_path))
     stop(crawl, signal.SIGKILL)  # the whole group: crawl and analysis workers
     after_kill = searchable(tmp_path, site)
     assert after_kill.exactly_once < after_kill.total  # the kill did interrupt the crawl
     summary = normal_crawl(tmp_path, site)
     assert searchable(tmp_path, site).exactly_once == len(site.articles), summary
-    # What the killed crawl had fetched and archived came back from the archive: the normal
-    # crawl did not fetch those pages again.
+    # What the killed crawl had fetched and archived came back from the archive.
     if point != "early":
         assert summary["recovered"] > 0
 
@@ -98,3 +106,30 @@ def test_the_scheduler_time_limit_with_hanging_pages_loses_nothing(
     site.release()
     normal_crawl(tmp_path, site)
     assert searchable(tmp_path, site).exactly_once == len(site.articles)
+
+
+def test_the_same_page_crawled_and_imported_is_one_item_with_its_original_url(
+    site: DrillSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.urls import document_id
+    from search.sqlite_backend import SqliteBackend
+    from wildwatch.cli import main
+
+    normal_crawl(tmp_path, site)
+    article = site.articles[0]
+    line = {"url": article.url, "text": " ".join(article.paragraphs), "title": article.title}
+    archive = tmp_path / "ngo-archive.jsonl"
+    archive.write_text(json.dumps(line, ensure_ascii=False) + "\n", "utf-8")
+    monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("WILDWATCH_ANALYSIS_WORKERS", "1")
+    assert main(["import", "-i", str(archive), "--source", "baotintuc"]) == 0
+    assert searchable(tmp_path, site).exactly_once == len(site.articles)
+    backend = SqliteBackend(tmp_path / "index.sqlite")
+    try:
+        assert backend.count() == len(site.articles)
+        stored = backend.get(document_id(article.url))
+        assert stored is not None and stored["url"] == "http://www.baotintuc.test" + (
+            f"/phap-luat/{article.slug}.html"
+        )
+    finally:
+        backend.close()
