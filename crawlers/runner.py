@@ -1,9 +1,11 @@
 """One crawl run: every selected source crawled once, concurrently, in one Scrapy process.
 
 Reads the selected :class:`crawlers.sources.Source` list and the Scrapy settings of
-``crawlers.settings``; writes the index (through the item pipelines), the evidence archive and
-crawl state (through the downloader middlewares), a log file ``WILDWATCH_HOME/logs/crawl.log``,
-and returns one :class:`SourceSummary` per source built from the crawler stats.
+``crawlers.settings``; writes the index and the known pages of the crawl state (through the item
+pipelines of ``ITEM_PIPELINES``, which live in the ingest layer: this module never imports
+them), the evidence archive and the 304/error visits of the crawl state (through the downloader
+middlewares), a log file ``WILDWATCH_HOME/logs/crawl.log``, and returns one
+:class:`SourceSummary` per source built from the crawler stats.
 
 The Twisted reactor cannot be restarted, so a process calls :func:`run_crawl` once; the
 scheduler starts ``wildwatch crawl --json`` as a child process for each scheduled crawl.
