@@ -40,9 +40,9 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
-from wildwatch.env import SettingError, env_bool, env_float
 
 from crawlers.state import CrawlState, PageVisit, WriterThread
+from wildwatch.env import SettingError, env_bool, env_float
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -21,9 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wildwatch.env import SettingError, home
-
 from crawlers.sources import Source
+from wildwatch.env import SettingError, home
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 LOG_FILE_NAME = "crawl.log"

@@ -28,10 +28,9 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
+from crawlers.archive import utc_iso
 from pipelines.urls import canonical_url
 from wildwatch.env import home
-
-from crawlers.archive import utc_iso
 
 logger = logging.getLogger(__name__)
 

@@ -28,9 +28,9 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
-from wildwatch import __version__
 
 from crawlers.archive import ArchiveRecord, EvidenceArchive
+from wildwatch import __version__
 
 # Describe how the stored payload was encoded on the wire, not how it is stored now.
 _WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})

@@ -86,11 +86,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     from crawlers.runner import run_crawl
-    from pipelines.settings import analysis_workers
-    from search.factory import open_backend
-
     from ingest.recovery import recover
     from ingest.scrapy_pipelines import commit_after_forced_stop
+    from pipelines.settings import analysis_workers
+    from search.factory import open_backend
 
     started = datetime.now(UTC)
     backend = open_backend()

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, TextIO, cast
 
+from ingest.documents import analyze_with_fingerprints, build_document
+from ingest.duplicates import DuplicateLinker
 from pipelines.fields import Analysis
 from pipelines.settings import analysis_workers
 from pipelines.urls import document_id
@@ -33,9 +35,6 @@ from search.dates import parse_datetime
 from search.document import Document
 from search.factory import open_backend
 from search.indexed import InvalidDocument
-
-from ingest.documents import analyze_with_fingerprints, build_document
-from ingest.duplicates import DuplicateLinker
 
 BATCH_LINES = 500  # lines analysed and indexed per transaction
 POOL_THRESHOLD = BATCH_LINES  # smaller inputs are analysed in-process (no pool start-up)

@@ -16,10 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from crawlers.state import CrawlState, PageVisit
+from ingest.duplicates import DuplicateLinker
 from search.backend import SearchBackend
 from search.document import Document
-
-from ingest.duplicates import DuplicateLinker
 
 logger = logging.getLogger(__name__)
 

@@ -30,15 +30,14 @@ from crawlers.archive import ArchiveError, ArchiveRecord, EvidenceArchive
 from crawlers.sources import Source
 from crawlers.spiders.pages import Page, PageFailure
 from crawlers.state import CrawlState, PageVisit
-from pipelines.fields import Analysis
-from pipelines.settings import index_batch_size
-from pipelines.urls import canonical_url
-from search.backend import SearchBackend
-
 from ingest.analysis_pool import start_pool
 from ingest.documents import analyze_with_fingerprints, build_document, extract_and_analyze
 from ingest.duplicates import DuplicateLinker
 from ingest.indexer import Indexer
+from pipelines.fields import Analysis
+from pipelines.settings import index_batch_size
+from pipelines.urls import canonical_url
+from search.backend import SearchBackend
 
 logger = logging.getLogger(__name__)
 

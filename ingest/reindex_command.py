@@ -16,10 +16,9 @@ import sys
 
 def run(args: argparse.Namespace) -> int:
     from crawlers.sources import SourcesError, load_sources, select_sources
+    from ingest.recovery import recover
     from pipelines.settings import analysis_workers
     from search.factory import open_backend
-
-    from ingest.recovery import recover
 
     try:
         sources = load_sources(args.sources)

@@ -19,21 +19,22 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from scrapy.exceptions import DropItem
+
 from crawlers.spiders.base import PAGE_KEY, VISIT_KEY
 from crawlers.spiders.pages import Page, PageFailure
 from crawlers.state import PageVisit
-from pipelines.settings import analysis_workers, index_batch_size
-from scrapy.exceptions import DropItem
-from search.document import Document
-
 from ingest.analysis_pool import POOL
 from ingest.documents import analyze_with_fingerprints, build_document, extract_and_analyze
 from ingest.duplicates import DuplicateLinker, RunCopies
 from ingest.indexer import Indexer
+from pipelines.settings import analysis_workers, index_batch_size
+from search.document import Document
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+
     from search.backend import SearchBackend
 
 logger = logging.getLogger(__name__)

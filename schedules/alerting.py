@@ -19,13 +19,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pipelines.places import place_info
-from search.backend import Hit, SearchBackend, SearchRequest
-
 from schedules import db, outbox, settings
 from schedules.digest import DigestContent, build_content
 from schedules.render import build_message, render_digest, render_spikes
 from schedules.rules import AlertRule, RuleStore
 from schedules.spikes import Spike, counts_from_buckets, describe, find_spikes
+from search.backend import Hit, SearchBackend, SearchRequest
 
 log = logging.getLogger(__name__)
 

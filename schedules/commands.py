@@ -112,7 +112,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from crawlers.sources import SourcesError
-
     from schedules import service
 
     if args.sources is not None:

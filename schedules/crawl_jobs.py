@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Any
 
 from ingest.settings import stop_grace_seconds
-
 from schedules import db, settings
 
 log = logging.getLogger(__name__)

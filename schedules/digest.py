@@ -17,10 +17,9 @@ from datetime import date, datetime
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from search.backend import Hit
-
 from schedules.labels import label
 from schedules.spikes import Spike
+from search.backend import Hit
 
 _MARK = re.compile(r"(</?mark>)")
 _TAGS = re.compile(r"<[^>]*>")

@@ -22,10 +22,9 @@ from typing import Any
 from crawlers.sources import KINDS
 from pipelines.enforcement import ACTIONS as ENFORCEMENT
 from pipelines.vocab_loader import load_vocab
+from schedules import db
 from search.backend import SearchRequest
 from search.query_language import QuerySyntaxError, parse
-
-from schedules import db
 
 CADENCES = ("daily", "immediate")
 EMAIL_LANGS = ("vi", "en")

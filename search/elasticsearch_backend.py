@@ -19,8 +19,8 @@ from typing import Any, Literal, cast
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.helpers import scan, streaming_bulk
-from pipelines.dedup import hamming
 
+from pipelines.dedup import hamming
 from search import es_query, settings
 from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
 from search.dates import local_zone

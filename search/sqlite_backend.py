@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from pipelines.dedup import hamming
-
 from search import settings
 from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
 from search.dates import bucket_start, fixed_offset_seconds, local_day, now_epoch

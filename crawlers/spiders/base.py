@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
-from pipelines.urls import canonical_url
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -39,6 +38,7 @@ from crawlers.conditional_get import (
 from crawlers.sources import Source
 from crawlers.spiders.pages import Page, iso_datetime
 from crawlers.spiders.pages import same_site as on_site
+from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pipelines.urls import canonical_url
 from scrapy import Selector
 from scrapy.http import Request, Response
 
@@ -25,6 +24,7 @@ from crawlers.spiders.base import (
     SEED_PRIORITY,
     SourceSpider,
 )
+from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
