@@ -1,7 +1,6 @@
-"""Commands contributed by ``crawlers`` to the ``wildwatch`` command line (see wildwatch/cli.py).
-
-``crawl`` lives in crawlers/crawl_command.py; ``sources`` and ``archive`` in
-crawlers/catalog_commands.py.
+"""Commands contributed by ``crawlers`` to the ``wildwatch`` command line (see wildwatch/cli.py):
+``sources`` and ``archive`` (crawlers/catalog_commands.py). ``crawl`` needs the index (recovery,
+commits) and so lives in the ingest layer (ingest/crawl_command.py).
 """
 
 from __future__ import annotations
@@ -9,9 +8,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from crawlers import catalog_commands, crawl_command
+from crawlers import catalog_commands
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    crawl_command.register(subparsers)
     catalog_commands.register(subparsers)

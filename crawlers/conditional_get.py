@@ -8,14 +8,18 @@ A Scrapy downloader middleware. Reads and writes the crawl state (``crawlers.sta
   ``WILDWATCH_REVISIT_HOURS`` ago is skipped (stat ``wildwatch/skipped_recent``);
 * on ``304 Not Modified``: records the visit, counts ``wildwatch/unchanged`` and drops the request
   (``IgnoreRequest``) so no parsing, analysis or indexing runs;
-* on ``2xx``: records the new validators and the SHA-256 of the body.
+* on ``2xx``: does NOT record the page yet. It puts a ``crawlers.state.PageVisit`` (validators,
+  SHA-256 of the body) in ``meta["wildwatch_visit"]``; the spider hands it on with the page's
+  items and the ingest layer records it once they are committed to the index (DESIGN.md,
+  durability rule). A page whose item is never indexed (killed crawl, bad page) stays unknown.
 
 Feeds, sitemaps and listing pages (no ``wildwatch_item``) are always fetched: they are how new
 items are found. ``meta["wildwatch_force"] = True`` fetches an item page unconditionally.
 
-The state's writes run on one writer thread (``crawlers.state.WriterThread``, commits in
-groups) and are not awaited: nothing later in the crawl reads them back (each URL is requested
-once per run), so the reactor only pays for the read before each request. ``spider_closed``
+The state's writes of 304 and error responses run on one writer thread
+(``crawlers.state.WriterThread``, commits in groups) and are not awaited: nothing later in the
+crawl reads them back (each URL is requested once per run), so the reactor only pays for the
+read before each request. ``spider_closed``
 drains the writer before the state is closed, so a crawl stopped by SIGTERM keeps every visit.
 
 Settings (Scrapy setting, else environment variable): ``WILDWATCH_CONDITIONAL_GET`` (default
@@ -37,7 +41,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
-from crawlers.state import CrawlState, WriterThread
+from crawlers.state import CrawlState, PageVisit, WriterThread
 from wildwatch.env import SettingError, env_bool, env_float
 
 if TYPE_CHECKING:
@@ -56,6 +60,8 @@ FETCHED_AT_META = "wildwatch_fetched_at"
 # The URL whose validators this request carries: a redirect copies headers to the new URL, and
 # the old page's validators must not ask the new page "not modified?".
 _VALIDATED_META = "_wildwatch_validated_url"
+# The crawlers.state.PageVisit of a 200 item page, copied into its items by the spider.
+VISIT_META = "wildwatch_visit"
 _PREVIOUS_SHA_META = "_wildwatch_previous_sha256"
 _VALIDATOR_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 
@@ -203,22 +209,17 @@ class ConditionalGetMiddleware:
                 # Same bytes as last time although the server could not say so (no validators).
                 request.meta["wildwatch_same_body"] = True
                 self.stats.inc_value("wildwatch/same_body")
-            state = self.state
-
-            def record() -> None:
-                for url in urls:
-                    state.record_fetch(
-                        url,
-                        status=response.status,
-                        fetched_at=now,
-                        etag=etag,
-                        last_modified=last_modified,
-                        sha256=sha256,
-                        source=source,
-                        commit=False,
-                    )
-
-            self._write(record)
+            # Not recorded here: the page becomes known once its items are in the index
+            # (crawlers.state.PageVisit, recorded by the ingest layer after the batch upsert).
+            request.meta[VISIT_META] = PageVisit(
+                urls=tuple(urls),
+                status=response.status,
+                fetched_at=now,
+                etag=etag,
+                last_modified=last_modified,
+                sha256=sha256,
+                source=source,
+            )
         else:
             self._write(
                 lambda: self._mark_all(urls, status=response.status, fetched_at=now, source=source)

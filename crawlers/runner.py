@@ -1,9 +1,11 @@
 """One crawl run: every selected source crawled once, concurrently, in one Scrapy process.
 
 Reads the selected :class:`crawlers.sources.Source` list and the Scrapy settings of
-``crawlers.settings``; writes the index (through the item pipelines), the evidence archive and
-crawl state (through the downloader middlewares), a log file ``WILDWATCH_HOME/logs/crawl.log``,
-and returns one :class:`SourceSummary` per source built from the crawler stats.
+``crawlers.settings``; writes the index and the known pages of the crawl state (through the item
+pipelines of ``ITEM_PIPELINES``, which live in the ingest layer: this module never imports
+them), the evidence archive and the 304/error visits of the crawl state (through the downloader
+middlewares), a log file ``WILDWATCH_HOME/logs/crawl.log``, and returns one
+:class:`SourceSummary` per source built from the crawler stats.
 
 The Twisted reactor cannot be restarted, so a process calls :func:`run_crawl` once; the
 scheduler starts ``wildwatch crawl --json`` as a child process for each scheduled crawl.
@@ -13,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,10 +41,13 @@ class SourceSummary:
     not_modified: int = 0
     skipped_recent: int = 0
     items: int = 0  # items extracted from pages
+    recovered: int = 0  # pages of earlier, interrupted crawls indexed from the archive
     errors: dict[str, int] = field(default_factory=dict)  # kind → count
     robots_forbidden: int = 0
     budget_exhausted: bool = False  # max_pages reached: some links were not followed
     duration_s: float = 0.0
+    # Scrapy's reason ("finished", "shutdown" after one SIGTERM/Ctrl-C, "closespider_..."),
+    # "forced_stop" after a second signal (what was analysed is committed), "not started".
     finish_reason: str = "not started"
 
     @property
@@ -52,8 +58,11 @@ class SourceSummary:
         return asdict(self)
 
 
-def summarize(source: Source, stats: dict[str, Any]) -> SourceSummary:
-    """A source's summary from its crawler's stats (pure)."""
+def summarize(
+    source: Source, stats: dict[str, Any], *, forced: bool = False, elapsed: float = 0.0
+) -> SourceSummary:
+    """A source's summary from its crawler's stats (pure). ``forced``: the run was stopped by
+    a second signal, so the spider never closed and Scrapy wrote no finish reason or time."""
     prefix = "wildwatch/errors/"
     errors = {
         key[len(prefix) :]: int(value)
@@ -75,8 +84,11 @@ def summarize(source: Source, stats: dict[str, Any]) -> SourceSummary:
         errors=errors,
         robots_forbidden=int(stats.get("robotstxt/forbidden", 0)),
         budget_exhausted=bool(stats.get("wildwatch/budget_exhausted", 0)),
-        duration_s=round(float(stats.get("elapsed_time_seconds", 0.0)), 2),
-        finish_reason=str(stats.get("finish_reason", "not started")),
+        duration_s=round(float(stats.get("elapsed_time_seconds", elapsed)), 2),
+        finish_reason=str(
+            stats.get("finish_reason")
+            or ("forced_stop" if forced else "started" if stats else "not started")
+        ),
     )
 
 
@@ -120,17 +132,35 @@ def _log_to_file() -> logging.Handler:
     return handler
 
 
+def _process_class() -> Any:
+    from scrapy.crawler import CrawlerProcess
+
+    class StoppableProcess(CrawlerProcess):
+        """Scrapy's process, noting whether a second signal forced the reactor to stop (the
+        spiders then never close, so the caller must commit what they hold)."""
+
+        forced = False
+
+        def _signal_kill(self, signum: int, frame: Any) -> None:
+            self.forced = True
+            super()._signal_kill(signum, frame)
+
+    return StoppableProcess
+
+
 def run_crawl(
     sources: Sequence[Source],
     max_pages: int | None = None,
     settings_overrides: Mapping[str, Any] | None = None,
+    after_forced_stop: Callable[[], object] | None = None,
 ) -> list[SourceSummary]:
     """Crawl ``sources`` once (all at the same time) and return their summaries in order.
 
+    The first SIGTERM/Ctrl-C lets the downloads in flight end and closes the spiders (their
+    pipelines commit); a second stops the reactor at once, and ``after_forced_stop`` is then
+    called before the summaries are made (the ingest layer commits what was analysed).
     ``settings_overrides`` replaces Scrapy settings for this run (the benchmark uses it to
     measure fetch and extraction without the pipelines)."""
-    from scrapy.crawler import CrawlerProcess
-
     from crawlers.spiders import spider_class
 
     settings = crawl_settings(sources)
@@ -140,18 +170,29 @@ def run_crawl(
     logging.getLogger(__name__).info(
         "crawl of %s (pid %d)", ", ".join(s.name for s in sources), os.getpid()
     )
+    began = time.monotonic()
+    crawlers = []
+    process = _process_class()(settings)
     try:
-        process = CrawlerProcess(settings)
-        crawlers = []
         for source in sources:
             crawler = process.create_crawler(spider_class(source))
             process.crawl(crawler, source=source, max_pages=max_pages)
             crawlers.append((source, crawler))
         process.start()
+        if process.forced:
+            logging.getLogger(__name__).warning("crawl stopped by a second signal")
+            if after_forced_stop is not None:
+                after_forced_stop()
     finally:
         logging.getLogger().removeHandler(handler)
         handler.close()
+    elapsed = time.monotonic() - began
     return [
-        summarize(source, crawler.stats.get_stats() if crawler.stats else {})
+        summarize(
+            source,
+            crawler.stats.get_stats() if crawler.stats else {},
+            forced=process.forced,
+            elapsed=elapsed,
+        )
         for source, crawler in crawlers
     ]

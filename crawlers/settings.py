@@ -78,10 +78,11 @@ DOWNLOADER_MIDDLEWARES = {
 CONCURRENT_ITEMS = 16
 
 # The pipeline order (DESIGN.md: "Pipeline order lives in one place").
+# The adapters live in the ingest layer (above crawlers: crawlers never imports search).
 ITEM_PIPELINES = {
-    "pipelines.item_pipelines.AnalysisPipeline": 300,  # raw item → Document with analysis
-    "pipelines.item_pipelines.DedupPipeline": 500,  # content_hash, simhash, duplicate_of
-    "pipelines.item_pipelines.IndexPipeline": 900,  # batched upserts, new/updated/unchanged
+    "ingest.scrapy_pipelines.AnalysisPipeline": 300,  # raw item → Document with analysis
+    "ingest.scrapy_pipelines.DedupPipeline": 500,  # content_hash, simhash, duplicate_of
+    "ingest.scrapy_pipelines.IndexPipeline": 900,  # batched upserts, then the page is known
 }
 
 # Browser for render_js sources (crawlers.runner installs the Playwright download handlers

@@ -5,6 +5,11 @@ Writes and reads ``WILDWATCH_HOME/crawl_state.sqlite``: one row per canonical UR
 SHA-256 of the last body, when it was last fetched, the last HTTP status and the source. Read by
 ``crawlers.conditional_get`` before each item request; no Scrapy import.
 
+Durability rule (DESIGN.md): a 200 page is recorded only after its items are committed to the
+index (:class:`PageVisit`, recorded by the ``ingest`` layer after each batch upsert), so a page
+the state knows is a page the index holds; a crash before that leaves the page unknown, and the
+recovery at the next start (``ingest.recovery``) indexes it from the evidence archive.
+
 Also home of :class:`WriterThread`, the single thread that does a crawl's disk writes (this
 store's and the evidence archive's) so that SQLite commits, gzip and fsync never run on
 Scrapy's reactor thread.
@@ -40,6 +45,12 @@ CREATE TABLE IF NOT EXISTS pages (
     source TEXT
 );
 CREATE INDEX IF NOT EXISTS pages_source ON pages (source);
+-- Per source: archive records fetched before this instant were checked by the recovery of
+-- ingest.recovery (items indexed, or found bad); later ones are checked at the next start.
+CREATE TABLE IF NOT EXISTS recovery_marks (
+    source TEXT PRIMARY KEY,
+    checked_until TEXT NOT NULL    -- ISO 8601, UTC
+);
 """
 
 
@@ -56,6 +67,49 @@ class PageState:
     @property
     def has_validators(self) -> bool:
         return bool(self.etag or self.last_modified)
+
+
+@dataclass
+class PageVisit:
+    """A 200 response of an item page that is not known yet: it becomes known (recorded with
+    :meth:`CrawlState.record_fetch`) only when every item it gave is committed to the index.
+
+    Made by ``crawlers.conditional_get`` and carried with the page's items; the ingest layer
+    calls :meth:`item_committed` after each batch upsert. ``expected`` is how many items the page
+    gives (one article or ad, or the text posts of a channel page); a page whose item was
+    dropped (bad page, analysis error) never completes, so the next crawl fetches it again.
+    """
+
+    urls: tuple[str, ...]  # as requested, through redirects, to the final URL
+    status: int
+    fetched_at: datetime
+    etag: str | None
+    last_modified: str | None
+    sha256: str | None
+    source: str | None
+    expected: int = 1
+    committed: int = 0
+
+    def expect(self, count: int) -> None:
+        self.expected = count
+
+    def item_committed(self) -> bool:
+        """Count one committed item; True when the page is now complete."""
+        self.committed += 1
+        return self.committed == self.expected
+
+    def record(self, state: CrawlState) -> None:
+        for url in self.urls:
+            state.record_fetch(
+                url,
+                status=self.status,
+                fetched_at=self.fetched_at,
+                etag=self.etag,
+                last_modified=self.last_modified,
+                sha256=self.sha256,
+                source=self.source,
+                commit=False,
+            )
 
 
 class CrawlState:
@@ -184,6 +238,23 @@ class CrawlState:
             )
             if commit:
                 self._db.commit()
+
+    def recovery_mark(self, source: str) -> datetime | None:
+        """Archive records of ``source`` fetched before this were already checked."""
+        with self._read_lock:
+            row = self._reader.execute(
+                "SELECT checked_until FROM recovery_marks WHERE source = ?", (source,)
+            ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def set_recovery_mark(self, source: str, checked_until: datetime) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO recovery_marks (source, checked_until) VALUES (?, ?)"
+                " ON CONFLICT (source) DO UPDATE SET checked_until = excluded.checked_until",
+                (source, utc_iso(checked_until)),
+            )
+            self._db.commit()
 
     def count(self, source: str | None = None) -> int:
         with self._read_lock:

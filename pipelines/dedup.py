@@ -4,7 +4,7 @@ Reads an item's title and text; writes three pure values: the ``content_hash`` (
 what a reader sees: a re-crawl with the same hash is "unchanged"), a 64-bit ``simhash`` (16 hex
 digits; copies of one story syndicated by several outlets differ in a few bits) and the
 ``duplicate_of`` decision. Nothing here touches the index: the Scrapy adapter in
-``pipelines.item_pipelines`` asks the backend for candidates and calls :func:`link_copies`.
+``ingest.duplicates`` asks the backend for candidates and calls :func:`link_copies`.
 
 Copies are linked, never dropped: the same seizure reported by five outlets is one event, but
 journalists tracking coverage need every copy.

@@ -1,6 +1,6 @@
 """Settings of the analysis stage (``WILDWATCH_*`` environment variables).
 
-Read by the crawl pipelines (``pipelines.item_pipelines``), ``wildwatch analyze`` and
+Read by the ingest layer (``ingest``: crawl, import, recovery), ``wildwatch analyze`` and
 ``wildwatch import``; nothing is written.
 """
 

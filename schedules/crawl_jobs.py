@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ingest.settings import stop_grace_seconds
 from schedules import db, settings
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,13 @@ log = logging.getLogger(__name__)
 _children: dict[int, subprocess.Popen[bytes]] = {}
 _children_lock = threading.Lock()
 _stopping = threading.Event()
-KILL_GRACE_SECONDS = 10.0
+
+
+def kill_grace_seconds() -> float:
+    """Between SIGTERM and SIGKILL: what a crawl needs to drain (its download timeout) and
+    commit (flush time); see ``ingest.settings.stop_grace_seconds``. A crawl killed anyway
+    loses nothing: its archived pages are indexed at the next start."""
+    return stop_grace_seconds()
 
 
 @dataclass(frozen=True)
@@ -85,13 +92,14 @@ def _parse_summary(stdout: bytes) -> dict[str, Any] | None:
 
 
 def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the child's process group (Scrapy finishes its batch), SIGKILL if it lingers."""
+    """SIGTERM the child's process group (the crawl drains and commits), SIGKILL if it lingers
+    past the grace period."""
     try:
         os.killpg(process.pid, signal.SIGTERM)
     except ProcessLookupError:
         return
     try:
-        process.wait(timeout=KILL_GRACE_SECONDS)
+        process.wait(timeout=kill_grace_seconds())
     except subprocess.TimeoutExpired:
         log.warning("crawl pid %d ignored SIGTERM: killing it", process.pid)
     with suppress(ProcessLookupError):
@@ -223,7 +231,7 @@ def stop_all() -> None:
     for process in running:
         log.warning("stopping crawl pid %d", process.pid)
         threading.Thread(target=_stop_group, args=(process,), daemon=True).start()
-    deadline = time.monotonic() + KILL_GRACE_SECONDS + 2
+    deadline = time.monotonic() + kill_grace_seconds() + 2
     for process in running:
         with suppress(subprocess.TimeoutExpired):
             process.wait(timeout=max(0.1, deadline - time.monotonic()))

@@ -1,6 +1,6 @@
 """Commands contributed by this package to the ``wildwatch`` command line (wildwatch/cli.py):
-``wildwatch search`` (search/search_command.py) and ``wildwatch import``
-(search/import_command.py). Handlers are imported when run, so ``--help`` stays fast."""
+``wildwatch search`` (search/search_command.py); ``wildwatch import`` is the ingest layer's
+(ingest/commands.py). Handlers are imported when run, so ``--help`` stays fast."""
 
 from __future__ import annotations
 
@@ -33,12 +33,6 @@ def _positive_int(value: str) -> int:
 
 def _run_search(args: argparse.Namespace) -> int:
     from search.search_command import run
-
-    return run(args)
-
-
-def _run_import(args: argparse.Namespace) -> int:
-    from search.import_command import run
 
     return run(args)
 
@@ -85,25 +79,3 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--json", action="store_true", help="print the JSON of GET /api/search instead of a table"
     )
     search.set_defaults(handler=_run_search)
-
-    importer = subparsers.add_parser(
-        "import",
-        help="analyse and index existing items (JSON lines)",
-        description=(
-            'Backfill items: one {"url", "text", "title"?, "published_at"?, "source"?, '
-            '"kind"?, "lang"?} per line. Idempotent by URL: importing again updates. Bad '
-            "lines are reported with their number and skipped; the exit status is 1 if any."
-        ),
-    )
-    importer.add_argument(
-        "-i", "--input", default="-", metavar="IN.jsonl", help="input file (default: stdin)"
-    )
-    importer.add_argument(
-        "--source", metavar="NAME", help="source of lines without one (default: import)"
-    )
-    importer.add_argument(
-        "--kind",
-        choices=("news", "marketplace", "social"),
-        help="kind of lines without one (default: news)",
-    )
-    importer.set_defaults(handler=_run_import)

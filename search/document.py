@@ -25,8 +25,8 @@ __all__ = [
 
 class Document(TypedDict, total=False):
     # identity
-    id: str  # pipelines.urls.document_id(url)
-    url: str  # canonical URL
+    id: str  # pipelines.urls.document_id of the URL (or of its same-site rel=canonical)
+    url: str  # as fetched (final URL after redirects) or given on import; never rewritten
     # where it came from
     source: str  # source slug, or the name given at import
     kind: str  # news | marketplace | social

@@ -21,9 +21,10 @@ from wildwatch.env import SettingError
 
 # In data-flow order: the order of the commands in --help.
 COMMAND_MODULES = (
-    "crawlers.commands",  # crawl, sources, archive
+    "ingest.commands",  # crawl, import, reindex
+    "crawlers.commands",  # sources, archive
     "pipelines.commands",  # analyze
-    "search.commands",  # search, import
+    "search.commands",  # search
     "search.index_commands",  # index status, index reindex (Elasticsearch)
     "web.commands",  # serve, users
     "schedules.commands",  # run, alerts

@@ -1,7 +1,7 @@
 """The spider every source kind builds on: one spider instance per source, bounded and polite.
 
 Reads a :class:`crawlers.sources.Source` and the responses Scrapy downloads; writes raw items
-(plain dicts, see :func:`raw_item`) for the pipelines of ``pipelines.item_pipelines``, and crawl
+(plain dicts, see :func:`raw_item`) for the pipelines of ``ingest.scrapy_pipelines``, and crawl
 statistics (``wildwatch/errors/<kind>``, ``wildwatch/items``, ``wildwatch/budget_exhausted``).
 
 What every kind shares lives here:
@@ -28,7 +28,13 @@ from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
 # Request meta keys read by the conditional-GET and evidence-archive middlewares.
-from crawlers.conditional_get import FETCHED_AT_META, FORCE_META, ITEM_META, SOURCE_META
+from crawlers.conditional_get import (
+    FETCHED_AT_META,
+    FORCE_META,
+    ITEM_META,
+    SOURCE_META,
+    VISIT_META,
+)
 from crawlers.sources import Source
 from crawlers.spiders.pages import Page, iso_datetime
 from crawlers.spiders.pages import same_site as on_site
@@ -38,9 +44,11 @@ logger = logging.getLogger(__name__)
 
 LISTED_DATE_META = "wildwatch_listed_date"  # date the feed/sitemap gave, when the page has none
 # Raw items of article and ad pages carry the page itself under this key: the analysis stage
-# extracts it in a worker process (pipelines.item_pipelines), off the reactor thread.
+# extracts it in a worker process (ingest.scrapy_pipelines), off the reactor thread.
 PAGE_KEY = "page"
 DEPTH_META = "wildwatch_depth"
+# Raw items carry their page's crawlers.state.PageVisit (None when conditional GET is off).
+VISIT_KEY = "visit"
 
 # Items are fetched before listing pages: when the budget runs out, what was found is indexed.
 ITEM_PRIORITY = 100
@@ -188,7 +196,7 @@ class SourceSpider(scrapy.Spider):
 
     def page_item(self, response: Response, html: str) -> dict[str, Any]:
         """The item of an article or ad page before extraction: where it came from, and the
-        page under ``PAGE_KEY``. ``pipelines.item_pipelines.AnalysisPipeline`` extracts and
+        page under ``PAGE_KEY``. ``ingest.scrapy_pipelines.AnalysisPipeline`` extracts and
         analyses it in one worker call, counts ``wildwatch/items`` or the page's error, and
         fills url, title, text, author, seller, published_at (the feed's date when the page
         shows none) and page_language."""
@@ -211,13 +219,17 @@ class SourceSpider(scrapy.Spider):
             timespec="seconds"
         )
         return {
-            "url": canonical_url(url),
+            # As fetched (or as the channel page links the post): the canonical form only
+            # makes the document id (DESIGN.md: the stored URL is never rewritten).
+            "url": url,
             "source": self.source.name,
             "kind": self.source.kind,
             "country": self.source.country,
             "language": self.source.language,
             "fetched_at": fetched_at,
             "archive_sha256": response.meta.get("archive_sha256"),
+            # The page's crawlers.state.PageVisit: recorded once the items are indexed.
+            VISIT_KEY: response.meta.get(VISIT_META),
         }
 
     def same_site(self, url: str | None) -> bool:
@@ -226,4 +238,4 @@ class SourceSpider(scrapy.Spider):
         return on_site(url, self.allowed_domains)
 
 
-__all__ = ["PAGE_KEY", "SourceSpider", "iso_datetime"]
+__all__ = ["PAGE_KEY", "VISIT_KEY", "SourceSpider", "iso_datetime"]

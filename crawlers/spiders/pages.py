@@ -4,9 +4,9 @@ Reads a :class:`Page`: the decoded HTML of an article or ad page as the spider r
 the URL it was fetched from, the source kind, the source's CSS ``selectors`` and allowed
 domains, and the fetch time. Writes the item fields the spiders used to fill in their callbacks
 (url, title, text, author, seller, published_at, page_language), or a :class:`PageFailure`
-(``no_content`` / ``parse_error``) for the spider's error counts.
+(``no_content`` / ``parse_error`` / ``mojibake``) for the spider's error counts.
 
-Runs where the analysis runs (``pipelines.item_pipelines``): in a worker process, so the ~13 ms
+Runs where the analysis runs (``ingest.analysis_pool``): in a worker process, so the ~13 ms
 of ``extract_article`` / ``extract_ad`` per page no longer stalls Scrapy's reactor thread, or
 inline when ``WILDWATCH_ANALYSIS_WORKERS=0``. A ``Page`` is what crosses the process boundary:
 plain strings and tuples, small to pickle.
@@ -14,13 +14,17 @@ plain strings and tuples, small to pickle.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.urls import canonical_url, is_valid_url
+from pipelines.urls import is_valid_url
+
+# Item key of the URL that makes the document id when it is not the fetched URL.
+IDENTITY_KEY = "identity_url"
 
 
 @dataclass(frozen=True)
@@ -39,18 +43,37 @@ class Page:
 class PageFailure:
     """Why a page gave no item: the error kind counted in the crawl summary, and details."""
 
-    kind: str  # "no_content" | "parse_error"
+    kind: str  # "no_content" | "parse_error" | "mojibake"
     detail: str = ""
 
 
 def extract_page(page: Page) -> dict[str, Any] | PageFailure:
     """The item fields of ``page`` or why there are none. Never raises on a broken page."""
     try:
-        if page.kind == "marketplace":
-            return _ad_fields(page)
-        return _article_fields(page)
+        fields = _ad_fields(page) if page.kind == "marketplace" else _article_fields(page)
     except Exception as error:  # the extractor failed on broken markup: count it, go on
         return PageFailure("parse_error", f"{type(error).__name__}: {error}")
+    if isinstance(fields, PageFailure):
+        return fields
+    garbled = mojibake_evidence(f"{fields.get('title') or ''}\n{fields['text']}")
+    if garbled:
+        return PageFailure("mojibake", f"text decoded with the wrong charset, e.g. {garbled!r}")
+    return fields
+
+
+# What UTF-8 Vietnamese looks like when decoded as windows-1252 or Latin-1 ("áº¡" for "ạ",
+# "Ä‘" for "đ", "Æ°" for "ư", "Ã©" for "é"), and the replacement character of a lossy
+# decoder. None of these pairs occurs in real Vietnamese or English text.
+_MOJIBAKE = re.compile("á[º»]|Ã[\u0080-\u00bf]|Ä[\u0080-\u00bf‘’]|Æ[°¡]|Â[\u00a0-\u00bf]|\ufffd")
+_MOJIBAKE_MIN = 3  # a stray "Ã©" in a quoted file name is not a garbled page
+
+
+def mojibake_evidence(text: str) -> str | None:
+    """A sample of the garbled sequences when ``text`` is mojibake, else None (pure)."""
+    found = _MOJIBAKE.findall(text)
+    if len(found) < _MOJIBAKE_MIN:
+        return None
+    return " ".join(dict.fromkeys(found[:_MOJIBAKE_MIN]))
 
 
 def _article_fields(page: Page) -> dict[str, Any] | PageFailure:
@@ -60,7 +83,10 @@ def _article_fields(page: Page) -> dict[str, Any] | PageFailure:
     if article is None or not (article.text or "").strip():
         return PageFailure("no_content")
     return {
-        "url": canonical_url(item_url(page.url, article.canonical_url, page.allowed_domains)),
+        "url": page.url,
+        # The id comes from the page's own rel=canonical when it is a real page of the site
+        # (AMP and mobile copies share one document); the URL stored stays the one fetched.
+        IDENTITY_KEY: item_url(page.url, article.canonical_url, page.allowed_domains),
         "title": article.title or "",
         "text": article.text,
         "author": article.author,
@@ -80,7 +106,7 @@ def _ad_fields(page: Page) -> dict[str, Any] | PageFailure:
     if ad is None or not ((ad.text or "").strip() or (ad.title or "").strip()):
         return PageFailure("no_content")
     return {
-        "url": canonical_url(page.url),
+        "url": page.url,
         "title": ad.title or "",
         "text": ad_text(
             ad.text or "",

@@ -7,13 +7,15 @@ item per post with its permalink, date and text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.http import Request, Response
 
+from crawlers.conditional_get import VISIT_META
 from crawlers.spiders.base import ITEM_PRIORITY, SourceSpider
+from crawlers.spiders.pages import iso_datetime
 
 CHANNEL_META = "wildwatch_channel"
 TITLE_LENGTH = 120
@@ -62,19 +64,13 @@ class SocialSpider(SourceSpider):
             return
         if not posts:
             self.page_error("no_content", response.url)
-        for post in posts:
-            text = (post.text or "").strip()
-            if not text:
-                continue  # photo-only posts: nothing to analyse or search
-            yield self.raw_item(
-                response,
-                post.url,
-                title=post_title(text),
-                text=text,
-                author=post.author or channel,
-                seller=post.author or channel,
-                published_at=post.published_at,
-            )
+        fields = post_fields(posts, channel)
+        visit = response.meta.get(VISIT_META)
+        if visit is not None:
+            # The page is known once every text post on it is indexed.
+            visit.expect(len(fields))
+        for post in fields:
+            yield self.raw_item(response, **post)
         if before:
             base = response.url.split("?", 1)[0]
             # Older pages do not change: the crawl state may skip them when recently fetched.
@@ -87,6 +83,28 @@ class SocialSpider(SourceSpider):
             )
             if request is not None:
                 yield request
+
+
+def post_fields(posts: Sequence[Any], channel: str) -> list[dict[str, Any]]:
+    """The item fields of a channel page's posts (``crawlers.extract.parse_telegram_channel``)
+    that have text; photo-only posts give nothing to analyse or search (pure, shared with the
+    recovery from the archive)."""
+    fields = []
+    for post in posts:
+        text = (post.text or "").strip()
+        if not text:
+            continue
+        fields.append(
+            {
+                "url": post.url,
+                "title": post_title(text),
+                "text": text,
+                "author": post.author or channel,
+                "seller": post.author or channel,
+                "published_at": iso_datetime(post.published_at),
+            }
+        )
+    return fields
 
 
 def channel_of(url: str) -> str:

@@ -25,7 +25,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
 from crawlers.archive import EvidenceArchive
-from crawlers.conditional_get import ConditionalGetMiddleware
+from crawlers.conditional_get import VISIT_META, ConditionalGetMiddleware
 from crawlers.state import CrawlState
 
 ARTICLE = "https://plo.vn/tuyen-an-ke-buon-ban-sung-te-giac-post789012.html"
@@ -91,13 +91,41 @@ def stat(crawler: Crawler, name: str) -> Any:
     return crawler.stats.get_value(name)
 
 
-def fetch(middleware: ConditionalGetMiddleware, request: Request, reply: Response) -> Response:
+def fetch(
+    middleware: ConditionalGetMiddleware,
+    request: Request,
+    reply: Response,
+    *,
+    indexed: bool = True,
+) -> Response:
     """What the downloader does: process_request, then process_response unless dropped; then
-    waits for the writer thread, which stores visits in the background."""
+    waits for the writer thread, which stores visits in the background. ``indexed``: the page's
+    item was then committed to the index, so the ingest layer records its visit."""
     assert middleware.process_request(request) is None
     processed = middleware.process_response(request, reply)
     middleware.flush()
+    if indexed:
+        commit_item(middleware, request)
     return processed
+
+
+def commit_item(middleware: ConditionalGetMiddleware, request: Request) -> None:
+    """What the ingest layer does once the page's item is in the index."""
+    visit = request.meta.get(VISIT_META)
+    if visit is not None and visit.item_committed():
+        visit.record(middleware.state)
+        middleware.state.commit()
+
+
+def test_a_page_is_not_known_until_its_item_is_indexed(home: Path) -> None:
+    middleware, _ = middleware_at(T0)
+    first = item()
+    fetch(middleware, first, response(first, headers={"ETag": '"v1"'}), indexed=False)
+    # killed before the batch upsert: the next crawl asks without validators, gets the page
+    again = item()
+    assert middleware.process_request(again) is None
+    assert b"If-None-Match" not in again.headers
+    assert CrawlState(home / "crawl_state.sqlite").get(ARTICLE) is None
 
 
 def test_first_fetch_records_validators_then_they_are_sent(home: Path) -> None:
@@ -223,6 +251,7 @@ def test_redirect_does_not_carry_the_old_pages_validators(home: Path) -> None:
     assert b"If-None-Match" not in moved.headers
     middleware.process_response(moved, response(moved, headers={"ETag": '"new"'}))
     middleware.flush()
+    commit_item(middleware, moved)
     with CrawlState(home / "crawl_state.sqlite") as state:
         # Both the URL the feed gives and the final URL now know the new page's validators.
         pages = [state.get(u) for u in (old_url, ARTICLE)]
@@ -236,8 +265,19 @@ SPIDER = textwrap.dedent(
     import json, sys
     import scrapy
     from scrapy.crawler import CrawlerProcess
+    from crawlers.state import CrawlState
 
     base, stats_file = sys.argv[1], sys.argv[2]
+
+    class Committed:
+        # Stands in for the ingest layer: the item is "indexed", then its page is known.
+
+        def process_item(self, item, spider=None):
+            visit = item.pop("visit")
+            with CrawlState.from_settings() as state:
+                if visit.item_committed():
+                    visit.record(state)
+            return item
 
     class Probe(scrapy.Spider):
         name = "probe"
@@ -252,7 +292,8 @@ SPIDER = textwrap.dedent(
 
         def parse_item(self, response):
             yield {"url": response.url, "archive_sha256": response.meta.get("archive_sha256"),
-                   "title": response.css("title::text").get()}
+                   "title": response.css("title::text").get(),
+                   "visit": response.meta["wildwatch_visit"]}
 
     items = []
     process = CrawlerProcess({
@@ -261,6 +302,7 @@ SPIDER = textwrap.dedent(
             "crawlers.conditional_get.ConditionalGetMiddleware": 560,
             "crawlers.archive_middleware.EvidenceArchiveMiddleware": 580,
         },
+        "ITEM_PIPELINES": {Committed: 100},
     })
     crawler = process.create_crawler(Probe)
     crawler.signals.connect(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from datetime import datetime
 
-from crawlers.spiders.pages import Page, PageFailure, extract_page, item_url
+from crawlers.spiders.pages import Page, PageFailure, extract_page, item_url, mojibake_evidence
 
 BASE = "https://moitruongdoisong.example"
 PARAGRAPHS = [
@@ -76,8 +76,13 @@ def news_page(html: str, url: str = f"{BASE}/amp/phap-luat/giai-cuu-te-te-4711.h
 def test_article_text_without_furniture_and_the_canonical_url_of_the_same_site() -> None:
     fields = extract_page(news_page(article_page(f"{BASE}/phap-luat/giai-cuu-te-te-4711.html")))
     assert not isinstance(fields, PageFailure)
-    # the AMP copy is filed under the page's own canonical URL
-    assert fields["url"] == "https://moitruongdoisong.example/phap-luat/giai-cuu-te-te-4711.html"
+    # the AMP copy is filed under the page's own canonical URL (its id); the URL stored is the
+    # one fetched
+    assert (
+        fields["identity_url"]
+        == "https://moitruongdoisong.example/phap-luat/giai-cuu-te-te-4711.html"
+    )
+    assert fields["url"] == f"{BASE}/amp/phap-luat/giai-cuu-te-te-4711.html"
     assert fields["title"].startswith("Giải cứu 7 cá thể tê tê")
     assert all(paragraph in fields["text"] for paragraph in PARAGRAPHS)
     for furniture in ("Tin liên quan", "Bình luận", "Giấy phép", "Trang chủ"):
@@ -92,12 +97,22 @@ def test_canonical_url_on_another_site_or_the_home_page_is_not_trusted() -> None
     for fields in (elsewhere, home):
         assert not isinstance(fields, PageFailure)
         assert (
-            fields["url"]
+            fields["identity_url"]
             == "https://moitruongdoisong.example/amp/phap-luat/giai-cuu-te-te-4711.html"
         )
     assert item_url("https://m.a.example/x", "https://a.example/x", ["a.example"]) == (
         "https://a.example/x"
     )
+
+
+def test_a_page_decoded_with_the_wrong_charset_is_an_error_not_an_article() -> None:
+    good = article_page(f"{BASE}/phap-luat/giai-cuu-te-te-4711.html")
+    # UTF-8 bytes read as windows-1252: "Giải cứu" becomes "Giáº£i cá»©u"
+    garbled = good.encode("utf-8").decode("cp1252", errors="ignore")
+    failure = extract_page(news_page(garbled))
+    assert isinstance(failure, PageFailure) and failure.kind == "mojibake"
+    assert "á»" in failure.detail or "áº" in failure.detail
+    assert mojibake_evidence("Giải cứu 7 cá thể tê tê, đường dây ở Nghệ An") is None
 
 
 def test_a_page_without_an_article_is_no_content() -> None:
@@ -120,7 +135,7 @@ def test_ad_relative_date_counts_from_the_fetch_not_from_the_extraction() -> Non
     )
     fields = extract_page(page)
     assert not isinstance(fields, PageFailure)
-    assert fields["url"] == "https://chosinhvatcanh.example/cho/tin/50103-can-ban-vay-te-te.htm"
+    assert fields["url"] == page.url  # as fetched: tracking tags only leave the id
     assert datetime.fromisoformat(fields["published_at"]) == datetime.fromisoformat(
         "2024-03-06T08:15:00+07:00"
     )

@@ -1,4 +1,4 @@
-"""The Scrapy adapters of the pipelines, driven as Scrapy drives them, on an in-memory index."""
+"""The Scrapy adapters of the ingest layer, driven as Scrapy drives them, on an in-memory index."""
 
 from __future__ import annotations
 
@@ -11,15 +11,11 @@ import pytest
 from scrapy.exceptions import DropItem
 
 from crawlers.spiders.pages import Page
-from pipelines import item_pipelines
+from ingest import analysis_pool, documents, scrapy_pipelines
+from ingest.documents import build_document, merge_contacts
+from ingest.duplicates import RunCopies
+from ingest.scrapy_pipelines import AnalysisPipeline, DedupPipeline, IndexPipeline, Ingested
 from pipelines.dedup import MAX_DISTANCE, content_hash, hamming, simhash
-from pipelines.item_pipelines import (
-    AnalysisPipeline,
-    DedupPipeline,
-    IndexPipeline,
-    build_document,
-    merge_contacts,
-)
 from pipelines.urls import document_id
 from search.document import Document
 
@@ -88,8 +84,8 @@ class MemoryBackend:
 @pytest.fixture(autouse=True)
 def fresh_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
     monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
-    monkeypatch.setattr(item_pipelines._RUN_COPIES, "items", {})
-    monkeypatch.setattr(item_pipelines._RUN_COPIES, "bands", {})
+    monkeypatch.setattr(scrapy_pipelines.RUN_COPIES, "items", {})
+    monkeypatch.setattr(scrapy_pipelines.RUN_COPIES, "bands", {})
     yield
 
 
@@ -112,12 +108,12 @@ def raw(url: str, text: str = ARTICLE, **extra: Any) -> dict[str, Any]:
     return item
 
 
-def analysed(item: dict[str, Any]) -> Document:
+def analysed(item: dict[str, Any]) -> Ingested:
     return asyncio.run(AnalysisPipeline(FakeStats(), workers=0).process_item(item))  # type: ignore[arg-type]
 
 
 def test_document_has_every_key_of_the_contract() -> None:
-    doc = analysed(raw("https://moitruong.example/phap-luat/bat-xe-10234.html"))
+    doc = analysed(raw("https://moitruong.example/phap-luat/bat-xe-10234.html")).doc
     assert set(doc) == set(Document.__annotations__)
     assert doc["id"] == document_id("https://moitruong.example/phap-luat/bat-xe-10234.html")
     assert doc["lang"] == "vi"
@@ -132,7 +128,7 @@ def test_analysis_in_a_worker_process_gives_the_inline_result() -> None:
     item = raw("https://moitruong.example/phap-luat/bat-xe-10234.html")
     stats = FakeStats()
 
-    async def in_pool() -> Document:
+    async def in_pool() -> Ingested:
         pipeline = AnalysisPipeline(stats, workers=1)  # type: ignore[arg-type]
         pipeline.open_spider()
         try:
@@ -143,7 +139,7 @@ def test_analysis_in_a_worker_process_gives_the_inline_result() -> None:
     pooled = asyncio.run(in_pool())
     assert pooled == analysed(item)
     assert stats.values["wildwatch/analysed"] == 1
-    assert item_pipelines._POOL.executor is None  # shut down with the last spider
+    assert analysis_pool.POOL.executor is None  # shut down with the last spider
 
 
 def test_an_analysis_failure_drops_the_item_and_is_counted(
@@ -152,7 +148,7 @@ def test_an_analysis_failure_drops_the_item_and_is_counted(
     def broken(*args: Any) -> Any:
         raise ValueError("unexpected input")
 
-    monkeypatch.setattr(item_pipelines, "analyze_item", broken)
+    monkeypatch.setattr(documents, "analyze_item", broken)
     stats = FakeStats()
     with pytest.raises(DropItem):
         asyncio.run(AnalysisPipeline(stats, workers=0).process_item(raw("https://a.example/1")))  # type: ignore[arg-type]
@@ -188,10 +184,10 @@ def test_syndicated_copy_is_linked_to_the_earliest_story_not_dropped() -> None:
     other = dedup.process_item(
         analysed(raw("https://b.example/kinh-te/gia-lua-3.html", text="Giá lúa tăng mạnh " * 30))
     )
-    assert original["duplicate_of"] is None
-    assert copy["duplicate_of"] == original["id"]
-    assert other["duplicate_of"] is None
-    assert len(copy["simhash"]) == 16 and len(copy["content_hash"]) == 64
+    assert original.doc["duplicate_of"] is None
+    assert copy.doc["duplicate_of"] == original.doc["id"]
+    assert other.doc["duplicate_of"] is None
+    assert len(copy.doc["simhash"]) == 16 and len(copy.doc["content_hash"]) == 64
 
 
 def test_agency_original_found_after_the_reprints_becomes_the_root() -> None:
@@ -209,12 +205,14 @@ def test_agency_original_found_after_the_reprints_becomes_the_root() -> None:
     ]
     for item in reprints:
         index.process_item(dedup.process_item(analysed(item)))
-    first, second = (backend.docs[document_id(item["url"])] for item in reprints)
-    assert second["duplicate_of"] == first["id"]
+    first_doc, second_doc = (backend.docs[document_id(item["url"])] for item in reprints)
+    assert second_doc["duplicate_of"] == first_doc["id"]
     agency = dedup.process_item(analysed(raw("https://ttxvn.example/tin/goc.html")))
     index.process_item(agency)
-    assert agency["duplicate_of"] is None
-    assert {backend.docs[d["id"]]["duplicate_of"] for d in (first, second)} == {agency["id"]}
+    assert agency.doc["duplicate_of"] is None
+    assert {backend.docs[d["id"]]["duplicate_of"] for d in (first_doc, second_doc)} == {
+        agency.doc["id"]
+    }
     assert stats.values["wildwatch/relinked"] == 2
 
 
@@ -232,8 +230,8 @@ def test_reprints_still_waiting_in_the_index_batch_are_repointed_too() -> None:
     index.process_item(agency)
     assert backend.docs == {}  # nothing flushed yet
     index.close_spider()
-    assert backend.docs[document_id(reprint["url"])]["duplicate_of"] == agency["id"]
-    assert backend.docs[agency["id"]]["duplicate_of"] is None
+    assert backend.docs[document_id(reprint["url"])]["duplicate_of"] == agency.doc["id"]
+    assert backend.docs[agency.doc["id"]]["duplicate_of"] is None
 
 
 def test_copies_crawled_in_the_same_batch_are_linked_before_the_index_sees_them() -> None:
@@ -242,8 +240,8 @@ def test_copies_crawled_in_the_same_batch_are_linked_before_the_index_sees_them(
     second = dedup.process_item(
         analysed(raw("https://b.example/tin/bat-xe-2.html", text=ARTICLE + " Theo TTXVN."))
     )
-    assert first["duplicate_of"] is None
-    assert second["duplicate_of"] == first["id"]
+    assert first.doc["duplicate_of"] is None
+    assert second.doc["duplicate_of"] == first.doc["id"]
 
 
 def test_recrawl_of_the_original_keeps_it_original() -> None:
@@ -255,7 +253,7 @@ def test_recrawl_of_the_original_keeps_it_original() -> None:
     for item in (a, b):
         index.process_item(dedup.process_item(analysed(item)))
     again = dedup.process_item(analysed(a))
-    assert again["duplicate_of"] is None
+    assert again.doc["duplicate_of"] is None
 
 
 def test_index_batches_counts_outcomes_and_flushes_on_close() -> None:
@@ -288,7 +286,7 @@ def test_a_refused_batch_is_retried_when_the_spider_closes() -> None:
     index.process_item(doc)
     assert backend.docs == {}
     index.close_spider()
-    assert list(backend.docs) == [doc["id"]]
+    assert list(backend.docs) == [doc.doc["id"]]
     assert stats.values == {"wildwatch/index/new": 1}
 
 
@@ -343,7 +341,7 @@ def page_item(url: str, html: str = PAGE_HTML, listed: str | None = None) -> dic
 def test_page_item_is_extracted_and_analysed_in_one_step() -> None:
     stats = FakeStats()
     item = page_item("https://moitruong.example/phap-luat/bat-xe-10234.html", listed="2024-03-12")
-    doc = asyncio.run(AnalysisPipeline(stats, workers=0).process_item(item))  # type: ignore[arg-type]
+    doc = asyncio.run(AnalysisPipeline(stats, workers=0).process_item(item)).doc  # type: ignore[arg-type]
     assert set(doc) == set(Document.__annotations__)
     assert doc["title"] == "Bắt xe tải chở 12 cá thể tê tê tại Móng Cái"
     assert "35 kg vảy tê tê" in doc["text"]
@@ -377,7 +375,7 @@ def test_page_extracted_in_a_worker_process_gives_the_inline_result() -> None:
     item = page_item("https://moitruong.example/phap-luat/bat-xe-10234.html")
     inline = asyncio.run(AnalysisPipeline(FakeStats(), workers=0).process_item(dict(item)))  # type: ignore[arg-type]
 
-    async def in_pool() -> Document:
+    async def in_pool() -> Ingested:
         pipeline = AnalysisPipeline(FakeStats(), workers=1)  # type: ignore[arg-type]
         pipeline.open_spider()
         try:
@@ -390,7 +388,7 @@ def test_page_extracted_in_a_worker_process_gives_the_inline_result() -> None:
 
 def test_run_copies_find_the_same_near_duplicates_as_a_full_scan() -> None:
     generator = random.Random(20240312)
-    copies = item_pipelines._RunCopies()
+    copies = RunCopies()
     fingerprints: dict[str, str] = {}
     for n in range(400):
         value = generator.getrandbits(64)
@@ -427,8 +425,8 @@ def test_a_dead_worker_replaces_the_pool_once_for_every_item_in_flight(
         started.append(RecordingExecutor())
         return started[-1]
 
-    pool = item_pipelines._AnalysisPool()
-    monkeypatch.setattr(pool, "_start", start)
+    monkeypatch.setattr(analysis_pool, "start_pool", start)
+    pool = analysis_pool.AnalysisPool()
     broken = pool.acquire(2)
     # three items in flight all failed on the same broken pool and retry
     retries = [pool.restart(broken, 2) for _ in range(3)]

@@ -4,6 +4,12 @@ Reads the sources file (``--sources``, else ``WILDWATCH_SOURCES``, else the bund
 writes the index, the evidence archive and the crawl state under ``WILDWATCH_HOME``, and a
 per-source summary on stdout (a table, or JSON with ``--json`` for the scheduler).
 
+Before crawling, the pages an interrupted crawl archived but never indexed are indexed from the
+evidence archive (``ingest.recovery``, summary field ``recovered``). A first SIGTERM/Ctrl-C
+lets the downloads in flight end and commits everything; a second stops at once and still
+commits what was analysed (``finish_reason: "forced_stop"``). Lives in the ingest layer because
+it needs the index (``crawlers`` never imports ``search``).
+
 Exit codes: 0 when the run completed (even if some pages failed: they are in the summary),
 1 when a source's crawl did not complete (could not start, crashed, or was interrupted: what it
 had found is indexed), 2 when the sources file or a setting is invalid.
@@ -80,9 +86,24 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     from crawlers.runner import run_crawl
+    from ingest.recovery import recover
+    from ingest.scrapy_pipelines import commit_after_forced_stop
+    from pipelines.settings import analysis_workers
+    from search.factory import open_backend
 
     started = datetime.now(UTC)
-    summaries = run_crawl(sources, max_pages=args.max_pages)
+    backend = open_backend()
+    try:
+        recovered = {
+            r.source: r.pages for r in recover(sources, backend, workers=analysis_workers())
+        }
+    finally:
+        backend.close()
+    summaries = run_crawl(
+        sources, max_pages=args.max_pages, after_forced_stop=commit_after_forced_stop
+    )
+    for summary in summaries:
+        summary.recovered = recovered.get(summary.source, 0)
     finished = datetime.now(UTC)
     if args.json:
         print(json.dumps(summary_json(summaries, started, finished), ensure_ascii=False))

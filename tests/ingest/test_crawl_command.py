@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.crawl_command import summary_json, summary_table
 from crawlers.runner import summarize
 from crawlers.sources import Source
+from ingest.crawl_command import summary_json, summary_table
 from tests.crawlers.conftest import WILDWATCH, crawl_env, run_crawl, write_sources
 from tests.crawlers.site.server import HANGING_SLUG, SiteServer
 from wildwatch.cli import main

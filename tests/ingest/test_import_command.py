@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from ingest import import_command
 from pipelines.fields import Analysis
 from pipelines.urls import document_id
-from search import import_command
 from search.backend import SearchRequest
 from search.sqlite_backend import SqliteBackend
 from wildwatch.cli import main
@@ -111,7 +111,8 @@ def test_import_indexes_good_lines_and_reports_bad_ones(
     original_id = document_id(ARCHIVE[0]["url"])  # type: ignore[index]
     stored = backend.get(original_id)
     assert stored is not None
-    assert stored["url"] == "https://vnexpress.net/bat-giu-sung-te-giac-123.html"
+    # The id comes from the canonical form; the URL stored is the one given, unaltered.
+    assert stored["url"] == ARCHIVE[0]["url"]  # type: ignore[index]
     assert stored["source"] == "vnexpress"  # the line's own source wins over --source
     assert stored["published_at"] == "2024-05-02T00:00:00+07:00"
     assert stored["species"] == ["rhino"] and stored["locations"] == ["Đắk Lắk"]
@@ -159,6 +160,53 @@ def test_import_reads_stdin(
     backend.close()
 
 
+def test_bad_bytes_bad_urls_and_bad_json_are_reported_by_line_and_the_rest_goes_in(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = {
+        "url": "https://www.tuoitre.vn/te-te.html",
+        "text": "Hải quan thu giữ 120 cá thể tê tê.",
+    }
+    lines = [
+        json.dumps(good, ensure_ascii=False).encode("utf-8"),
+        # Windows-1258 bytes in a UTF-8 file: reported, never turned into U+FFFD
+        '{"url": "https://example.vn/a", "text": "Thu giữ tê tê"}'.encode("cp1258", "replace"),
+        '{"url": "http://[::1/x", "text": "tê tê"}'.encode(),
+        b'{"url": "https://example.vn/b", "text": ',
+        json.dumps({"url": "https://thanhnien.vn/ngà-voi", "text": "Bắt giữ 2 kg ngà voi."}).encode(
+            "utf-8"
+        ),
+    ]
+    path = home / "mixed.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert main(["import", "-i", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "imported: 2 new, 0 updated, 0 unchanged, 3 bad" in out
+    assert "line 2: invalid UTF-8 at byte" in err
+    assert "line 3: field 'url': 'http://[::1/x' is malformed" in err
+    assert "line 4: invalid JSON" in err
+    backend = SqliteBackend(home / "index.sqlite")
+    stored = backend.get(document_id(good["url"]))
+    assert stored is not None and stored["url"] == "https://www.tuoitre.vn/te-te.html"
+    assert backend.count() == 2
+    backend.close()
+
+
+def test_bad_lines_from_stdin_are_reported_too(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    data = b'{"url": "https://a.vn/1", "text": "t\xea t\xea"}\n' + (
+        json.dumps(ARCHIVE[5], ensure_ascii=False) + "\n"
+    ).encode("utf-8")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="latin-1"))
+    assert main(["import"]) == 1
+    out, err = capsys.readouterr()
+    assert "1 new" in out and "1 bad" in out
+    assert "line 1: invalid UTF-8 at byte 37" in err
+
+
 def test_big_files_are_analysed_in_a_process_pool(
     home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -168,9 +216,9 @@ def test_big_files_are_analysed_in_a_process_pool(
     started: list[int] = []
     real_pool = import_command.ProcessPoolExecutor
 
-    def counting_pool(max_workers: int) -> Any:
+    def counting_pool(max_workers: int, **options: Any) -> Any:
         started.append(max_workers)
-        return real_pool(max_workers=max_workers)
+        return real_pool(max_workers, **options)
 
     monkeypatch.setattr(import_command, "ProcessPoolExecutor", counting_pool)
     lines = [

@@ -1,28 +1,35 @@
 """``wildwatch import``: analyse and index items the NGO already holds (backfill archives).
 
 Reads JSON lines ``{"url", "text", "title"?, "published_at"?, "source"?, "kind"?, "lang"?}``
-from a file or stdin; writes documents to the configured index exactly as the crawl would
-(id and canonical URL from pipelines.urls, content hash and simhash from pipelines.dedup,
-near-duplicate link to the earliest copy), reports every bad line on stderr with its number,
-and prints the counts new / updated / unchanged / bad. Importing the same file twice updates
-instead of duplicating (ids come from URLs). Analysis runs in a process pool for big inputs.
+from a file or stdin, as bytes, decoding each line itself (strict UTF-8; a byte-order mark is
+allowed on the first line); writes documents to the configured index through the same document
+builder and duplicate linker as the crawl (``ingest.documents``, ``ingest.duplicates``): the id
+from the canonical form of the URL, the ``url`` stored exactly as given. A line with invalid
+UTF-8, bad JSON, a missing field or a malformed URL (``http://[::1/x``) is reported on stderr
+with its number and skipped; nothing is silently altered, the other lines go in. Prints the
+counts new / updated / unchanged / bad. Importing the same file twice updates instead of
+duplicating. Analysis runs in a process pool for big inputs.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import json
+import signal
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TextIO, cast
+from typing import Any, BinaryIO, TextIO, cast
 
+from ingest.documents import analyze_with_fingerprints, build_document
+from ingest.duplicates import DuplicateLinker
+from pipelines.fields import Analysis
 from pipelines.settings import analysis_workers
+from pipelines.urls import document_id
 from search.backend import SearchBackend
 from search.dates import parse_datetime
 from search.document import Document
@@ -32,6 +39,7 @@ from search.indexed import InvalidDocument
 BATCH_LINES = 500  # lines analysed and indexed per transaction
 POOL_THRESHOLD = BATCH_LINES  # smaller inputs are analysed in-process (no pool start-up)
 KINDS = ("news", "marketplace", "social")
+_BOM = b"\xef\xbb\xbf"
 
 
 class BadLine(ValueError):
@@ -50,6 +58,30 @@ class Record:
     source: str
     kind: str
     lang: str | None
+
+
+def decode_line(raw: bytes, line: int) -> str:
+    """The text of one input line: strict UTF-8 (archives exported from Windows tools start
+    with a byte-order mark, allowed on line 1). Raises ``BadLine`` naming the byte."""
+    if line == 1 and raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadLine(
+            f"invalid UTF-8 at byte {error.start + 1} ({raw[error.start : error.end]!r})"
+        ) from None
+
+
+def check_url(url: str) -> str:
+    """``url`` if it is an http(s) URL that has a document id; raises ``BadLine``."""
+    if not url.lower().startswith(("http://", "https://")):
+        raise BadLine(f"field 'url': {url!r} is not an http(s) URL")
+    try:
+        document_id(url)  # parses host and port: "http://[::1/x" raises ValueError here
+    except ValueError as error:
+        raise BadLine(f"field 'url': {url!r} is malformed ({error})") from None
+    return url
 
 
 def parse_line(raw: str, line: int, *, source: str | None, kind: str | None) -> Record | None:
@@ -73,9 +105,7 @@ def parse_line(raw: str, line: int, *, source: str | None, kind: str | None) -> 
             raise BadLine(f"field {name!r} must be a string, not {type(value).__name__}")
         return value
 
-    url = cast(str, text_field("url", required=True)).strip()
-    if not url.lower().startswith(("http://", "https://")):
-        raise BadLine(f"field 'url': {url!r} is not an http(s) URL")
+    url = check_url(cast(str, text_field("url", required=True)).strip())
     published = text_field("published_at")
     if published is not None:
         try:
@@ -97,95 +127,61 @@ def parse_line(raw: str, line: int, *, source: str | None, kind: str | None) -> 
     )
 
 
-def build_document(record: Record, fetched_at: str) -> Document:
-    """Analyse ``record`` and build the document the crawl would have built. Runs in pool
-    workers: imports the analysis stack here, not at module level."""
-    from pipelines.analysis import analyze
-    from pipelines.dedup import content_hash, simhash
+def raw_item(record: Record, fetched_at: str) -> dict[str, Any]:
+    """The raw item of a record, as the crawl's spiders make them (title and text normalised
+    like extracted pages: Unicode NFC, whitespace)."""
     from pipelines.normalize import normalize_text
-    from pipelines.urls import canonical_url, document_id
 
-    title = normalize_text(record.title)
-    text = normalize_text(record.text)
-    analysis = analyze(text, title=title or None, url=record.url, lang_hint=record.lang)
-    doc: dict[str, Any] = {
-        "id": document_id(record.url),
-        "url": canonical_url(record.url),
+    return {
+        "url": record.url,
         "source": record.source,
         "kind": record.kind,
         "country": None,
-        "title": title,
-        "text": text,
+        "title": normalize_text(record.title),
+        "text": normalize_text(record.text),
         "author": None,
         "seller": None,
         "published_at": record.published_at,
         "fetched_at": fetched_at,
-        **analysis,
-        "content_hash": content_hash(title, text),
-        "simhash": simhash(text),
-        "duplicate_of": None,
         "archive_sha256": None,
+        "lang": record.lang,
     }
-    return cast(Document, doc)
 
 
-def _build(job: tuple[Record, str]) -> Document:
-    return build_document(*job)
-
-
-def _copy(doc: Document) -> Any:
-    from pipelines.dedup import Copy
-
-    return Copy(
-        doc["id"], doc.get("duplicate_of"), doc.get("published_at") or doc.get("fetched_at")
+def analyse(item: dict[str, Any]) -> tuple[dict[str, Any], Analysis]:
+    """Worker call: fingerprints and analysis of one imported item."""
+    return analyze_with_fingerprints(
+        item["text"], item["title"] or None, item["url"], item.get("lang")
     )
 
 
-def _link_duplicates(backend: SearchBackend, docs: list[Document]) -> list[Document]:
-    """Set ``duplicate_of`` like the crawl pipeline (pipelines.dedup.link_copies): the
-    earliest-dated near-identical item among stored items and earlier lines of the batch.
-    Archives are often older than what was crawled, so an imported item may become the
-    original of a stored group: returns the stored documents re-pointed at it."""
-    from pipelines.dedup import MAX_DISTANCE, is_near_duplicate, link_copies
+def _ignore_stop_signals() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the import, not the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    batch_ids = {doc["id"] for doc in docs}
-    relinked: dict[str, Document] = {}
-    for position, doc in enumerate(docs):
-        candidates = {}
-        for other_id in backend.near_duplicates(doc["simhash"], MAX_DISTANCE):
-            other = relinked.get(other_id) or backend.get(other_id)
-            if other is not None:
-                candidates[other_id] = _copy(other)
-        for earlier in docs[:position]:
-            if is_near_duplicate(doc["simhash"], earlier["simhash"]):
-                candidates[earlier["id"]] = _copy(earlier)
-        doc["duplicate_of"] = None
-        linking = link_copies(_copy(doc), candidates.values())
-        doc["duplicate_of"] = linking.duplicate_of
-        roots = set(linking.demoted)
-        if not roots:
+
+def _numbered(lines: Iterable[str | bytes]) -> Iterator[tuple[int, str | BadLine]]:
+    """(line number, text or why it cannot be decoded) of each line."""
+    for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, str):
+            yield number, raw
             continue
-        for earlier in docs[:position]:
-            if earlier["id"] in roots or earlier.get("duplicate_of") in roots:
-                earlier["duplicate_of"] = doc["id"]
-        for root in roots:
-            stored = backend.get(root)
-            members = ([stored] if stored is not None else []) + backend.duplicates_of(root)
-            for member in members:
-                if member["id"] != doc["id"] and member["id"] not in batch_ids:
-                    member["duplicate_of"] = doc["id"]
-                    relinked[member["id"]] = member
-    return list(relinked.values())
+        try:
+            yield number, decode_line(raw, number)
+        except BadLine as error:
+            yield number, error
 
 
-def _batches(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
-    numbered = enumerate(lines, start=1)
-    while batch := list(itertools.islice(numbered, BATCH_LINES)):
+def _batches(
+    lines: Iterable[tuple[int, str | BadLine]],
+) -> Iterator[list[tuple[int, str | BadLine]]]:
+    iterator = iter(lines)
+    while batch := list(itertools.islice(iterator, BATCH_LINES)):
         yield batch
 
 
 def import_lines(
-    lines: Iterable[str],
+    lines: Iterable[str] | Iterable[bytes] | BinaryIO,
     backend: SearchBackend,
     *,
     source: str | None = None,
@@ -193,16 +189,20 @@ def import_lines(
     workers: int = 1,
     errors: TextIO | None = None,
 ) -> Counter[str]:
-    """Import ``lines``; returns counts of new, updated, unchanged and bad lines."""
+    """Import ``lines`` (texts, or bytes decoded here); returns counts of new, updated,
+    unchanged and bad lines."""
     errors = errors or sys.stderr
     counts: Counter[str] = Counter(new=0, updated=0, unchanged=0, bad=0)
     fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    linker = DuplicateLinker(backend)
     executor: Executor | None = None
     try:
-        for batch in _batches(lines):
+        for batch in _batches(_numbered(lines)):
             records: list[Record] = []
             for number, raw in batch:
                 try:
+                    if isinstance(raw, BadLine):
+                        raise raw
                     record = parse_line(raw, number, source=source, kind=kind)
                 except BadLine as error:
                     print(f"line {number}: {error}", file=errors)
@@ -211,16 +211,17 @@ def import_lines(
                 if record is not None:
                     records.append(record)
             if executor is None and workers > 1 and len(batch) >= POOL_THRESHOLD:
-                executor = ProcessPoolExecutor(max_workers=workers)
-            jobs = [(record, fetched_at) for record in records]
+                executor = ProcessPoolExecutor(workers, initializer=_ignore_stop_signals)
+            items = [raw_item(record, fetched_at) for record in records]
             if executor is not None:
-                docs = list(executor.map(_build, jobs, chunksize=16))
+                results = list(executor.map(analyse, items, chunksize=16))
             else:
-                docs = [_build(job) for job in jobs]
-            relinked = _link_duplicates(backend, docs)
+                results = [analyse(item) for item in items]
+            docs = []
+            for item, (found, analysis) in zip(items, results, strict=True):
+                docs.append(linker.link(build_document({**item, **found}, analysis)))
             _index(backend, records, docs, counts, errors)
-            if relinked:
-                backend.upsert(relinked)
+            linker.committed(docs)
     finally:
         if executor is not None:
             executor.shutdown()
@@ -249,14 +250,12 @@ def _index(
 
 
 def run(args: argparse.Namespace) -> int:
-    stream: TextIO
-    # utf-8-sig: archives exported from Windows tools start with a byte-order mark. Undecodable
-    # bytes become U+FFFD rather than losing the whole line.
+    stream: BinaryIO
     if args.input == "-":
-        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace")
+        stream = sys.stdin.buffer
     else:
         try:
-            stream = open(args.input, encoding="utf-8-sig", errors="replace")  # noqa: SIM115
+            stream = open(args.input, "rb")  # noqa: SIM115
         except OSError as error:
             print(f"wildwatch import: cannot read {args.input}: {error.strerror}", file=sys.stderr)
             return 2
