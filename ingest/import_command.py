@@ -29,6 +29,7 @@ from ingest.documents import analyze_with_fingerprints, build_document
 from ingest.duplicates import DuplicateLinker
 from pipelines.fields import Analysis
 from pipelines.settings import analysis_workers
+from pipelines.urls import check_url as validate_url
 from pipelines.urls import document_id
 from search.backend import SearchBackend
 from search.dates import parse_datetime
@@ -74,13 +75,13 @@ def decode_line(raw: bytes, line: int) -> str:
 
 
 def check_url(url: str) -> str:
-    """``url`` if it is an http(s) URL that has a document id; raises ``BadLine``."""
-    if not url.lower().startswith(("http://", "https://")):
-        raise BadLine(f"field 'url': {url!r} is not an http(s) URL")
+    """``url`` if it is a usable http(s) URL (``pipelines.urls.check_url``: scheme, host, port,
+    IPv6 brackets, length) that has a document id; raises ``BadLine`` naming the field."""
     try:
-        document_id(url)  # parses host and port: "http://[::1/x" raises ValueError here
-    except ValueError as error:
-        raise BadLine(f"field 'url': {url!r} is malformed ({error})") from None
+        url = validate_url(url)
+        document_id(url)
+    except ValueError as error:  # InvalidURL is a ValueError and says what is wrong
+        raise BadLine(f"field 'url': {error}") from None
     return url
 
 

@@ -1,11 +1,11 @@
 """Commands contributed by this package to the ``wildwatch`` command line (wildwatch/cli.py):
-``wildwatch run`` (the service) and ``wildwatch alerts ...`` (rules, digests, outbox)."""
+``wildwatch alerts ...`` (rules, digests, outbox); ``wildwatch run`` sits above schedules
+and web, in ``wildwatch/run_command.py``."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,20 +22,6 @@ are ANDed. Example:
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add this package's commands to ``subparsers``."""
-    run = subparsers.add_parser(
-        "run",
-        help="the long-running service: scheduled crawls, digests, spike alerts and web UI",
-        description="Run the scheduler (a crawl per enabled source on its schedule, the daily "
-        "digest at WILDWATCH_DIGEST_AT, spike checks after crawls, e-mail retries) and the "
-        "web UI in one process. SIGTERM or Ctrl-C stops it cleanly.",
-    )
-    run.add_argument("--once", action="store_true", help="run what is due now, then exit")
-    run.add_argument("--no-web", action="store_true", help="do not serve the web UI")
-    run.add_argument("--host", default="127.0.0.1", help="web UI address (default 127.0.0.1)")
-    run.add_argument("--port", type=int, default=8000, help="web UI port (default 8000)")
-    run.add_argument("--sources", type=Path, help="sources file (default WILDWATCH_SOURCES)")
-    run.set_defaults(handler=_run)
-
     alerts = subparsers.add_parser(
         "alerts", help="alert rules (saved searches), digests by e-mail, the outbox"
     )
@@ -134,27 +120,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     box.add_argument("--json", action="store_true", help="JSON output")
     box.set_defaults(handler=_outbox)
-
-
-def _run(args: argparse.Namespace) -> int:
-    from crawlers.sources import SourcesError
-    from schedules import service
-
-    if args.sources is not None:
-        # Children (the crawls) read the same variable, so set it rather than pass it down.
-        os.environ["WILDWATCH_SOURCES"] = str(args.sources.resolve())
-    try:
-        if args.once:
-            report = service.run_once()
-            print(json.dumps(report.__dict__, ensure_ascii=False, indent=2))
-            return 1 if report.errors else 0
-        return service.run_service(host=args.host, port=args.port, web=not args.no_web)
-    except SourcesError as error:
-        print(f"wildwatch run: {error}", file=sys.stderr)
-        return 2
-    except RuntimeError as error:  # web.server.ServerConfigError: refused before starting
-        print(f"wildwatch run: {error}", file=sys.stderr)
-        return 2
 
 
 def _add(args: argparse.Namespace) -> int:

@@ -154,20 +154,11 @@ def load_enabled_sources() -> list[Any]:
 # ---- the long-running service -----------------------------------------------------------
 
 
-def run_service(*, host: str, port: int, web: bool) -> int:
-    """Run until SIGTERM or SIGINT: scheduler in the background, the web UI (unless
-    ``web`` is false) in the foreground."""
+def run_service(*, server: Any | None = None) -> int:
+    """Run until SIGTERM or SIGINT: the scheduler in the background and, when given, the web
+    UI's ``server`` (a uvicorn server, built by the command above schedules and web, so this
+    layer never imports web) in the foreground."""
     sources = load_enabled_sources()
-    server = None
-    if web:
-        # Known exception to the layer rule (issue 9): `wildwatch run` is registered by
-        # schedules/commands.py; it must move to a command module above schedules and web,
-        # which then passes the server in.
-        from web.server import build_server  # noqa: TID251
-
-        # Before the scheduler starts: a refused configuration (public address without users)
-        # stops here, with nothing started.
-        server = build_server(host, port)
     scheduler = build_scheduler()
     scheduler.start(paused=True)
     changes = reconcile(scheduler, sources)

@@ -27,7 +27,8 @@ COMMAND_MODULES = (
     "search.commands",  # search
     "search.index_commands",  # index status, index reindex (Elasticsearch)
     "web.commands",  # serve, users
-    "schedules.commands",  # run, alerts
+    "schedules.commands",  # alerts
+    "wildwatch.run_command",  # run (scheduler + web UI: above both layers)
 )
 
 

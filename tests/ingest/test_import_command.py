@@ -183,7 +183,7 @@ def test_bad_bytes_bad_urls_and_bad_json_are_reported_by_line_and_the_rest_goes_
     out, err = capsys.readouterr()
     assert "imported: 2 new, 0 updated, 0 unchanged, 3 bad" in out
     assert "line 2: invalid UTF-8 at byte" in err
-    assert "line 3: field 'url': 'http://[::1/x' is malformed" in err
+    assert "line 3: field 'url': 'http://[::1/x' is not a usable URL" in err
     assert "line 4: invalid JSON" in err
     backend = SqliteBackend(home / "index.sqlite")
     stored = backend.get(document_id(good["url"]))
