@@ -27,6 +27,7 @@ _CLASS_SPLIT = re.compile(r"[\s_-]+")
 @dataclass(frozen=True)
 class Vocabulary:
     body_selectors: tuple[tuple[str, CSSSelector], ...]
+    generic_selectors: tuple[tuple[str, CSSSelector], ...]
     lead_selectors: tuple[CSSSelector, ...]
     min_chars: int
     class_words: frozenset[str]
@@ -43,6 +44,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         data = tomllib.load(handle)
     try:
         selectors = tuple((css, CSSSelector(css)) for css in data["containers"]["body"])
+        generic = tuple((css, CSSSelector(css)) for css in data["containers"]["generic"])
         leads = tuple(CSSSelector(css) for css in data["containers"]["lead"])
     except Exception as error:  # cssselect raises several unrelated types
         raise ValueError(f"{path}: [containers]: bad CSS selector: {error}") from None
@@ -55,6 +57,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     blocks = data["blocks"]
     return Vocabulary(
         body_selectors=selectors,
+        generic_selectors=generic,
         lead_selectors=leads,
         min_chars=int(data["containers"]["min_chars"]),
         class_words=frozenset(word.replace("-", "") for word in blocks["class_words"]),
@@ -67,37 +70,87 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
 
 def find_body_container(
     tree: lxml_html.HtmlElement, vocabulary: Vocabulary
-) -> lxml_html.HtmlElement | None:
-    """The first known CMS body container holding at least ``min_chars`` of text."""
-    for _css, selector in vocabulary.body_selectors:
-        for element in selector(tree):
-            if len(element_text(element)) >= vocabulary.min_chars:
-                return element
-    return None
+) -> tuple[lxml_html.HtmlElement | None, bool]:
+    """The first body container holding at least ``min_chars`` of text, and whether it is
+    one of the known CMS containers (True) rather than a generic one."""
+    for selectors, known in (
+        (vocabulary.body_selectors, True),
+        (vocabulary.generic_selectors, False),
+    ):
+        for _css, selector in selectors:
+            for element in selector(tree):
+                if len(element_text(element)) >= vocabulary.min_chars:
+                    return element, known
+    return None, False
 
 
 def remove_boilerplate(
-    tree: lxml_html.HtmlElement,
+    root: lxml_html.HtmlElement,
     vocabulary: Vocabulary,
     protected: list[lxml_html.HtmlElement],
 ) -> None:
-    """Drop furniture boxes in place. ``protected`` elements (the title, the body container)
-    and their ancestors stay."""
-    keep: set[lxml_html.HtmlElement] = set()
-    for element in protected:
-        keep.update(element.iterancestors())
-        keep.add(element)
+    """Drop furniture boxes under ``root`` in place (a body container's share bar, related
+    list, ad slot). ``protected`` elements and their ancestors stay."""
+    keep = _with_ancestors(protected)
     doomed = [
         element
-        for element in tree.iter()
+        for element in root.iter()
         if isinstance(element.tag, str)
         and element not in keep
         and (element.tag in vocabulary.tags or _furniture_class(element, vocabulary))
     ]
+    for heading in _box_headings(root, vocabulary):
+        doomed.extend(_heading_box(heading, keep))
     for element in doomed:
         drop(element)
+
+
+def furniture_paragraphs(
+    tree: lxml_html.HtmlElement,
+    vocabulary: Vocabulary,
+    located: dict[str, list[lxml_html.HtmlElement]],
+    protected: list[lxml_html.HtmlElement],
+    max_box_chars: int,
+) -> set[str]:
+    """Those located paragraphs that occur on the page only inside furniture boxes: boxes
+    with a furniture tag or class word, or titled by a box heading ("Tin liên quan"). A box
+    holding more than ``max_box_chars`` of text is a wrapper of the story, not furniture, and
+    ``protected`` elements (the headline, the body container) and their ancestors never are."""
+    keep = _with_ancestors(protected)
+    titled: set[lxml_html.HtmlElement] = set()
     for heading in _box_headings(tree, vocabulary):
-        _drop_box(heading, keep)
+        titled.update(_heading_box(heading, keep))
+    verdicts: dict[lxml_html.HtmlElement, bool] = {}
+
+    def is_box(element: lxml_html.HtmlElement) -> bool:
+        if element not in verdicts:
+            verdicts[element] = (
+                element not in keep
+                and (
+                    element in titled
+                    or element.tag in vocabulary.tags
+                    or _furniture_class(element, vocabulary)
+                )
+                and len(element.text_content()) <= max_box_chars
+            )
+        return verdicts[element]
+
+    def in_box(element: lxml_html.HtmlElement) -> bool:
+        return is_box(element) or any(is_box(a) for a in element.iterancestors())
+
+    return {
+        paragraph
+        for paragraph, elements in located.items()
+        if all(in_box(element) for element in elements)
+    }
+
+
+def _with_ancestors(elements: list[lxml_html.HtmlElement]) -> set[lxml_html.HtmlElement]:
+    found: set[lxml_html.HtmlElement] = set()
+    for element in elements:
+        found.update(element.iterancestors())
+        found.add(element)
+    return found
 
 
 def _furniture_class(element: lxml_html.HtmlElement, vocabulary: Vocabulary) -> bool:
@@ -114,17 +167,22 @@ def _box_headings(
 ) -> list[lxml_html.HtmlElement]:
     found = []
     for element in tree.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b"):
+        if len(element.text_content()) > 80:  # box titles are short; skip the costly text
+            continue
         text = element_text(element).rstrip(":»> ").strip().lower()
         if text in vocabulary.headings:
             found.append(element)
     return found
 
 
-def _drop_box(heading: lxml_html.HtmlElement, keep: set[lxml_html.HtmlElement]) -> None:
-    if heading.getparent() is None:  # already inside a removed box
-        return
+def _heading_box(
+    heading: lxml_html.HtmlElement, keep: set[lxml_html.HtmlElement]
+) -> list[lxml_html.HtmlElement]:
+    """The box a furniture heading titles: the heading's largest ancestor that is only the
+    heading plus links (a "Tin liên quan" list), or the heading and the link list after it."""
+    if heading.getparent() is None or heading in keep:  # already inside a removed box
+        return []
     box = heading
-    # Climb while the box is only the heading plus links (a "Tin liên quan" list).
     while True:
         parent = box.getparent()
         if parent is None or parent in keep or parent.tag in ("body", "html", "article"):
@@ -132,12 +190,12 @@ def _drop_box(heading: lxml_html.HtmlElement, keep: set[lxml_html.HtmlElement]) 
         if _link_ratio(parent, exclude=heading) < 0.6:
             break
         box = parent
+    found = [box]
     if box is heading:
         following = heading.getnext()
         if following is not None and following not in keep and _link_ratio(following) >= 0.6:
-            drop(following)
-    if box not in keep:
-        drop(box)
+            found.append(following)
+    return found
 
 
 def _link_ratio(
