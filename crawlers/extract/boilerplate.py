@@ -21,6 +21,7 @@ from lxml.cssselect import CSSSelector
 from crawlers.extract.tree import drop, element_text
 
 VOCABULARY_FILE = Path(__file__).with_name("boilerplate.toml")
+_HEADING_TAGS = frozenset(["h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b"])
 _CLASS_SPLIT = re.compile(r"[\s_-]+")
 
 
@@ -73,15 +74,128 @@ def find_body_container(
 ) -> tuple[lxml_html.HtmlElement | None, bool]:
     """The first body container holding at least ``min_chars`` of text, and whether it is
     one of the known CMS containers (True) rather than a generic one."""
-    for selectors, known in (
-        (vocabulary.body_selectors, True),
-        (vocabulary.generic_selectors, False),
-    ):
-        for _css, selector in selectors:
-            for element in selector(tree):
-                if len(element_text(element)) >= vocabulary.min_chars:
-                    return element, known
+    selectors = vocabulary.body_selectors + vocabulary.generic_selectors
+    candidates = _container_candidates(tree, selectors)
+    for index, (_css, selector) in enumerate(selectors):
+        walked = candidates[index]
+        for element in selector(tree) if walked is None else walked:
+            if len(element.text_content()) < vocabulary.min_chars:
+                continue  # cheap test first: element_text is never longer
+            if len(element_text(element)) >= vocabulary.min_chars:
+                return element, index < len(vocabulary.body_selectors)
     return None, False
+
+
+# One compound selector: tag, .classes, #id, [attribute='value'].
+_COMPOUND = re.compile(
+    r"^(?P<tag>[a-z][a-z0-9]*)?(?P<parts>(?:\.[\w-]+|#[\w-]+|\[[\w-]+='[^']*'\])*)$"
+)
+_PART = re.compile(r"\.([\w-]+)|#([\w-]+)|\[([\w-]+)='([^']*)'\]")
+
+
+@dataclass(frozen=True)
+class _Compound:
+    tag: str | None
+    classes: frozenset[str]
+    element_id: str | None
+    attributes: tuple[tuple[str, str], ...]
+
+    def matches(self, element: lxml_html.HtmlElement) -> bool:
+        if self.tag and element.tag != self.tag:
+            return False
+        if self.element_id and element.get("id") != self.element_id:
+            return False
+        if self.classes and not self.classes <= set((element.get("class") or "").split()):
+            return False
+        return all(element.get(name) == value for name, value in self.attributes)
+
+
+def _compound(css: str) -> _Compound | None:
+    match = _COMPOUND.match(css)
+    if not match or not css:
+        return None
+    classes, ids, attributes = set(), [], []
+    for cls, element_id, name, value in _PART.findall(match["parts"]):
+        if cls:
+            classes.add(cls)
+        elif element_id:
+            ids.append(element_id)
+        else:
+            attributes.append((name, value))
+    if len(ids) > 1 or any(name not in _KEYED_ATTRIBUTES for name, _ in attributes):
+        return None
+    return _Compound(match["tag"], frozenset(classes), ids[0] if ids else None, tuple(attributes))
+
+
+_KEYED_ATTRIBUTES = frozenset(["data-role", "itemprop", "role", "data-field"])
+
+
+@lru_cache(maxsize=256)
+def _simple_selector(css: str) -> tuple[_Compound, ...] | None:
+    """A selector of compounds joined by descendant spaces, or None for anything richer
+    (matched by lxml's CSSSelector instead)."""
+    compounds = [_compound(part) for part in css.split()]
+    if not compounds or any(part is None for part in compounds) or "*" in css:
+        return None
+    return tuple(part for part in compounds if part is not None)
+
+
+def _container_candidates(
+    tree: lxml_html.HtmlElement, selectors: tuple[tuple[str, CSSSelector], ...]
+) -> list[list[lxml_html.HtmlElement] | None]:
+    """The elements each selector matches, in document order, in one walk over the page:
+    an XPath scan per selector costs a millisecond each on a news page. Each element is
+    tested only against the selectors keyed by its tag, id or a class. None for selectors
+    too rich for the walk."""
+    simple = [_simple_selector(css) for css, _selector in selectors]
+    found: list[list[lxml_html.HtmlElement] | None] = [
+        [] if chain is not None else None for chain in simple
+    ]
+    by_key: dict[str, list[int]] = {}
+    for index, chain in enumerate(simple):
+        if chain is not None:
+            by_key.setdefault(_key(chain[-1]), []).append(index)
+    for element in tree.iter():
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        keys = [tag]
+        classes = element.get("class")
+        if classes:
+            keys.extend("." + name for name in classes.split())
+        element_id = element.get("id")
+        if element_id:
+            keys.append("#" + element_id)
+        keys.extend("[" + name for name in element.attrib if name in _KEYED_ATTRIBUTES)
+        indices = [index for key in keys for index in by_key.get(key, ())]
+        for index in sorted(set(indices)):
+            chain = simple[index]
+            assert chain is not None
+            if chain[-1].matches(element) and _ancestors_match(element, chain[:-1]):
+                found[index].append(element)  # type: ignore[union-attr]
+    return found
+
+
+def _key(compound: _Compound) -> str:
+    if compound.classes:
+        return "." + min(compound.classes)
+    if compound.element_id:
+        return "#" + compound.element_id
+    if compound.attributes:
+        return "[" + compound.attributes[0][0]
+    return compound.tag or "*"
+
+
+def _ancestors_match(element: lxml_html.HtmlElement, chain: tuple[_Compound, ...]) -> bool:
+    if not chain:
+        return True
+    wanted = len(chain) - 1
+    for ancestor in element.iterancestors():
+        if chain[wanted].matches(ancestor):
+            if wanted == 0:
+                return True
+            wanted -= 1
+    return False
 
 
 def remove_boilerplate(
@@ -165,13 +279,26 @@ def _furniture_class(element: lxml_html.HtmlElement, vocabulary: Vocabulary) -> 
 def _box_headings(
     tree: lxml_html.HtmlElement, vocabulary: Vocabulary
 ) -> list[lxml_html.HtmlElement]:
-    found = []
-    for element in tree.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b"):
-        if len(element.text_content()) > 80:  # box titles are short; skip the costly text
+    """Elements whose whole text is a box heading. Found from the page's text nodes (a set
+    lookup each) rather than by reading the text of every element."""
+    found: list[lxml_html.HtmlElement] = []
+    for node in tree.xpath("//text()"):
+        text = " ".join(node.split()).rstrip(":»> ").strip().lower()
+        if len(text) < 3 or text not in vocabulary.headings:
             continue
-        text = element_text(element).rstrip(":»> ").strip().lower()
-        if text in vocabulary.headings:
-            found.append(element)
+        element = node.getparent()
+        if node.is_tail and element is not None:  # "<i class=icon></i>Tin liên quan"
+            element = element.getparent()
+        while element is not None and isinstance(element.tag, str):
+            if element.tag in _HEADING_TAGS:
+                whole = element_text(element).rstrip(":»> ").strip().lower()
+                if whole != text:
+                    break
+                if element not in found:
+                    found.append(element)
+            elif len(element.text_content()) > 2 * len(text) + 10:
+                break
+            element = element.getparent()
     return found
 
 
