@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
@@ -155,20 +156,23 @@ def _container_candidates(
     for index, chain in enumerate(simple):
         if chain is not None:
             by_key.setdefault(_key(chain[-1]), []).append(index)
+    tags = {key for key in by_key if key[0] not in ".#["}
+    attributed = [key[1:] for key in by_key if key[0] == "["]
     for element in tree.iter():
         tag = element.tag
-        if not isinstance(tag, str):
-            continue
-        keys = [tag]
         classes = element.get("class")
+        element_id = element.get("id")
+        keyed = [name for name in attributed if element.get(name) is not None]
+        if not (classes or element_id or keyed or tag in tags):
+            continue
+        keys = [tag] if tag in tags else []
         if classes:
             keys.extend("." + name for name in classes.split())
-        element_id = element.get("id")
         if element_id:
             keys.append("#" + element_id)
-        keys.extend("[" + name for name in element.attrib if name in _KEYED_ATTRIBUTES)
-        indices = [index for key in keys for index in by_key.get(key, ())]
-        for index in sorted(set(indices)):
+        keys.extend("[" + name for name in keyed)
+        indices = {index for key in keys for index in by_key.get(key, ())}
+        for index in sorted(indices):
             chain = simple[index]
             assert chain is not None
             if chain[-1].matches(element) and _ancestors_match(element, chain[:-1]):
@@ -282,7 +286,7 @@ def _box_headings(
     """Elements whose whole text is a box heading. Found from the page's text nodes (a set
     lookup each) rather than by reading the text of every element."""
     found: list[lxml_html.HtmlElement] = []
-    for node in tree.xpath("//text()"):
+    for node in _short_texts(tree, max(map(len, vocabulary.headings), default=0) + 4):
         text = " ".join(node.split()).rstrip(":»> ").strip().lower()
         if len(text) < 3 or text not in vocabulary.headings:
             continue
@@ -300,6 +304,15 @@ def _box_headings(
                 break
             element = element.getparent()
     return found
+
+
+def _short_texts(tree: lxml_html.HtmlElement, longest: int) -> list[Any]:
+    """Text nodes of 3 to ``longest`` characters, selected in C."""
+    return tree.xpath(
+        "//text()[string-length(normalize-space(.)) >= 3 "
+        "and string-length(normalize-space(.)) <= $longest]",
+        longest=longest,
+    )
 
 
 def _heading_box(
