@@ -18,7 +18,6 @@ headline links and teasers: structure alone never rejects a body trafilatura fou
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,7 +60,6 @@ MIN_TEXT_CHARS = 200
 # When more of the text than this is link text, the page is a listing of other pages.
 MAX_LINK_TEXT_SHARE = 0.5
 MIN_TEASERS = 3
-_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -165,7 +163,6 @@ def _merge_missing(found: list[str], body: list[str]) -> list[str]:
     their place: each missed one goes right after the body paragraph before it."""
     if not found:
         return body
-    covered = _shingles(" ".join(found))
     merged = list(found)
     position = {paragraph: index for index, paragraph in enumerate(found)}
     insert_at = 0
@@ -173,13 +170,18 @@ def _merge_missing(found: list[str], body: list[str]) -> list[str]:
         if paragraph in position:
             insert_at = merged.index(paragraph) + 1
             continue
-        own = _shingles(paragraph)
-        if not _is_prose(paragraph) or len(own & covered) * 2 >= len(own):
-            continue  # trafilatura has it, in other words or split differently
-        merged.insert(insert_at, paragraph)
-        insert_at += 1
-        covered |= own
+        if _is_prose(paragraph) and not _already_in(paragraph, found):
+            merged.insert(insert_at, paragraph)
+            insert_at += 1
     return merged
+
+
+def _already_in(paragraph: str, found: list[str]) -> bool:
+    """trafilatura has the paragraph, inside a longer one or split into pieces."""
+    if any(paragraph in other for other in found):
+        return True
+    pieces = sum(len(other) for other in found if len(other) >= 20 and other in paragraph)
+    return pieces * 2 >= len(paragraph)
 
 
 def _is_prose(paragraph: str) -> bool:
@@ -187,11 +189,6 @@ def _is_prose(paragraph: str) -> bool:
     paragraphs are worth adding to trafilatura's text."""
     words = len(paragraph.split())
     return words >= 12 or (words >= 6 and any(mark in paragraph for mark in ".!?"))
-
-
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = _WORD.findall(text.lower())
-    return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
 
 
 def _drop_signatures(tree: lxml_html.HtmlElement) -> str | None:
