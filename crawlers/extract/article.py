@@ -60,6 +60,8 @@ MIN_TEXT_CHARS = 200
 # When more of the text than this is link text, the page is a listing of other pages.
 MAX_LINK_TEXT_SHARE = 0.5
 MIN_TEASERS = 3
+# A teaser box holds its description plus a headline, a date, a section name: this much more.
+TEASER_BOX_EXTRA = 250
 
 
 @dataclass
@@ -316,7 +318,7 @@ def _in_teaser_box(
             return False
         if parent not in lengths:
             lengths[parent] = len(parent.text_content())
-        if lengths[parent] > 3 * own_length + 200:
+        if lengths[parent] > own_length + TEASER_BOX_EXTRA:
             return False
         box = parent
         for link in box.iter("a"):
