@@ -36,6 +36,7 @@ class Vocabulary:
     class_substrings: tuple[str, ...]
     tags: tuple[str, ...]
     headings: frozenset[str]
+    longest_heading: int
     drop_lines: tuple[re.Pattern[str], ...]
 
 
@@ -66,6 +67,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         class_substrings=tuple(blocks["class_substrings"]),
         tags=tuple(blocks["tags"]),
         headings=frozenset(data["headings"]["boxes"]),
+        longest_heading=max(map(len, data["headings"]["boxes"]), default=0),
         drop_lines=tuple(patterns),
     )
 
@@ -235,9 +237,6 @@ def furniture_paragraphs(
     holding more than ``max_box_chars`` of text is a wrapper of the story, not furniture, and
     ``protected`` elements (the headline, the body container) and their ancestors never are."""
     keep = _with_ancestors(protected)
-    titled: set[lxml_html.HtmlElement] = set()
-    for heading in _box_headings(tree, vocabulary):
-        titled.update(_heading_box(heading, keep))
     verdicts: dict[lxml_html.HtmlElement, bool] = {}
 
     def is_box(element: lxml_html.HtmlElement) -> bool:
@@ -245,9 +244,9 @@ def furniture_paragraphs(
             verdicts[element] = (
                 element not in keep
                 and (
-                    element in titled
-                    or element.tag in vocabulary.tags
+                    element.tag in vocabulary.tags
                     or _furniture_class(element, vocabulary)
+                    or _titled_box(element, vocabulary)
                 )
                 and len(element.text_content()) <= max_box_chars
             )
@@ -261,6 +260,28 @@ def furniture_paragraphs(
         for paragraph, elements in located.items()
         if all(in_box(element) for element in elements)
     }
+
+
+def _titled_box(element: lxml_html.HtmlElement, vocabulary: Vocabulary) -> bool:
+    """A list of links titled by a box heading: the heading is its first child ("<div><h3>Tin
+    liên quan</h3><ul>...") or comes right before it ("<h3>Xem thêm</h3><ul>..."). Asked only
+    of the ancestors of paragraphs trafilatura printed, so no page-wide heading search."""
+    first = next(iter(element), None)
+    if first is not None and _is_heading(first, vocabulary):
+        return _link_ratio(element, exclude=first) >= 0.6
+    before = element.getprevious()
+    if before is not None and _is_heading(before, vocabulary):
+        return _link_ratio(element) >= 0.6
+    return False
+
+
+def _is_heading(element: lxml_html.HtmlElement, vocabulary: Vocabulary) -> bool:
+    if not isinstance(element.tag, str) or element.tag not in _HEADING_TAGS:
+        return False
+    raw = element.text_content()
+    if len(raw) > 4 * vocabulary.longest_heading:
+        return False
+    return " ".join(raw.split()).rstrip(":»> ").strip().lower() in vocabulary.headings
 
 
 def _with_ancestors(elements: list[lxml_html.HtmlElement]) -> set[lxml_html.HtmlElement]:
@@ -286,7 +307,7 @@ def _box_headings(
     """Elements whose whole text is a box heading. Found from the page's text nodes (a set
     lookup each) rather than by reading the text of every element."""
     found: list[lxml_html.HtmlElement] = []
-    for node in _short_texts(tree, max(map(len, vocabulary.headings), default=0) + 4):
+    for node in _short_texts(tree, vocabulary.longest_heading + 4):
         text = " ".join(node.split()).rstrip(":»> ").strip().lower()
         if len(text) < 3 or text not in vocabulary.headings:
             continue
@@ -307,12 +328,14 @@ def _box_headings(
 
 
 def _short_texts(tree: lxml_html.HtmlElement, longest: int) -> list[Any]:
-    """Text nodes of 3 to ``longest`` characters, selected in C."""
-    return tree.xpath(
-        "//text()[string-length(normalize-space(.)) >= 3 "
-        "and string-length(normalize-space(.)) <= $longest]",
-        longest=longest,
-    )
+    """Text nodes of 3 to ``longest`` characters once spaces are collapsed."""
+    # The raw length bounds the normalised one from above; normalising every node in XPath
+    # costs more than the whole Python check of the few short ones.
+    return [
+        node
+        for node in tree.xpath(".//text()[string-length(.) <= $limit]", limit=4 * longest)
+        if 3 <= len(" ".join(node.split())) <= longest
+    ]
 
 
 def _heading_box(
@@ -341,11 +364,17 @@ def _heading_box(
 def _link_ratio(
     element: lxml_html.HtmlElement, exclude: lxml_html.HtmlElement | None = None
 ) -> float:
-    text = len(element_text(element)) - (len(element_text(exclude)) if exclude is not None else 0)
+    # Lengths without spaces: lxml's C text_content is enough for a ratio and far cheaper
+    # than paragraph-aware text on the large parents this climbs through.
+    text = _solid_length(element) - (_solid_length(exclude) if exclude is not None else 0)
     if text <= 0:
         return 1.0
-    links = sum(len(element_text(link)) for link in element.iter("a"))
+    links = sum(_solid_length(link) for link in element.iter("a"))
     return min(1.0, links / text)
+
+
+def _solid_length(element: lxml_html.HtmlElement) -> int:
+    return len("".join(element.text_content().split()))
 
 
 def is_furniture_line(paragraph: str, vocabulary: Vocabulary) -> bool:
