@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
+from pathlib import Path
 
 from bench.extract_quality import (
     Page,
@@ -63,3 +64,14 @@ def test_f1_scores_a_boilerplate_laden_text_lower_than_the_clean_one() -> None:
     assert page_counts(golden, golden).f1 == 1.0
     assert page_counts(noisy, golden).f1 < 0.8
     assert page_counts("", golden).recall == 0.0
+
+
+def test_every_enabled_news_source_has_a_stored_page() -> None:
+    sources_file = Path(__file__).resolve().parents[3] / "crawlers" / "sources.toml"
+    sources = tomllib.loads(sources_file.read_text(encoding="utf-8"))["sources"]
+    news = {s["name"] for s in sources if s["kind"] == "news" and s.get("enabled", True)}
+    covered = {name for name in news if any(page.name.startswith(f"{name}_") for page in PAGES)}
+    missing = set(FLOORS["missing_sources"])
+    assert news - covered == missing, (
+        f"without a page: {sorted(news - covered)}; listed as missing: {sorted(missing)}"
+    )
