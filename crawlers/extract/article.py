@@ -4,8 +4,8 @@ Reads the decoded HTML of a page and its URL; writes an ``Article`` (title, main
 paragraphs separated by blank lines, dates, author, language, canonical URL, description,
 section) or None when the page carries no article body (listings, empty or error pages).
 
-The text starts from trafilatura's (comments off, tables on); our rules only change it where
-they have proof:
+The text starts from trafilatura's (comments off, tables on, its fast pass; the full pass with
+its fallbacks when the fast one read a menu); our rules only change it where they have proof:
 - removed: paragraphs that sit only in furniture boxes (share bars, "Tin liên quan" lists,
   comment boxes: ``boilerplate.toml``), furniture lines (credits-only captions, "Xem thêm:
   ..."), the headline repeated as the first paragraph, a closing reporter's signature;
