@@ -4,28 +4,32 @@ Reads the decoded HTML of a page and its URL; writes an ``Article`` (title, main
 paragraphs separated by blank lines, dates, author, language, canonical URL, description,
 section) or None when the page carries no article body (listings, empty or error pages).
 
-How the text is found, in order:
-1. the body container of a known Vietnamese / regional CMS (``boilerplate.toml``), with the
-   lead paragraph printed above it;
-2. trafilatura on the page once furniture boxes are removed;
-3. the JSON-LD ``articleBody`` (pages that render their body with JavaScript).
-Furniture paragraphs (credits-only captions, "Xem thêm: ...", share prompts) are filtered from
-whichever text won.
+The text starts from trafilatura's (comments off, tables on, its fast pass; the full pass with
+its fallbacks when the fast one read a menu); our rules only change it where they have proof:
+- removed: paragraphs that sit only in furniture boxes (share bars, "Tin liên quan" lists,
+  comment boxes: ``boilerplate.toml``), furniture lines (credits-only captions, "Xem thêm:
+  ..."), the headline repeated as the first paragraph, a closing reporter's signature;
+- added: what trafilatura missed inside a known CMS body container (the lead "sapo" printed
+  above it, descriptive photo captions, paragraphs after an inline box), and the JSON-LD
+  ``articleBody`` when the page renders its text with JavaScript.
+A page is "not an article" only when trafilatura's own text is too short or is made of
+headline links and teasers: structure alone never rejects a body trafilatura found.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import trafilatura
+from lxml import etree
 from lxml import html as lxml_html
 
 from crawlers.extract.boilerplate import (
     Vocabulary,
     find_body_container,
+    furniture_paragraphs,
     is_furniture_line,
     load_vocabulary,
     remove_boilerplate,
@@ -46,14 +50,18 @@ from crawlers.extract.tree import (
     clean_space,
     drop,
     element_text,
+    elements_by_text,
     parse_html,
-    remove_invisible,
+    quick_text,
 )
 
 # Below this many characters a page is a stub, an error page or a photo page.
 MIN_TEXT_CHARS = 200
 # When more of the text than this is link text, the page is a listing of other pages.
 MAX_LINK_TEXT_SHARE = 0.5
+MIN_TEASERS = 3
+# A teaser box holds its description plus a headline, a date, a section name: this much more.
+TEASER_BOX_EXTRA = 250
 
 
 @dataclass
@@ -87,46 +95,102 @@ def extract_article(html: str, url: str) -> Article | None:
         description=page_description(tree, article_ld),
         section=page_section(tree, article_ld, objects),
     )
-    link_texts = _link_texts(tree)
-    paragraphs, signature = main_paragraphs(tree, load_vocabulary())
+    paragraphs, signature = main_paragraphs(tree, load_vocabulary(), article_ld)
+    if paragraphs is None:
+        return None
     article.author = article.author or signature
-    if not paragraphs:
-        paragraphs = _jsonld_body(article_ld)
     paragraphs = _without_title(paragraphs, title)
     if paragraphs and _is_signature(paragraphs[-1]):
         article.author = article.author or paragraphs[-1]
         paragraphs = paragraphs[:-1]
     text = "\n\n".join(paragraphs)
-    if len(text) < MIN_TEXT_CHARS or _mostly_links(paragraphs, link_texts):
-        return None
-    if _teaser_share(tree, paragraphs) > MAX_LINK_TEXT_SHARE:
+    if len(text) < MIN_TEXT_CHARS:
         return None
     article.text = text
     return article
 
 
 def main_paragraphs(
-    tree: lxml_html.HtmlElement, vocabulary: Vocabulary
-) -> tuple[list[str], str | None]:
-    """The body paragraphs, furniture removed, and the signature line if one closed the
-    story. Modifies ``tree``."""
-    remove_invisible(tree)
+    tree: lxml_html.HtmlElement, vocabulary: Vocabulary, article_ld: dict[str, Any]
+) -> tuple[list[str] | None, str | None]:
+    """The body paragraphs, or None for a page that is not an article; and the signature
+    line if one closed the story. Modifies ``tree``."""
     for stamp in tree.xpath("//*[contains(@class, 'location-stamp')]"):
         # VnExpress prints the dateline with a CSS " - " after it; the markup has no space.
         stamp.tail = " - " + (stamp.tail or "").lstrip()
+    for comment in list(tree.iter(etree.Comment, etree.ProcessingInstruction)):
+        # trafilatura's own parser drops comments; left in, they cut paragraphs short.
+        drop(comment)
     signature = _drop_signatures(tree)
     _unwrap_layout_tables(tree)
-    container = find_body_container(tree, vocabulary)
+    found = _trafilatura_paragraphs(tree, fast=True)
+    located = elements_by_text(tree, found)
+    if _link_share(found, located) > MAX_LINK_TEXT_SHARE:
+        # The fast pass read a menu: ask again with trafilatura's fallbacks before calling the
+        # page a listing.
+        found = _trafilatura_paragraphs(tree, fast=False)
+        located = elements_by_text(tree, found)
+    if found and _is_listing(found, located):
+        return None, signature
+    container, known = find_body_container(tree, vocabulary)
     headline = next(iter(tree.iter("h1")), None)
     protected = [element for element in (container, headline) if element is not None]
-    remove_boilerplate(tree, vocabulary, protected)
-    paragraphs: list[str] = []
-    if container is not None and len(element_text(container)) >= vocabulary.min_chars:
-        paragraphs = _lead(tree, container, vocabulary) + block_paragraphs(container)
-    if not paragraphs:
-        paragraphs = _trafilatura_paragraphs(tree)
+    boxed = furniture_paragraphs(
+        tree, vocabulary, located, protected, max_box_chars=sum(map(len, found)) // 2
+    )
+    paragraphs = [p for p in found if p not in boxed]
+    if container is not None and known:
+        remove_boilerplate(container, vocabulary, [])
+        body = _lead(tree, container, vocabulary) + block_paragraphs(container)
+        paragraphs = _merge_missing(_unglued(paragraphs, body), body)
+    if sum(map(len, paragraphs)) < MIN_TEXT_CHARS:
+        paragraphs = _jsonld_body(article_ld) or paragraphs
     kept = _unique([p for p in paragraphs if not is_furniture_line(p, vocabulary)])
     return kept, signature
+
+
+def _unglued(found: list[str], body: list[str]) -> list[str]:
+    """trafilatura glues a page into one paragraph when it falls back to its baseline (cut or
+    broken HTML): a paragraph holding two or more of the body container's paragraphs becomes
+    those paragraphs, without the headline, date line and share bar glued around them."""
+    unglued: list[str] = []
+    for paragraph in found:
+        inside = [part for part in body if part in paragraph] if len(paragraph) > 200 else []
+        unglued.extend(inside if len(inside) >= 2 else [paragraph])
+    return unglued
+
+
+def _merge_missing(found: list[str], body: list[str]) -> list[str]:
+    """trafilatura's paragraphs with the body container's paragraphs it missed put back in
+    their place: each missed one goes right after the body paragraph before it."""
+    if not found:
+        return body
+    merged = list(found)
+    position = {paragraph: index for index, paragraph in enumerate(found)}
+    insert_at = 0
+    for paragraph in body:
+        if paragraph in position:
+            insert_at = merged.index(paragraph) + 1
+            continue
+        if _is_prose(paragraph) and not _already_in(paragraph, found):
+            merged.insert(insert_at, paragraph)
+            insert_at += 1
+    return merged
+
+
+def _already_in(paragraph: str, found: list[str]) -> bool:
+    """trafilatura has the paragraph, inside a longer one or split into pieces."""
+    if any(paragraph in other for other in found):
+        return True
+    pieces = sum(len(other) for other in found if len(other) >= 20 and other in paragraph)
+    return pieces * 2 >= len(paragraph)
+
+
+def _is_prose(paragraph: str) -> bool:
+    """A sentence or more, not a heading, date line, table cell or button label: only such
+    paragraphs are worth adding to trafilatura's text."""
+    words = len(paragraph.split())
+    return words >= 12 or (words >= 6 and any(mark in paragraph for mark in ".!?"))
 
 
 def _drop_signatures(tree: lxml_html.HtmlElement) -> str | None:
@@ -164,10 +228,13 @@ def _lead(
     return []
 
 
-def _trafilatura_paragraphs(tree: lxml_html.HtmlElement) -> list[str]:
-    # trafilatura edits the tree it is given; ours is already a private parse.
+def _trafilatura_paragraphs(tree: lxml_html.HtmlElement, fast: bool) -> list[str]:
+    # trafilatura works on its own copy of the tree it is given. Its fast mode skips the
+    # readability / jusText fallbacks: on the public benchmark that is faster and scores no
+    # lower; pages where it reads a menu instead are asked again without it.
     text = trafilatura.extract(
-        copy.deepcopy(tree),
+        tree,
+        fast=fast,
         include_comments=False,
         include_tables=True,
         include_images=False,
@@ -206,52 +273,55 @@ def _is_signature(paragraph: str) -> bool:
 
 
 def _unique(paragraphs: list[str]) -> list[str]:
-    # Responsive layouts print the same caption or lead twice (mobile and desktop copies).
-    return list(dict.fromkeys(paragraphs))
+    """Without a paragraph repeated right after itself (responsive layouts print the same
+    caption or lead twice, mobile and desktop copies). Repeats further apart stay: recipes,
+    Q&As and schedules repeat lines on purpose."""
+    return [p for i, p in enumerate(paragraphs) if i == 0 or p != paragraphs[i - 1]]
 
 
-def _link_texts(tree: lxml_html.HtmlElement) -> set[str]:
-    texts = set()
-    for link in tree.iter("a"):
-        text = element_text(link)
-        if len(text) >= 20:
-            texts.add(text.lower())
-    return texts
+def _link_share(paragraphs: list[str], located: dict[str, list[lxml_html.HtmlElement]]) -> float:
+    """Share of the text that is the text of links (headlines, menu entries)."""
+
+    def is_link(element: lxml_html.HtmlElement) -> bool:
+        parent = element.getparent()
+        return element.tag == "a" or (parent is not None and parent.tag == "a")
+
+    total = sum(map(len, paragraphs))
+    linked = sum(len(p) for p in paragraphs if any(map(is_link, located.get(p, ()))))
+    return linked / total if total else 0.0
 
 
-def _mostly_links(paragraphs: list[str], link_texts: set[str]) -> bool:
-    """A listing page: most of the "text" is headlines that link to other pages."""
-    total = sum(len(paragraph) for paragraph in paragraphs)
-    linked = sum(len(p) for p in paragraphs if p.lower() in link_texts)
-    return total > 0 and linked / total > MAX_LINK_TEXT_SHARE
+def _is_listing(paragraphs: list[str], located: dict[str, list[lxml_html.HtmlElement]]) -> bool:
+    """trafilatura's text is headline links or teaser descriptions: a category, tag or
+    search page."""
+    if _link_share(paragraphs, located) > MAX_LINK_TEXT_SHARE:
+        return True
+    total = sum(map(len, paragraphs))
+    lengths: dict[lxml_html.HtmlElement, int] = {}
+    teasers = [
+        p for p in paragraphs if p in located and _in_teaser_box(located[p][-1], len(p), lengths)
+    ]
+    # A listing shows several teasers; one short story boxed with its links is not one.
+    return len(teasers) >= MIN_TEASERS and sum(map(len, teasers)) > MAX_LINK_TEXT_SHARE * total
 
 
-def _teaser_share(tree: lxml_html.HtmlElement, paragraphs: list[str]) -> float:
-    """Share of the text made of teaser descriptions: paragraphs sitting in a small box next
-    to a headline link to another page, as on category and search pages."""
-    elements: dict[str, lxml_html.HtmlElement] = {}
-    for element in tree.iter("p", "div", "li", "span", "td"):
-        text = element_text(element)
-        if text in paragraphs:
-            elements.setdefault(text, element)
-    total = sum(len(paragraph) for paragraph in paragraphs)
-    teaser = 0
-    for paragraph in paragraphs:
-        element = elements.get(paragraph)
-        if element is not None and _in_teaser_box(element, len(paragraph)):
-            teaser += len(paragraph)
-    return teaser / total if total else 0.0
-
-
-def _in_teaser_box(element: lxml_html.HtmlElement, own_length: int) -> bool:
+def _in_teaser_box(
+    element: lxml_html.HtmlElement, own_length: int, lengths: dict[lxml_html.HtmlElement, int]
+) -> bool:
+    """The paragraph sits in a small box with a headline link to another page. ``lengths``
+    caches the text length of boxes: a story's paragraphs share their parents."""
     own_links = set(element.iter("a"))
     box = element
     for _ in range(3):
         parent = box.getparent()
-        if parent is None or len(element_text(parent)) > 3 * own_length + 200:
+        if parent is None:
+            return False
+        if parent not in lengths:
+            lengths[parent] = len(parent.text_content())
+        if lengths[parent] > own_length + TEASER_BOX_EXTRA:
             return False
         box = parent
         for link in box.iter("a"):
-            if link not in own_links and len(element_text(link)) >= 20:
+            if link not in own_links and len(quick_text(link)) >= 20:
                 return True
     return False

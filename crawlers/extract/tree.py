@@ -139,3 +139,37 @@ def _collect(element: lxml_html.HtmlElement, chunks: list[str]) -> None:
         chunks.append("\n")
     if element.tail:
         chunks.append(element.tail)
+
+
+# Elements whose own text can be one paragraph of an extractor's output.
+PARAGRAPH_TAGS = (
+    "p", "div", "li", "span", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "figcaption", "dd", "dt", "pre", "section", "em", "strong", "b", "a",
+)  # fmt: skip
+
+
+def quick_text(element: lxml_html.HtmlElement) -> str:
+    """The element's text with whitespace collapsed, without paragraph breaks: lxml's C
+    ``text_content`` is ten times faster than ``element_text`` and enough to recognise a
+    paragraph another extractor printed."""
+    return " ".join(element.text_content().split())
+
+
+def elements_by_text(
+    tree: lxml_html.HtmlElement, paragraphs: list[str]
+) -> dict[str, list[lxml_html.HtmlElement]]:
+    """Where each of ``paragraphs`` sits in the page: the elements whose whole text it is
+    (innermost and outer wrappers alike, in document order)."""
+    wanted = set(paragraphs)
+    if not wanted:
+        return {}
+    lengths = [len(paragraph) for paragraph in wanted]
+    shortest, longest = min(lengths), 2 * max(lengths) + 200
+    found: dict[str, list[lxml_html.HtmlElement]] = {}
+    for element in tree.iter(*PARAGRAPH_TAGS):
+        raw = element.text_content()  # C; measured faster than an XPath length filter
+        if shortest <= len(raw) <= longest:
+            text = " ".join(raw.split())
+            if text in wanted:
+                found.setdefault(text, []).append(element)
+    return found

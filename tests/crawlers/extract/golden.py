@@ -6,9 +6,7 @@ Adding a source's page is one stored page plus one golden file; the tests pick i
 
 from __future__ import annotations
 
-import re
 import tomllib
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,18 +30,3 @@ def stored_pages(kind: str) -> list[StoredPage]:
             body = golden_file.with_suffix(".html").read_bytes()
             pages.append(StoredPage(golden_file.stem, body, golden))
     return pages
-
-
-def tokens(text: str) -> Counter[str]:
-    return Counter(re.findall(r"\w+", text.lower()))
-
-
-def token_f1(extracted: str, expected: str) -> float:
-    """Token-level F1 of an extracted text against the golden text (bag of words)."""
-    got, want = tokens(extracted), tokens(expected)
-    overlap = sum((got & want).values())
-    if not overlap:
-        return 0.0
-    precision = overlap / sum(got.values())
-    recall = overlap / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
