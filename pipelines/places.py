@@ -108,14 +108,25 @@ _PREFIXES = (
     _DISTRICT_BEFORE
     | _COMMUNE_BEFORE
     | _words("tỉnh", "cửa khẩu", "ck", "sân bay", "cảng", "thủ đô", "nước", "xứ", "vùng")
+    | _words("provinsi", "kota", "kabupaten", "pelabuhan", "bandara", "pulau")  # Indonesian
+    | _words("đảo", "island of")
 )
 _DISTRICT_AFTER = _words("district", "town", "city")
 _COMMUNE_AFTER = _words("commune", "ward", "town")
 _SUFFIXES = (
     _DISTRICT_AFTER
     | _COMMUNE_AFTER
-    | _words("province", "border", "airport", "international airport", "port")
+    | _words("province", "border", "airport", "international airport", "port", "island")
 )
+# Abbreviated place words, written in capitals right before a full stop: "H.Đắk Mil",
+# "TT. Khe Sanh", "P.Tân Thiện", "X.Ea Súp", "TX.Buôn Hồ", "Q.1".
+_DISTRICT_ABBREVIATIONS = frozenset({"H", "Q", "TX", "TP", "Tp"})
+_COMMUNE_ABBREVIATIONS = frozenset({"X", "P", "TT", "Tt"})
+_ABBREVIATIONS = {
+    "district": _DISTRICT_ABBREVIATIONS,
+    "city": _DISTRICT_ABBREVIATIONS,
+    "commune": _COMMUNE_ABBREVIATIONS,
+}
 _PLACE_WORDS = {
     "district": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
     "city": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
@@ -365,6 +376,11 @@ class _Scan:
         """Whether a place word stands before words i..i+n-1 (or an English one after them);
         ``kind``: a generated district, city or commune, which needs its own place words."""
         before_words, after_words = _PLACE_WORDS.get(kind, (_PREFIXES, _SUFFIXES))
+        abbreviations = _ABBREVIATIONS.get(kind, _DISTRICT_ABBREVIATIONS | _COMMUNE_ABBREVIATIONS)
+        if i > 0 and self.word(i - 1) in abbreviations:
+            gap = self.text[self.words[i - 1][1] : self.words[i][0]]
+            if gap in (".", ". "):
+                return True
         for phrase in before_words:
             k = i - len(phrase)
             if k >= 0 and all(self._is_word(k + j, w) for j, w in enumerate(phrase)):

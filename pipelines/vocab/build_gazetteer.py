@@ -151,14 +151,21 @@ def _row(
     return [name, kind, country, province, f"{lat:.4f}", f"{lon:.4f}", "|".join(seen)]
 
 
-def _apostrophe_variants(name: str) -> list[str]:
-    # Central Highlands names are written "Cư M'gar", "Cư M’Gar" and "Cư Mgar".
-    if "'" not in name and "’" not in name:
-        return []
-    return [
-        re.sub(r"['’]", "", name),
-        re.sub(r"['’](\w)", lambda m: "'" + m.group(1).upper(), name),
-    ]
+_HIGHLANDS_SPELLINGS = (("Đắk", "Đăk"), ("Đăk", "Đắk"), ("Pắc", "Pắk"), ("Búk", "Buk"))
+
+
+def _spelling_variants(name: str) -> list[str]:
+    """How Central Highlands names are also written: "Cư M'gar" as "Cư M'Gar" and "Cư Mgar",
+    "Đắk Mil" as "Đăk Mil", "Krông Pắc" as "Krông Pắk"."""
+    variants: list[str] = []
+    if "'" in name or "’" in name:
+        variants.append(re.sub(r"['’]", "", name))
+        variants.append(re.sub(r"['’](\w)", lambda m: "'" + m.group(1).upper(), name))
+        variants.append(re.sub(r"['’](\w)", lambda m: "'" + m.group(1).lower(), name))
+    for written, other in _HIGHLANDS_SPELLINGS:
+        if re.search(rf"\b{written}\b", name):
+            variants += [re.sub(rf"\b{written}\b", other, v) for v in (name, *variants)]
+    return variants
 
 
 def vietnam_rows(hand: Hand) -> Iterator[list[str]]:
@@ -202,7 +209,7 @@ def vietnam_rows(hand: Hand) -> Iterator[list[str]]:
                 continue
             seen.add((name, kind, province))
             prefix = "" if name in hand.names else "^"
-            variants = [short, *_apostrophe_variants(name)]
+            variants = [short, *_spelling_variants(name)]
             yield _row(name, kind, "VN", province, lat, lon, [prefix + v for v in variants])
         # Communes and wards: today's first, then those merged away in 2025.
         communes = connection.execute(
@@ -219,7 +226,7 @@ def vietnam_rows(hand: Hand) -> Iterator[list[str]]:
                 if (name, "commune", province) in seen:
                     continue
                 seen.add((name, "commune", province))
-                variants = [name, short, *_apostrophe_variants(name)]
+                variants = [name, short, *_spelling_variants(name)]
                 # The canonical name itself carries the marker: a commune counts only after
                 # "xã", "phường", "thị trấn" or "đặc khu" (or before "commune").
                 yield _row(name, "commune", "VN", province, lat, lon, ["^" + v for v in variants])
@@ -393,7 +400,10 @@ def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
                 continue
             own = hand_rows.get((code, _key(english)))
             name = own["name"] if own else english
-            point = points.get((code, _key(english)))
+            # Thai provincial capitals are "Mueang <province>" in GeoNames.
+            point = points.get((code, _key(english))) or points.get(
+                (code, "mueang " + _key(english))
+            )
             if own:
                 lat, lon = float(own["lat"]), float(own["lon"])
             elif point and _key(english) not in taken:
