@@ -29,13 +29,21 @@ _LANG_KEYS = ("vi", "en", "zh", "th", "ms", "km", "lo", "my")
 # suspects and shops as "Nguyễn Văn T." or "nhà hàng H.T.", places as "TP.HCM", money as
 # "1.200.000", and none of these may cut a sentence in two.
 _SENTENCE_END = re.compile(r"\.(?=\s|$)(?<!\b[A-ZĐ]\.)|[!?;\n。]|\s[-–]\s")
+# A range the law sets after a penalty word: "tù từ 5 năm đến 10 năm", "phạt tiền từ 1.000.000
+# đồng đến 5.000.000 đồng", "bị phạt từ 5 triệu – 400 triệu đồng".
 _LAW_RANGE = re.compile(
-    r"\s*(?:tù\s+|tiền\s+|tu\s+|tien\s+)?(?:(?:từ|tu)\s+\d+\s*(?:tháng|thang|năm|nam|triệu|trieu)?\s*)?(?:đến|den|tới|toi)\s+\d",
+    r"\s*(?:tù\s+|tiền\s+|tu\s+|tien\s+)?"
+    r"(?:(?:từ|tu)\s+[\d.,]+\s*(?:tháng|thang|năm|nam|triệu|trieu|tỷ|ty|nghìn|ngàn)?"
+    r"\s*(?:đồng|dong)?\s*)?(?:đến|den|tới|toi|–|-)\s*\d",
     re.IGNORECASE,
 )
 _QUANTITY = re.compile(
     r"\d[\d.,]*\s*(?:kg|tấn|tạ|t\b|g\b|cá thể|con|chiếc|khúc|m3|bao|thùng"
-    r"|kilo(?:gram)?s?\b|tonnes?\b|tons?\b|pieces\b|tusks\b|horns\b|boxes\b|bags\b|sacks\b)",
+    r"|sừng|túi|kiện|bộ|lọ"
+    r"|kilo(?:gram)?s?\b|tonnes?\b|tons?\b|pieces\b|tusks\b|horns\b|boxes\b|bags\b|sacks\b"
+    # "20 elephant tusks", "150 live pangolins": one word may stand between
+    r"|(?:[a-z]+\s+)?(?:tusks|horns|scales|skins|carcasses|pangolins|turtles|tortoises|birds"
+    r"|animals|cubs)\b)",
     re.IGNORECASE,
 )
 
@@ -151,8 +159,9 @@ def _object_action(text: str, match: Match, rule: ObjectRule, vocab: Enforcement
         return rule.person
     if first_goods is not None:
         return rule.goods
-    # Passive voice puts the object first ("Lô hàng ... bị tạm giữ"): the nearest cue before.
-    before_start = max(0, match.start - rule.window)
+    # Passive voice puts the object first ("Lô hàng ... bị tạm giữ"): the nearest cue before,
+    # in the same sentence ("... 172 kg vẩy tê tê. Tú bị bắt giữ" took a man, not the scales).
+    before_start = max(_sentence_start(text, match.start, rule.window), match.start - rule.window)
     before = text[before_start : match.start]
     last_person = max((m.end for m in vocab.persons.find(before)), default=-1)
     last_goods = max((m.end for m in vocab.goods.find(before)), default=-1)

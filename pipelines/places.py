@@ -73,9 +73,10 @@ class Place:
 @dataclass(frozen=True)
 class _Alias:
     place: str
-    kind: str
+    kind: str  # the kind of a generated row ("" for a hand-written one)
+    province: str | None  # the row's current province (Vietnamese places)
     written: str  # the alias without its marker
-    marker: str  # "" | "=" | "^" | "~"
+    marker: str  # "" | "=" | "^" | "~" | "@"
     accented: bool  # written with letters outside ASCII
     capitals: tuple[bool, ...]  # which words of the alias start with a capital
 
@@ -127,6 +128,16 @@ _ABBREVIATIONS = {
     "city": _DISTRICT_ABBREVIATIONS,
     "commune": _COMMUNE_ABBREVIATIONS,
 }
+# After a nationality adjective, the words that make it name the country where something was
+# done ("Malaysian customs", "Thai police"); "a Malaysian businessman" names no place.
+_AUTHORITIES = frozenset(
+    re.findall(
+        r"\w+",
+        "police policemen customs authorities authority officials officers government court "
+        "courts navy army military border immigration rangers prosecutors judge agency "
+        "department ministry forces coast guard wildlife maritime enforcement",
+    )
+)
 _PLACE_WORDS = {
     "district": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
     "city": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
@@ -147,6 +158,11 @@ _NAME_PARTS = frozenset(
     )
 )
 _FOLDED_NAME_PARTS = frozenset(fold(part) for part in _NAME_PARTS) - {"to", "chu", "le"}
+# Words before a name that make it part of a species' name: "harimau Sumatera" (the Sumatran
+# tiger), "tê tê Java", "voọc Hà Tĩnh" (the Hatinh langur), "hổ Đông Dương".
+_SPECIES_BEFORE = frozenset(
+    re.findall(r"\w+", "harimau badak gajah trenggiling orangutan tê voọc hổ culi tiger rhino")
+)
 _LINK = re.compile(
     r"(?:https?://|www\.)\S+|[\w.\-]+\.(?:com|net|org|vn|me|io|gov|edu)(?:/\S*)?|\S+@\S+",
     re.IGNORECASE,
@@ -159,7 +175,7 @@ _UNSPACED_RUN = re.compile(r"[\u0e00-\u0eff\u1780-\u17ff\u3400-\u9fff\uf900-\ufa
 
 
 def _strip_marker(alias: str) -> tuple[str, str]:
-    if alias[:1] in ("=", "^", "~"):
+    if alias[:1] in ("=", "^", "~", "@"):
         return alias[0], alias[1:].strip()
     return "", alias.strip()
 
@@ -264,6 +280,7 @@ def _index_entries(
             entry = _Alias(
                 place.name,
                 place.kind if generated else "",
+                place.province,
                 written,
                 marker,
                 bool(_NON_ASCII_LETTER.search(written)),
@@ -411,14 +428,28 @@ class _Scan:
         return previous[:1].isupper() and fold(previous) in _FOLDED_NAME_PARTS
 
 
-def _accept(scan: _Scan, alias: _Alias, i: int, n: int) -> bool:
+def _accept(
+    scan: _Scan, alias: _Alias, i: int, n: int, provinces: frozenset[str] = frozenset()
+) -> bool:
+    """Whether words i..i+n-1 name ``alias``'s place; ``provinces``: the provinces the text
+    names, in which a district needs no place word ("Diễn Châu, Nghệ An")."""
     start, end = scan.words[i][0], scan.words[i + n - 1][1]
     span = scan.text[start:end]
     words = [scan.word(k) for k in range(i, i + n)]
     if alias.marker == "=":
         return re.sub(r"\s+", " ", span) == alias.written
+    if alias.marker == "@":
+        after = [scan.folded_word(k) for k in range(i + n, min(len(scan.words), i + n + 3))]
+        return span == alias.written and any(w in _AUTHORITIES for w in after)
     if alias.marker == "^" and not scan.has_prefix(i, n, alias.kind):
-        return False
+        in_named_province = (
+            alias.kind in ("district", "city")
+            and alias.province in provinces
+            and n >= 2
+            and bool(_NON_ASCII_LETTER.search(span))
+        )
+        if not in_named_province:
+            return False
     if _NON_ASCII_LETTER.search(span):
         # Written with diacritics: they must be the alias's own, capitals included.
         if not alias.accented or _marks(span) != _marks(alias.written):
@@ -440,6 +471,8 @@ def _accept(scan: _Scan, alias: _Alias, i: int, n: int) -> bool:
         # unless the name comes from the generated file ("bao an" is not Bao'an).
         return False
     if scan.person_before(i):
+        return False
+    if i > 0 and scan.joined(i - 1, 2, strict=True) and scan.word(i - 1).lower() in _SPECIES_BEFORE:
         return False
     if n == 1 and alias.accented and i + 1 < len(scan.words) and scan.joined(i, 2, strict=True):
         nxt = scan.word(i + 1)
@@ -466,8 +499,9 @@ def _unspaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]
     return found
 
 
-def _spaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]]:
-    scan = _Scan(text)
+def _spaced_mentions(
+    gazetteer: _Gazetteer, scan: _Scan, provinces: frozenset[str] = frozenset()
+) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     i = 0
     folded = scan.folded_words
@@ -482,7 +516,7 @@ def _spaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]]:
             if not entries or (n > 1 and not scan.joined(i, n)):
                 continue
             for alias in entries:
-                if _accept(scan, alias, i, n):
+                if _accept(scan, alias, i, n, provinces):
                     found.append((scan.words[i][0], alias.place))
                     matched = n
                     break
@@ -495,7 +529,16 @@ def _spaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]]:
 def extract_locations(text: str) -> list[str]:
     """Canonical names of the places named in ``text``, in order of first mention."""
     gazetteer = _full()
-    mentions = _spaced_mentions(gazetteer, text)
+    scan = _Scan(text)
+    mentions = _spaced_mentions(gazetteer, scan)
+    # Once a province is named, its districts count without "huyện" ("Diễn Châu, Nghệ An").
+    provinces = frozenset(
+        p.province
+        for _, name in mentions
+        if (p := gazetteer.places.get(name)) is not None and p.country == "VN" and p.province
+    )
+    if provinces:
+        mentions = _spaced_mentions(gazetteer, scan, provinces)
     if gazetteer.unspaced and _UNSPACED.search(text):
         mentions = sorted(mentions + _unspaced_mentions(gazetteer, text))
     return list(dict.fromkeys(place for _, place in mentions))

