@@ -46,10 +46,19 @@ KINDS = frozenset(
         "seaport",
         "country",
         "region",
+        "park",
     }
 )
 # When generated rows share a name, place_info answers with the highest kind in this order.
-_RANK = {"country": 0, "region": 1, "province": 2, "city": 3, "district": 4, "commune": 5}
+_RANK = {
+    "country": 0,
+    "region": 1,
+    "province": 2,
+    "city": 3,
+    "district": 4,
+    "commune": 5,
+    "park": 6,
+}
 _COLUMNS = ["name", "kind", "country", "province", "lat", "lon", "aliases"]
 
 
@@ -110,7 +119,8 @@ _PREFIXES = (
     | _COMMUNE_BEFORE
     | _words("tỉnh", "cửa khẩu", "ck", "sân bay", "cảng", "thủ đô", "nước", "xứ", "vùng")
     | _words("provinsi", "kota", "kabupaten", "pelabuhan", "bandara", "pulau")  # Indonesian
-    | _words("đảo", "island of")
+    | _words("đảo", "island of", "vườn quốc gia", "vqg", "khu bảo tồn", "taman nasional", "tn")
+    | _words("อุทยานแห่งชาติ")
 )
 _DISTRICT_AFTER = _words("district", "town", "city")
 _COMMUNE_AFTER = _words("commune", "ward", "town")
@@ -118,6 +128,7 @@ _SUFFIXES = (
     _DISTRICT_AFTER
     | _COMMUNE_AFTER
     | _words("province", "border", "airport", "international airport", "port", "island")
+    | _words("national park", "national parks", "nature reserve", "wildlife sanctuary")
 )
 # Abbreviated place words, written in capitals right before a full stop: "H.Đắk Mil",
 # "TT. Khe Sanh", "P.Tân Thiện", "X.Ea Súp", "TX.Buôn Hồ", "Q.1".

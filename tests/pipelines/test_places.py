@@ -121,6 +121,9 @@ def test_abbreviated_place_words_and_districts_of_a_named_province(
         ("越南河内内排机场海关", ["Việt Nam", "Hà Nội", "Nội Bài"]),
         ("Gulf of Carpentaria prawn trawlers", []),
         ("จับกุมที่ อ.ครบุรี และที่ท่าเรือ", ["Khon Buri"]),  # ท่าเรือ: a pier, and a town
+        ("Vườn quốc gia Cát Tiên và VQG Pù Mát", ["Cát Tiên", "Pù Mát"]),
+        ("poachers in Kruger National Park and the Serengeti", ["Kruger", "Serengeti"]),
+        ("ลาดตระเวนในอุทยานแห่งชาติทับลาน", ["Thap Lan"]),
     ],
 )
 def test_species_names_nationalities_and_regional_provinces(text: str, expected: list[str]) -> None:
