@@ -174,11 +174,17 @@ def _object_action(text: str, match: Match, rule: ObjectRule, vocab: Enforcement
 
 def _is_discovery_seizure(text: str, match: Match, vocab: EnforcementVocabulary) -> bool:
     start = _sentence_start(text, match.start, 120)
-    if not vocab.agencies.find(text[start : match.start]):
+    after = text[match.end : match.end + vocab.discovery_window]
+    # The agency before the verb ("Hải quan phát hiện ...") or, in the passive, after it
+    # ("... tusks were found by police").
+    passive = bool(re.match(r"\s*by\b", after) and vocab.agencies.find(after))
+    if not passive and not vocab.agencies.find(text[start : match.start]):
         return False
-    found = text[match.end : match.end + 30].lstrip(" :,").lower()
+    found = after.lstrip(" :,").lower()
     if found.startswith(vocab.discovery_not_objects):
         return False
+    if passive and _QUANTITY.search(text, start, match.start):
+        return True  # "51 tusks were found by police"
     return bool(_QUANTITY.search(text, match.end, match.end + vocab.discovery_window))
 
 

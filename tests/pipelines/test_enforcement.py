@@ -52,6 +52,8 @@ def test_reported_actions(text: str, expected: list[str]) -> None:
         ("เจ้าหน้าที่ยึดของกลางและนำตัวผู้ต้องหาส่งพนักงานสอบสวน", ["seizure", "arrest"]),
         ("ผู้ต้องหาหลบหนีไปได้ เจ้าหน้าที่ยึดเสือดาว 1 ตัว", ["seizure"]),
         ("Pengadilan Negeri memvonis terdakwa 3 tahun penjara", ["sentence"]),
+        ("51 tusks were found by police in an ice box", ["seizure"]),
+        ("The driver was caught with 5 kg of ivory", ["arrest"]),
     ],
 )
 def test_regional_languages_and_escapes(text: str, expected: list[str]) -> None:
@@ -79,6 +81,8 @@ def test_regional_languages_and_escapes(text: str, expected: list[str]) -> None:
         "Anh em bắt tay nhau buôn bán ngà voi",  # shook hands: nobody arrested
         "Cảnh sát bắt đầu điều tra đường dây",  # began
         "The tortoise has recovered and was released",
+        "Rangers found a dead elephant near the river",
+        "Tình hình đã được kiểm soát; 局势已被控制",
     ],
 )
 def test_possible_or_unrelated_actions_do_not_count(text: str) -> None:
