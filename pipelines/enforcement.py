@@ -146,6 +146,11 @@ def _sentence_start(text: str, position: int, window: int) -> int:
     return last
 
 
+# "bị tạm giữ", "được bàn giao", "bị công an bắt giữ"; Indonesian "diamankan".
+_PASSIVE_BEFORE = re.compile(r"(?:\bbị|\bđược|\bbi|\bduoc)(?:\s+\S+){0,2}\s+$", re.IGNORECASE)
+_PASSIVE_TERM = re.compile(r"(?:bị|bi|di)\S*", re.IGNORECASE)
+
+
 def _object_action(text: str, match: Match, rule: ObjectRule, vocab: EnforcementVocabulary) -> str:
     after = text[match.end : match.end + rule.window]
     person = [m.start for m in vocab.persons.find(after)]
@@ -161,8 +166,11 @@ def _object_action(text: str, match: Match, rule: ObjectRule, vocab: Enforcement
         return rule.goods
     # Passive voice puts the object first ("Lô hàng ... bị tạm giữ"): the nearest cue before,
     # in the same sentence ("... 172 kg vẩy tê tê. Tú bị bắt giữ" took a man, not the scales).
+    # In the active voice the words before are the agency ("công an tạm giữ ..."): no cue.
     before_start = max(_sentence_start(text, match.start, rule.window), match.start - rule.window)
     before = text[before_start : match.start]
+    if not (_PASSIVE_TERM.match(match.term) or _PASSIVE_BEFORE.search(before)):
+        return rule.default
     last_person = max((m.end for m in vocab.persons.find(before)), default=-1)
     last_goods = max((m.end for m in vocab.goods.find(before)), default=-1)
     if last_person > last_goods:

@@ -96,7 +96,9 @@ class _Gazetteer:
     index: dict[tuple[str, ...], list[_Alias]]
     longest: int
     first_words: frozenset[str]  # first folded word of every alias: a quick "no" for most words
-    unspaced: dict[str, str]  # Thai and Chinese aliases (matched inside the text) → place
+    # Thai and Chinese aliases (matched inside the text) → places; one alias may name two:
+    # "中越边境" (the China–Vietnam border) is listed under China and under Việt Nam.
+    unspaced: dict[str, tuple[str, ...]]
     unspaced_longest: int
 
 
@@ -318,13 +320,15 @@ def load_gazetteer(path: Path = GAZETTEER_FILE, generated: Path | None = None) -
                     f"{where}: {place.name!r} names unknown province {place.province!r}"
                 )
     index: dict[tuple[str, ...], list[_Alias]] = {}
-    unspaced: dict[str, str] = {}
+    unspaced: dict[str, tuple[str, ...]] = {}
     hand_names = {place.name for place in hand}
     for rows, is_generated in ((hand, False), (built, True)):
         for place in rows:
             for key, entry in _index_entries(place, is_generated, hand_names):
                 if len(key) == 1 and _UNSPACED.search(key[0]):
-                    unspaced.setdefault(key[0], entry.place)
+                    named = unspaced.get(key[0], ())
+                    if entry.place not in named:
+                        unspaced[key[0]] = (*named, entry.place)
                     continue
                 same = index.setdefault(key, [])
                 if entry not in same:
@@ -503,9 +507,9 @@ def _unspaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]
         i = 0
         while i < len(chars):
             for n in range(min(gazetteer.unspaced_longest, len(chars) - i), 1, -1):
-                place = gazetteer.unspaced.get(chars[i : i + n])
-                if place is not None:
-                    found.append((start + i, place))
+                places = gazetteer.unspaced.get(chars[i : i + n])
+                if places is not None:
+                    found.extend((start + i, place) for place in places)
                     i += n
                     break
             else:

@@ -86,7 +86,8 @@ def _key(text: str) -> str:
     return " ".join(re.findall(r"\w+", fold(text)))
 
 
-_OLD_TONE = re.compile(r"(?i)([oO][àáảãạ]|[oO][èéẻẽẹ]|[uU][ỳýỷỹỵ])(?!\w)")
+# "oà", "oè", "uỳ" ending a syllable; not "quỳ", whose "u" belongs to the consonant "qu".
+_OLD_TONE = re.compile(r"(?i)(?<!q)([oO][àáảãạ]|[oO][èéẻẽẹ]|[uU][ỳýỷỹỵ])(?!\w)")
 _MOVE = {"à": "a", "á": "a", "ả": "a", "ã": "a", "ạ": "a", "è": "e", "é": "e", "ẻ": "e"}
 _MOVE |= {"ẽ": "e", "ẹ": "e", "ỳ": "y", "ý": "y", "ỷ": "y", "ỹ": "y", "ỵ": "y"}
 

@@ -54,6 +54,8 @@ def test_reported_actions(text: str, expected: list[str]) -> None:
         ("Pengadilan Negeri memvonis terdakwa 3 tahun penjara", ["sentence"]),
         ("51 tusks were found by police in an ice box", ["seizure"]),
         ("The driver was caught with 5 kg of ivory", ["arrest"]),
+        ("Khám xét nhà, công an tạm giữ thêm nhiều bánh cao", ["seizure"]),  # active voice
+        ("Công an đã bắt giữ cả ba khi đang mua bán 9 bộ da hổ", ["arrest"]),
     ],
 )
 def test_regional_languages_and_escapes(text: str, expected: list[str]) -> None:

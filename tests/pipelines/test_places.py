@@ -80,6 +80,7 @@ def test_foreign_places_get_english_names(text: str, expected: list[str]) -> Non
     [
         ("Công an huyện Cư M'gar, tỉnh Đắk Lắk", ["Cư M'gar", "Đắk Lắk"]),
         ("trú tại xã Ea Súp, huyện Ea H’Leo", ["Ea Súp", "Ea H'leo"]),
+        ("xã Tam Hợp, huyện Quỳ Hợp", ["Tam Hợp", "Quỳ Hợp"]),  # "Quỳ", not "Qùy"
         ("huyện Cư Mgar và huyện Krông Pắc", ["Cư M'gar", "Krông Pắc"]),
         ("Police in Krong Pac district, Dak Lak province", ["Krông Pắc", "Đắk Lắk"]),
         ("thị xã Hoàng Mai (Nghệ An)", ["Hoàng Mai", "Nghệ An"]),
@@ -119,6 +120,7 @@ def test_abbreviated_place_words_and_districts_of_a_named_province(
         ("Chinese nationals were arrested", []),
         ("Polda Kalimantan Barat dan Polda Kepulauan Riau", ["Kalimantan Barat", "Kepulauan Riau"]),
         ("越南河内内排机场海关", ["Việt Nam", "Hà Nội", "Nội Bài"]),
+        ("经中越边境凭祥市走私入境", ["China", "Việt Nam", "Pingxiang"]),  # both countries
         ("Gulf of Carpentaria prawn trawlers", []),
         ("จับกุมที่ อ.ครบุรี และที่ท่าเรือ", ["Khon Buri"]),  # ท่าเรือ: a pier, and a town
         ("Vườn quốc gia Cát Tiên và VQG Pù Mát", ["Cát Tiên", "Pù Mát"]),
