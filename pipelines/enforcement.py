@@ -146,6 +146,8 @@ def _sentence_start(text: str, position: int, window: int) -> int:
     return last
 
 
+# How far from an arrest the goods taken with the person may be written (characters).
+_WITH_GOODS = 250
 # "bị tạm giữ", "được bàn giao", "bị công an bắt giữ"; Indonesian "diamankan".
 _PASSIVE_BEFORE = re.compile(r"(?:\bbị|\bđược|\bbi|\bduoc)(?:\s+\S+){0,2}\s+$", re.IGNORECASE)
 _PASSIVE_TERM = re.compile(r"(?:bị|bi|di)\S*", re.IGNORECASE)
@@ -223,7 +225,25 @@ def find_actions(
             action = "seizure" if _is_discovery_seizure(text, match, vocab) else ""
         if action in ACTIONS and not _hypothetical(text, match, vocab):
             found.append(ActionMention(action, match.start, match.end))
-    return found
+    return found + _goods_taken_with_arrest(text, found, vocab)
+
+
+def _goods_taken_with_arrest(
+    text: str, found: list[ActionMention], vocab: EnforcementVocabulary
+) -> list[ActionMention]:
+    """A person arrested with the goods beside them: the goods were taken too, though no verb
+    says so ("dừng xe ... có 149 cá thể tê tê ... Tú bị bắt giữ", "arrested after 51 tusks were
+    found at his hut"). The seizure is placed on the quantity of goods. A quantity in an
+    advert or a post ("tài khoản ... đăng bán 2 cá thể culi") was offered, not taken."""
+    if any(m.action == "seizure" for m in found):
+        return []
+    for arrest in (m for m in found if m.action == "arrest"):
+        start, end = max(0, arrest.start - _WITH_GOODS), arrest.end + _WITH_GOODS
+        for quantity in _QUANTITY.finditer(text, start, end):
+            before = text[max(0, quantity.start() - 80) : quantity.start()].lower()
+            if not any(word in before for word in vocab.discovery_not_objects):
+                return [ActionMention("seizure", quantity.start(), quantity.end())]
+    return []
 
 
 def action_list(mentions: list[ActionMention]) -> list[str]:

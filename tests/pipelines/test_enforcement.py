@@ -53,9 +53,11 @@ def test_reported_actions(text: str, expected: list[str]) -> None:
         ("ผู้ต้องหาหลบหนีไปได้ เจ้าหน้าที่ยึดเสือดาว 1 ตัว", ["seizure"]),
         ("Pengadilan Negeri memvonis terdakwa 3 tahun penjara", ["sentence"]),
         ("51 tusks were found by police in an ice box", ["seizure"]),
-        ("The driver was caught with 5 kg of ivory", ["arrest"]),
+        # arrested with the goods: they were taken too
+        ("The driver was caught with 5 kg of ivory", ["seizure", "arrest"]),
         ("Khám xét nhà, công an tạm giữ thêm nhiều bánh cao", ["seizure"]),  # active voice
-        ("Công an đã bắt giữ cả ba khi đang mua bán 9 bộ da hổ", ["arrest"]),
+        ("Công an đã bắt giữ cả ba khi đang mua bán 9 bộ da hổ", ["seizure", "arrest"]),
+        ("Ông A bị bắt tạm giam vì tội đánh bạc", ["arrest"]),  # no goods
     ],
 )
 def test_regional_languages_and_escapes(text: str, expected: list[str]) -> None:
