@@ -29,13 +29,21 @@ _LANG_KEYS = ("vi", "en", "zh", "th", "ms", "km", "lo", "my")
 # suspects and shops as "Nguyễn Văn T." or "nhà hàng H.T.", places as "TP.HCM", money as
 # "1.200.000", and none of these may cut a sentence in two.
 _SENTENCE_END = re.compile(r"\.(?=\s|$)(?<!\b[A-ZĐ]\.)|[!?;\n。]|\s[-–]\s")
+# A range the law sets after a penalty word: "tù từ 5 năm đến 10 năm", "phạt tiền từ 1.000.000
+# đồng đến 5.000.000 đồng", "bị phạt từ 5 triệu – 400 triệu đồng".
 _LAW_RANGE = re.compile(
-    r"\s*(?:tù\s+|tiền\s+|tu\s+|tien\s+)?(?:(?:từ|tu)\s+\d+\s*(?:tháng|thang|năm|nam|triệu|trieu)?\s*)?(?:đến|den|tới|toi)\s+\d",
+    r"\s*(?:tù\s+|tiền\s+|tu\s+|tien\s+)?"
+    r"(?:(?:từ|tu)\s+[\d.,]+\s*(?:tháng|thang|năm|nam|triệu|trieu|tỷ|ty|nghìn|ngàn)?"
+    r"\s*(?:đồng|dong)?\s*)?(?:đến|den|tới|toi|–|-)\s*\d",
     re.IGNORECASE,
 )
 _QUANTITY = re.compile(
     r"\d[\d.,]*\s*(?:kg|tấn|tạ|t\b|g\b|cá thể|con|chiếc|khúc|m3|bao|thùng"
-    r"|kilo(?:gram)?s?\b|tonnes?\b|tons?\b|pieces\b|tusks\b|horns\b|boxes\b|bags\b|sacks\b)",
+    r"|sừng|túi|kiện|bộ|lọ"
+    r"|kilo(?:gram)?s?\b|tonnes?\b|tons?\b|pieces\b|tusks\b|horns\b|boxes\b|bags\b|sacks\b"
+    # "20 elephant tusks", "150 live pangolins": one word may stand between
+    r"|(?:[a-z]+\s+)?(?:tusks|horns|scales|skins|carcasses|pangolins|turtles|tortoises|birds"
+    r"|animals|cubs)\b)",
     re.IGNORECASE,
 )
 
@@ -138,6 +146,13 @@ def _sentence_start(text: str, position: int, window: int) -> int:
     return last
 
 
+# How far from an arrest the goods taken with the person may be written (characters).
+_WITH_GOODS = 250
+# "bị tạm giữ", "được bàn giao", "bị công an bắt giữ"; Indonesian "diamankan".
+_PASSIVE_BEFORE = re.compile(r"(?:\bbị|\bđược|\bbi|\bduoc)(?:\s+\S+){0,2}\s+$", re.IGNORECASE)
+_PASSIVE_TERM = re.compile(r"(?:bị|bi|di)\S*", re.IGNORECASE)
+
+
 def _object_action(text: str, match: Match, rule: ObjectRule, vocab: EnforcementVocabulary) -> str:
     after = text[match.end : match.end + rule.window]
     person = [m.start for m in vocab.persons.find(after)]
@@ -151,9 +166,13 @@ def _object_action(text: str, match: Match, rule: ObjectRule, vocab: Enforcement
         return rule.person
     if first_goods is not None:
         return rule.goods
-    # Passive voice puts the object first ("Lô hàng ... bị tạm giữ"): the nearest cue before.
-    before_start = max(0, match.start - rule.window)
+    # Passive voice puts the object first ("Lô hàng ... bị tạm giữ"): the nearest cue before,
+    # in the same sentence ("... 172 kg vẩy tê tê. Tú bị bắt giữ" took a man, not the scales).
+    # In the active voice the words before are the agency ("công an tạm giữ ..."): no cue.
+    before_start = max(_sentence_start(text, match.start, rule.window), match.start - rule.window)
     before = text[before_start : match.start]
+    if not (_PASSIVE_TERM.match(match.term) or _PASSIVE_BEFORE.search(before)):
+        return rule.default
     last_person = max((m.end for m in vocab.persons.find(before)), default=-1)
     last_goods = max((m.end for m in vocab.goods.find(before)), default=-1)
     if last_person > last_goods:
@@ -165,11 +184,17 @@ def _object_action(text: str, match: Match, rule: ObjectRule, vocab: Enforcement
 
 def _is_discovery_seizure(text: str, match: Match, vocab: EnforcementVocabulary) -> bool:
     start = _sentence_start(text, match.start, 120)
-    if not vocab.agencies.find(text[start : match.start]):
+    after = text[match.end : match.end + vocab.discovery_window]
+    # The agency before the verb ("Hải quan phát hiện ...") or, in the passive, after it
+    # ("... tusks were found by police").
+    passive = bool(re.match(r"\s*by\b", after) and vocab.agencies.find(after))
+    if not passive and not vocab.agencies.find(text[start : match.start]):
         return False
-    found = text[match.end : match.end + 30].lstrip(" :,").lower()
+    found = after.lstrip(" :,").lower()
     if found.startswith(vocab.discovery_not_objects):
         return False
+    if passive and _QUANTITY.search(text, start, match.start):
+        return True  # "51 tusks were found by police"
     return bool(_QUANTITY.search(text, match.end, match.end + vocab.discovery_window))
 
 
@@ -200,7 +225,25 @@ def find_actions(
             action = "seizure" if _is_discovery_seizure(text, match, vocab) else ""
         if action in ACTIONS and not _hypothetical(text, match, vocab):
             found.append(ActionMention(action, match.start, match.end))
-    return found
+    return found + _goods_taken_with_arrest(text, found, vocab)
+
+
+def _goods_taken_with_arrest(
+    text: str, found: list[ActionMention], vocab: EnforcementVocabulary
+) -> list[ActionMention]:
+    """A person arrested with the goods beside them: the goods were taken too, though no verb
+    says so ("dừng xe ... có 149 cá thể tê tê ... Tú bị bắt giữ", "arrested after 51 tusks were
+    found at his hut"). The seizure is placed on the quantity of goods. A quantity in an
+    advert or a post ("tài khoản ... đăng bán 2 cá thể culi") was offered, not taken."""
+    if any(m.action == "seizure" for m in found):
+        return []
+    for arrest in (m for m in found if m.action == "arrest"):
+        start, end = max(0, arrest.start - _WITH_GOODS), arrest.end + _WITH_GOODS
+        for quantity in _QUANTITY.finditer(text, start, end):
+            before = text[max(0, quantity.start() - 80) : quantity.start()].lower()
+            if not any(word in before for word in vocab.discovery_not_objects):
+                return [ActionMention("seizure", quantity.start(), quantity.end())]
+    return []
 
 
 def action_list(mentions: list[ActionMention]) -> list[str]:

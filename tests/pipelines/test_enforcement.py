@@ -42,6 +42,29 @@ def test_reported_actions(text: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The smugglers escaped arrest, but rangers recovered two leopard skins", ["seizure"]),
+        ("The owner was held for questioning", ["arrest"]),
+        ("警方截获穿山甲，嫌疑人已被刑拘", ["seizure", "arrest"]),
+        ("公安机关对嫌疑人采取刑事强制措施", ["arrest"]),
+        ("检察院移送起诉，法院公开审理", ["prosecution", "trial"]),
+        ("เจ้าหน้าที่ยึดของกลางและนำตัวผู้ต้องหาส่งพนักงานสอบสวน", ["seizure", "arrest"]),
+        ("ผู้ต้องหาหลบหนีไปได้ เจ้าหน้าที่ยึดเสือดาว 1 ตัว", ["seizure"]),
+        ("Pengadilan Negeri memvonis terdakwa 3 tahun penjara", ["sentence"]),
+        ("51 tusks were found by police in an ice box", ["seizure"]),
+        # arrested with the goods: they were taken too
+        ("The driver was caught with 5 kg of ivory", ["seizure", "arrest"]),
+        ("Khám xét nhà, công an tạm giữ thêm nhiều bánh cao", ["seizure"]),  # active voice
+        ("Công an đã bắt giữ cả ba khi đang mua bán 9 bộ da hổ", ["seizure", "arrest"]),
+        ("Ông A bị bắt tạm giam vì tội đánh bạc", ["arrest"]),  # no goods
+    ],
+)
+def test_regional_languages_and_escapes(text: str, expected: list[str]) -> None:
+    assert actions(text) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Người vi phạm có thể bị phạt tù đến 15 năm",
@@ -57,6 +80,13 @@ def test_reported_actions(text: str, expected: list[str]) -> None:
         "Cầu thủ bị phạt thẻ vàng, đội bạn được hưởng quả phạt đền",  # football
         "The bull charged at the crowd during a long-haul festival",
         "A leopard was caught on camera in the park",
+        "The trafficker escaped arrest and remains at large",
+        "Police issued an arrest warrant for the dealer",
+        "Anh em bắt tay nhau buôn bán ngà voi",  # shook hands: nobody arrested
+        "Cảnh sát bắt đầu điều tra đường dây",  # began
+        "The tortoise has recovered and was released",
+        "Rangers found a dead elephant near the river",
+        "Tình hình đã được kiểm soát; 局势已被控制",
     ],
 )
 def test_possible_or_unrelated_actions_do_not_count(text: str) -> None:

