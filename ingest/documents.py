@@ -61,7 +61,7 @@ def extract_and_analyze(
 
 def build_document(item: dict[str, Any], analysis: Analysis) -> Document:
     """The indexed document of a raw item and its analysis."""
-    return Document(
+    document = Document(
         id=document_id(item.get(IDENTITY_KEY) or item["url"]),
         url=item["url"],
         source=item["source"],
@@ -89,6 +89,9 @@ def build_document(item: dict[str, Any], analysis: Analysis) -> Document:
         duplicate_of=None,
         archive_sha256=item.get("archive_sha256"),
     )
+    if analysis.get("truncated"):
+        document["truncated"] = True
+    return document
 
 
 def merge_contacts(found: list[Contact], on_page: list[Any]) -> list[Contact]:

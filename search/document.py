@@ -54,6 +54,9 @@ class Document(TypedDict, total=False):
     simhash: str  # 16 hex digits, for near-duplicate lookup
     duplicate_of: str | None  # id of the earliest item with near-identical text
     archive_sha256: str | None  # raw page in the evidence archive (crawlers.archive)
+    # Set (true) only when the analysis read just the first WILDWATCH_ANALYSIS_MAX_CHARS
+    # characters: the tags miss the rest, while ``text`` and the archive keep it whole.
+    truncated: bool
 
 
 # DESIGN.md "Search result": the keys of one hit, in order (snippet added by the backend).

@@ -279,3 +279,26 @@ def test_an_older_imported_original_becomes_the_root_of_its_copies(
     assert original is not None and original["duplicate_of"] is None
     assert [doc["id"] for doc in backend.duplicates_of(original_id)] == [copy["id"]]
     backend.close()
+
+
+def test_a_text_over_the_analysis_cap_is_stored_whole_and_marked_truncated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real analysis, capped at 1,000 characters: the rhino report comes after 3,000
+    # characters of filler, so it is not tagged, but the text stays whole and searchable.
+    monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("WILDWATCH_ANALYSIS_WORKERS", "0")
+    monkeypatch.setenv("WILDWATCH_ANALYSIS_MAX_CHARS", "1000")
+    monkeypatch.delenv("WILDWATCH_ELASTICSEARCH_URL", raising=False)
+    filler = "Thời tiết hôm nay nắng nhẹ ở nhiều nơi. " * 80
+    line = {"url": "https://www.vnexpress.net/dai-bai-1.html", "text": filler + RHINO_TEXT}
+    assert main(["import", "-i", str(write_lines(tmp_path / "long.jsonl", [line]))]) == 0
+    backend = SqliteBackend(tmp_path / "index.sqlite")
+    doc = backend.get(document_id(line["url"]))
+    assert doc is not None
+    assert doc.get("truncated") is True
+    assert doc["url"] == line["url"]
+    assert "rhino" not in doc["species"]
+    assert doc["text"].endswith(RHINO_TEXT)
+    assert backend.search(SearchRequest(query="sung te giac")).get("total") == 1
+    backend.close()
