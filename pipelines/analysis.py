@@ -19,6 +19,7 @@ from pipelines.fields import Analysis, Price, Quantity
 from pipelines.language import detect_language
 from pipelines.normalize import normalize_text
 from pipelines.places import extract_locations
+from pipelines.price_context import contextual_prices
 from pipelines.prices import located_prices
 from pipelines.quantities import extract_quantities
 from pipelines.segment import segment_words
@@ -26,6 +27,10 @@ from pipelines.species import find_species, species_groups
 from pipelines.trade import animal_captures, assess_trade, find_cues
 
 _WEIGHTS = frozenset({"kg", "t", "g", "m3"})
+# A text this long that names no wildlife at all is a whole report about something else
+# (seafood prices, a stock market, a brand's results): its figures are no wildlife figures.
+# Shorter fragments (an ad's body under its title, a quoted line) keep theirs.
+_ARTICLE_CHARS = 200
 _Found = TypeVar("_Found", Price, Quantity)
 
 
@@ -45,10 +50,12 @@ def _without_headline_repeats(
 
 
 def _prices_and_quantities(part: str) -> tuple[list[Price], list[Quantity]]:
-    # Prices found once: quantities skip the numbers inside them ("500k/1kg").
+    # Prices found once: quantities skip the numbers inside them ("500k/1kg"), fines and pay
+    # included ("phạt 50 triệu" is no quantity either).
     located = located_prices(part)
-    priced = [(start, end) for start, end, _ in located]
-    return [price for _, _, price in located], extract_quantities(part, priced)
+    kept = contextual_prices(part, located)
+    priced = [(start, end) for start, end, _ in located + kept]
+    return [price for _, _, price in kept], extract_quantities(part, priced)
 
 
 def _price_key(price: Price) -> Hashable:
@@ -89,6 +96,11 @@ def analyze(
     spans = [p["text"] for p in prices] + [q["text"] for q in quantities if q["unit"] in _WEIGHTS]
     evidence = [max(0, normalized.find(span)) for span in spans]
     wildlife_trade, relevance = assess_trade(species, actions, cues, evidence)
+    if not wildlife_trade and (
+        species or any(cue.key == "wildlife" for cue in cues) or len(written) >= _ARTICLE_CHARS
+    ):
+        # Zoo births, rescues, farms, law explainers: no trade, so no traded prices or goods.
+        prices, quantities = [], []
     return Analysis(
         lang=lang,
         wildlife_trade=wildlife_trade,

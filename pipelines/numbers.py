@@ -491,12 +491,12 @@ _LETTERS_BEFORE = re.compile(r"[^\W\d_]+$")
 
 def _glued_ok(text: str, start: int) -> bool:
     """Digits glued to letters before them count only after a currency code ("RM80",
-    "Rp500", "USD1") - never inside a word or an id ("abc123", "tr5")."""
+    "Rp500", "Bt400,000", "USD1") - never inside a word or an id ("abc123", "tr5")."""
     letters = _LETTERS_BEFORE.search(text, max(0, start - 5), start)
     if letters is None or is_unspaced(letters.group(0)):
         return True  # "象牙200公斤": Chinese and Thai glue digits to words
     run = letters.group(0)
-    return run == "Rp" or (run.isupper() and len(run) <= 4)
+    return run in ("Rp", "Bt") or (run.isupper() and len(run) <= 4)
 
 
 def find_amounts(text: str) -> list[Amount]:

@@ -162,8 +162,9 @@ _NOUN_AFTER = re.compile(r"(?![的了买左])[^\W\d_]")
 _LEADING_ZERO = re.compile(r"0\d")
 # Multipliers that stack on a money word ("5 trăm nghìn", "2 chục triệu") but alone count things.
 _COUNTING_MULTIPLIERS = {"trăm", "tram", "chục"}
-# Signs too short to stand alone: "R1.1 million" is rand, "R2" is not.
-_ONLY_GLUED_WITH_MULTIPLIER = {"R"}
+# Signs too short to stand alone: "R1.1 million" is rand, "R2" is not; "N3.9 billion" is
+# naira (the Nigerian press writes ₦ as N), "N95" is a mask.
+_ONLY_GLUED_WITH_MULTIPLIER = {"R", "N"}
 
 
 def _currency_before(text: str, amount: Amount, currencies: _Currencies) -> tuple[str, int] | None:
@@ -212,6 +213,12 @@ def _per_unit(text: str, end: int) -> tuple[str, int] | None:
     if joiner in ("a", "an", "1") and form.kind == "count" and not form.english:
         return None  # "5 triệu 1 con" is ambiguous enough to leave alone
     return form.per, unit.end()
+
+
+def per_unit_at(text: str, end: int) -> str | None:
+    """The ``per`` of a unit written at ``end`` ("/kg", " per kilogramme"), or None."""
+    found = _per_unit(text, end)
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=1)
