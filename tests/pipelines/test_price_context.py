@@ -57,7 +57,9 @@ def test_hong_kong_yuan_is_the_hong_kong_dollar() -> None:
 
 def test_per_unit_values_in_dong() -> None:
     (per_jin,) = _prices("该团伙在网上出售穿山甲鳞片，每斤售价800元，已被警方查获。")
-    assert per_jin["per"] == "jin" and per_jin["vnd_per_kg"] == 2 * per_jin["vnd"]
+    vnd = per_jin["vnd"]
+    assert vnd is not None
+    assert per_jin["per"] == "jin" and per_jin["vnd_per_kg"] == 2 * vnd
     (per_animal,) = _prices("Bán tê tê 7 triệu đồng/con, ib zalo.")
     assert per_animal["vnd_per_individual"] == 7e6 and per_animal["vnd_per_kg"] is None
     (total,) = _prices("Lô ngà voi bị thu giữ có giá trị khoảng 4,5 tỷ đồng.")
