@@ -31,6 +31,8 @@ _WEIGHTS = frozenset({"kg", "t", "g", "m3"})
 # (seafood prices, a stock market, a brand's results): its figures are no wildlife figures.
 # Shorter fragments (an ad's body under its title, a quoted line) keep theirs.
 _ARTICLE_CHARS = 200
+# Cues of a story that is not trade: a rescue, a stray animal, a zoo, a farm, a bite, a law.
+_NOT_TRADE_CUES = frozenset({"rescue", "stray", "zoo", "farm", "bite", "law"})
 _Found = TypeVar("_Found", Price, Quantity)
 
 
@@ -97,7 +99,7 @@ def analyze(
     evidence = [max(0, normalized.find(span)) for span in spans]
     wildlife_trade, relevance = assess_trade(species, actions, cues, evidence)
     if not wildlife_trade and (
-        species or any(cue.key == "wildlife" for cue in cues) or len(written) >= _ARTICLE_CHARS
+        any(cue.key in _NOT_TRADE_CUES for cue in cues) or len(written) >= _ARTICLE_CHARS
     ):
         # Zoo births, rescues, farms, law explainers: no trade, so no traded prices or goods.
         prices, quantities = [], []

@@ -200,14 +200,16 @@ _EN_WORD_ALTS = sorted([*_EN_UNITS, *_EN_TENS, "hundred", "a", "dozen"], key=len
 _WORD = "|".join(map(re.escape, sorted({*_VI_WORD_ALTS, *_EN_WORD_ALTS}, key=len, reverse=True)))
 # Chinese numerals, glued to the words around them. Not after 第 (ordinal "第三"), 数/几
 # ("数十只": some tens, vague), 上/成 ("上百只": hundreds) or 星期 ("星期三": Wednesday).
-_ZH_NUMERAL = "[一二两三四五六七八九十百千零〇]"
+_ZH_NUMERAL = "[一二两兩三四五六七八九十百千零〇]"
 _NUMBER_START = re.compile(
     r"(?<![\d_])(?<!\d[.,])(?:(?P<digits>" + _DIGITS + r")(?!\d)"
     r"|(?<!\w)(?P<words>(?:" + _WORD + r")(?:[ \-](?:" + _WORD + r"))*)(?!\w)"
     r"|(?<![第数几上成期])(?P<zh>" + _ZH_NUMERAL + r"+))",
     re.IGNORECASE,
 )
-_ZH_DIGITS = dict(zip("一二两三四五六七八九", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_ZH_DIGITS = dict(zip("一二两兩三四五六七八九", (1, 2, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+# "一點四公斤" 1.4 kg, "五十七点六" 57.6: the decimals are read digit by digit.
+_ZH_DECIMALS = re.compile(r"[點点](?P<decimals>[零〇一二三四五六七八九]+)")
 _ZH_POWERS = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -352,7 +354,7 @@ def zh_numeral_value(run: str) -> float | None:
                 return None
             continue
         if char in _ZH_DIGITS:
-            if digit is not None or (char == "两" and index and run[index - 1] != "零"):
+            if digit is not None or (char in "两兩" and index and run[index - 1] != "零"):
                 return None  # two digits in a row; "两" only leads ("十两" is ten taels)
             digit = _ZH_DIGITS[char]
             continue
@@ -520,7 +522,15 @@ def find_amounts(text: str) -> list[Amount]:
             if value_zh is None:
                 pos = m.end()
                 continue
-            total, end, read = _read_multipliers(text, start + len(run), value_zh, False)
+            run_end = start + len(run)
+            decimals = _ZH_DECIMALS.match(text, run_end) if run == m.group("zh") else None
+            if decimals:
+                digits_zh = decimals.group("decimals")
+                value_zh += sum(
+                    _ZH_DIGITS.get(c, 0) / 10 ** (i + 1) for i, c in enumerate(digits_zh)
+                )
+                run_end = decimals.end()
+            total, end, read = _read_multipliers(text, run_end, value_zh, False)
             amounts.append(Amount(start, end, total, tuple(read), True, True))
             pos = end
             continue

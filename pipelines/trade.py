@@ -11,7 +11,9 @@ Decision (docs/analysis.md "Trade signal and relevance"):
   zoo or snakebite story only escapes when its own cues outnumber the trafficking cues and no
   enforcement action is reported;
 * otherwise sale cues (price, weight, product, "bán", "ib zalo", restaurant) with a species →
-  trade when they outnumber the rescue, zoo, farm and snakebite cues.
+  trade when they outnumber the rescue, zoo, farm and snakebite cues;
+* a law explainer ("có thể bị phạt tiền từ … đến …", "punishable by") with no price, no traded
+  weight and no seizure, arrest or trial is not trade, whatever trafficking it names.
 Relevance blends the strength of the species evidence (a product such as "cao hổ" weighs more
 than the animal's name), the strength of the trade evidence and their proximity.
 """
@@ -35,7 +37,7 @@ from pipelines.vocab_loader import (
 )
 
 VOCAB_FILE = "trade.toml"
-CATEGORIES = ("wildlife", "trafficking", "sale", "rescue", "stray", "zoo", "farm", "bite")
+CATEGORIES = ("wildlife", "trafficking", "sale", "rescue", "stray", "zoo", "farm", "bite", "law")
 IGNORE = "ignore"  # phrases that contain a cue word but are no cue (key "" in the matcher)
 NEGATIVE = ("rescue", "stray", "zoo", "farm", "bite")
 _LANG_KEYS = ("vi", "en", "zh", "th", "ms", "km", "lo", "my")
@@ -123,6 +125,11 @@ def assess_trade(
         return False, round(min(0.2, 0.05 * strong), 3)
     negative = sum(count[c] for c in NEGATIVE)
     strong = count["trafficking"] > 0 or bool(actions)
+    events = [a for a in actions if a.action in ("seizure", "arrest", "trial")]
+    if count["law"] and not price_positions and not events:
+        # A law explainer: the punishments it lists ("có thể bị phạt tiền từ … đến …") are not
+        # a case, and the trafficking words it names are what the law forbids.
+        return False, round(min(0.3, 0.05 * (count["trafficking"] + len(actions))), 3)
     court = [a for a in actions if a.action != "seizure"]
     if actions and count["stray"] and not court and not count["trafficking"]:
         trade = count["sale"] > negative  # a stray animal caught, not goods seized
