@@ -60,8 +60,9 @@ _VALUE_WORD = re.compile(
 )
 # Fees written right after the amount: "… a load", "… each time", "… in fines", "… để vận chuyển".
 _NOT_A_PRICE_AFTER = re.compile(
-    r"\s*(?:\([^)]{0,30}\)\s*)?(?:a load|each time|per trip|a trip|in fines?|fine\b|"
-    r"(?:of|in) unpaid|tiền công|mỗi chuyến|một chuyến|trở lên|trở xuống)",
+    r"\s*(?:\([^)]{0,30}\)|\))?\s*(?:a load|each time|per trip|a trip|in fines?|fine\b|"
+    r"(?:of|in) unpaid|in return for|as a bribe|tiền công|mỗi chuyến|một chuyến|trở lên|"
+    r"trở xuống)",
     re.IGNORECASE,
 )
 # Legal thresholds: "săn động vật có giá trị dưới 5.000.000 đồng".
