@@ -6,12 +6,13 @@ a reader would call the price or value of wildlife goods:
 * a range is one price with ``min`` and ``max`` ("50 - 250 triệu đồng/kg", "55.000-60.000
   đồng/con", "RM1,000 to RM1,500 per kg", "between Bt900 and Bt1,200 a kilogram", "Rp 8 juta
   hingga Rp 16 juta"); its ``amount`` is the upper bound, as before ranges were read;
-* penalties, statutory amounts and pay are not prices: a fine or a legal threshold ("phạt
-  tiền từ … đến …", "faces fines of up to …", "denda maksimal Rp5 miliar", "并处罚金",
-  "โทษปรับ"), a courier's or driver's pay ("tiền công 50 triệu", "was paid RM1,800",
-  "for 40,000 baht"), a bribe, savings in a bank. The cue must stand in the same sentence,
-  before the amount, with no value word ("trị giá", "worth", "senilai", "价值", "มูลค่า")
-  between them: "bị phạt 2 năm tù vì buôn số sừng trị giá 3 tỷ" keeps the 3 tỷ;
+* penalties, statutory amounts, pay and other non-trade money are not prices: a fine or a
+  legal threshold ("phạt tiền từ … đến …", "faces fines of up to …", "denda maksimal Rp5
+  miliar", "并处罚金", "โทษปรับ"), a courier's or driver's pay ("tiền công 50 triệu", "was paid
+  RM1,800"), a bribe, savings in a bank, salaries, tickets, fees, income, profit, revenue, and
+  anything counted per month, year, day or person ("5 triệu đồng/tháng"). The cue must stand
+  in the same sentence, before the amount, with no value word ("trị giá", "worth", "senilai",
+  "价值", "มูลค่า") between them: "bị phạt 2 năm tù vì buôn số sừng trị giá 3 tỷ" keeps the 3 tỷ;
 * "元" in a Hong Kong text is the Hong Kong dollar ("市值約18萬元");
 * a unit price gets its value in đồng per kilogram, per individual or per piece
   (``vnd_per_kg``, ``vnd_per_individual``, ``vnd_per_piece``; ``None`` when it is not a price
@@ -43,7 +44,10 @@ _BARE_LOW = re.compile(
 # Penalty, statute and pay cues (lower case, matched on the sentence before the amount).
 _NOT_A_PRICE = re.compile(
     r"phạt|phat tien|mức phạt|xử phạt|nộp phạt|bảo lãnh|tiền công|trả công|tiền thuê"
-    r"|tiền lương|mức lương|trả lương|gửi ngân hàng|hối lộ|tiền mặt|"
+    r"|tiền lương|mức lương|trả lương|gửi ngân hàng|hối lộ|tiền mặt|giá vé|vé vào|học phí|"
+    r"phí ship|phí vận chuyển|cước|thu nhập|thu lời|lời từ|lãi từ|tiền lời|lợi nhuận|doanh thu|"
+    r"\bticket|\badmission|\bentrance fee|\brevenue|\bprofit|\bearnings|\bdividend|\bturnover"
+    r"|\bpendapatan|\bkeuntungan|\btiket|收入|利润|门票|รายได้|ค่าเข้าชม|กำไร|"
     r"\bfine[ds]?\b|\bfining\b|\bpenalt|\bbail\b|punishable|\bpaid\b|\bpay\b|\bwages?\b|\bsalary"
     r"|\bbribe|\bhired\b|\bfee\b|duty paid|unpaid (?:import )?duties"
     r"|\bdenda\b|\bupah\b|\bdibayar\b|uang tunai|ancaman"
@@ -62,7 +66,8 @@ _VALUE_WORD = re.compile(
 _NOT_A_PRICE_AFTER = re.compile(
     r"\s*(?:\([^)]{0,30}\)|\))?\s*(?:a load|each time|per trip|a trip|in fines?|fine\b|"
     r"(?:of|in) unpaid|in return for|as a bribe|tiền công|mỗi chuyến|một chuyến|trở lên|"
-    r"trở xuống)",
+    r"trở xuống|/\s*(?:tháng|năm|ngày|người|lượt|month|year|day|person)(?!\w)|"
+    r"(?:a|per) (?:month|year|day|person)\b|mỗi tháng|mỗi năm|một tháng|một năm)",
     re.IGNORECASE,
 )
 # Legal thresholds: "săn động vật có giá trị dưới 5.000.000 đồng".
