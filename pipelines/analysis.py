@@ -31,8 +31,9 @@ _WEIGHTS = frozenset({"kg", "t", "g", "m3"})
 # (seafood prices, a stock market, a brand's results): its figures are no wildlife figures.
 # Shorter fragments (an ad's body under its title, a quoted line) keep theirs.
 _ARTICLE_CHARS = 200
-# Cues of a story that is not trade: a rescue, a stray animal, a zoo, a farm, a bite, a law.
-_NOT_TRADE_CUES = frozenset({"rescue", "stray", "zoo", "farm", "bite", "law"})
+# Cues of a story that is not trade: a rescue, a stray animal, a zoo, a farm, a bite, a law,
+# money news.
+_NOT_TRADE_CUES = frozenset({"rescue", "stray", "zoo", "farm", "bite", "law", "finance"})
 _Found = TypeVar("_Found", Price, Quantity)
 
 

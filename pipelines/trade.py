@@ -37,9 +37,20 @@ from pipelines.vocab_loader import (
 )
 
 VOCAB_FILE = "trade.toml"
-CATEGORIES = ("wildlife", "trafficking", "sale", "rescue", "stray", "zoo", "farm", "bite", "law")
+CATEGORIES = (
+    "wildlife",
+    "trafficking",
+    "sale",
+    "rescue",
+    "stray",
+    "zoo",
+    "farm",
+    "bite",
+    "law",
+    "finance",
+)
 IGNORE = "ignore"  # phrases that contain a cue word but are no cue (key "" in the matcher)
-NEGATIVE = ("rescue", "stray", "zoo", "farm", "bite")
+NEGATIVE = ("rescue", "stray", "zoo", "farm", "bite", "finance")
 _LANG_KEYS = ("vi", "en", "zh", "th", "ms", "km", "lo", "my")
 PROXIMITY_CHARS = 200  # a cue this close to a species word is about that animal
 
