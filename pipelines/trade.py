@@ -136,7 +136,10 @@ def assess_trade(
         return False, round(min(0.2, 0.05 * strong), 3)
     negative = sum(count[c] for c in NEGATIVE)
     strong = count["trafficking"] > 0 or bool(actions)
-    events = [a for a in actions if a.action in ("seizure", "arrest", "trial")]
+    # Two law cues make an explainer: an "arrest" read there is a verb of the statute ("săn
+    # bắt" hunting), not a case; a seizure or a trial still is one.
+    case_actions = ("seizure", "trial") if count["law"] >= 2 else ("seizure", "arrest", "trial")
+    events = [a for a in actions if a.action in case_actions]
     if count["law"] and not price_positions and not events:
         # A law explainer: the punishments it lists ("có thể bị phạt tiền từ … đến …") are not
         # a case, and the trafficking words it names are what the law forbids.
