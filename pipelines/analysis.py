@@ -98,7 +98,9 @@ def analyze(
     # Offsets of the written text and the normalised one differ a little; near enough here.
     spans = [p["text"] for p in prices] + [q["text"] for q in quantities if q["unit"] in _WEIGHTS]
     evidence = [max(0, normalized.find(span)) for span in spans]
-    wildlife_trade, relevance = assess_trade(species, actions, cues, evidence)
+    wildlife_trade, relevance = assess_trade(
+        species, actions, cues, evidence, counted_goods=len(quantities)
+    )
     if not wildlife_trade and (
         any(cue.key in _NOT_TRADE_CUES for cue in cues) or len(written) >= _ARTICLE_CHARS
     ):

@@ -12,8 +12,9 @@ Decision (docs/analysis.md "Trade signal and relevance"):
   enforcement action is reported;
 * otherwise sale cues (price, weight, product, "bán", "ib zalo", restaurant) with a species →
   trade when they outnumber the rescue, zoo, farm and snakebite cues;
-* a law explainer ("có thể bị phạt tiền từ … đến …", "punishable by") with no price, no traded
-  weight and no seizure, arrest or trial is not trade, whatever trafficking it names.
+* a law explainer ("có thể bị phạt tiền từ … đến …", "punishable by") with no price, no goods
+  counted or weighed and no seizure, arrest or trial is not trade, whatever trafficking it
+  names.
 Relevance blends the strength of the species evidence (a product such as "cao hổ" weighs more
 than the animal's name), the strength of the trade evidence and their proximity.
 """
@@ -123,10 +124,13 @@ def assess_trade(
     actions: list[ActionMention],
     cues: list[Match],
     price_positions: Sequence[int] = (),
+    counted_goods: int = 0,
 ) -> tuple[bool, float]:
     """``(wildlife_trade, relevance)`` from the mentions found in one text. ``price_positions``
     are the offsets of prices and traded weights ("45tr/kg", "$1.4 million", "700 kg"); each
-    counts as a sale cue, and so does each traded product named ("cao hổ", "tiger bone wine")."""
+    counts as a sale cue, and so does each traded product named ("cao hổ", "tiger bone wine").
+    ``counted_goods``: how many counts of animals or pieces the text gives ("72 casques"); a
+    text with goods is a case, not a law explainer."""
     count = {category: 0 for category in CATEGORIES}
     for cue in cues:
         count[cue.key] += 1
@@ -140,7 +144,7 @@ def assess_trade(
     # bắt" hunting), not a case; a seizure or a trial still is one.
     case_actions = ("seizure", "trial") if count["law"] >= 2 else ("seizure", "arrest", "trial")
     events = [a for a in actions if a.action in case_actions]
-    if count["law"] and not price_positions and not events:
+    if count["law"] and not price_positions and not counted_goods and not events:
         # A law explainer: the punishments it lists ("có thể bị phạt tiền từ … đến …") are not
         # a case, and the trafficking words it names are what the law forbids.
         return False, round(min(0.3, 0.05 * (count["trafficking"] + len(actions))), 3)
