@@ -14,7 +14,7 @@ What is understood:
 * chains and tails: "3 tỷ 500 triệu", "2 triệu 500" and "2tr5" (= 2.5 million: the tail is the
   decimals of the last multiplier, the way sellers say it), "hai triệu rưỡi" (= 2.5 million);
 * small numbers written as words: "bảy", "hai mươi lăm", "mười lăm", "eleven", "twenty-one",
-  "two dozen", "a dozen";
+  "two dozen", "a dozen", Indonesian/Malay "dua", "tujuh", "dua puluh lima", "tiga ratus";
 * Chinese, Thai, Lao and Khmer, written without spaces between words: digits of every script
   ("๒๐๐", "໑໒", "២០"), digits glued to the words around them ("象牙200公斤"), the multipliers
   万 亿 千 百 ("500万", "1.2亿", "3亿5千万", "1万2000"), ล้าน แสน หมื่น พัน ("80 ล้าน"), ລ້ານ, លាន, and
@@ -92,6 +92,24 @@ _EN_TENS = {
     "eighty": 80,
     "ninety": 90,
 }
+# Indonesian and Malay number words ("dua lembar kulit", "tujuh gelang", "dua puluh ekor"):
+# units, and the words that scale them (puluh tens, belas teens, ratus hundreds).
+_ID_UNITS = {
+    "satu": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "lapan": 8,
+    "sembilan": 9,
+    "sepuluh": 10,
+    "sebelas": 11,
+    "seratus": 100,
+}
+_ID_SCALES = {"puluh": 10, "belas": 10, "ratus": 100}
 
 # Multipliers, keyed by how they are written (lower case). "m"/"b"/"k" are only read attached
 # to digits or after a currency sign (see _attached_only): alone they are letters.
@@ -195,9 +213,13 @@ _VI_WORD_ALTS = sorted(
 _PROPER_WORDS = frozenset(
     {*_VI_UNITS, "mười", "mươi", "trăm", "linh", "lẻ", "chục"}
     | {*_EN_UNITS, *_EN_TENS, "hundred", "a", "dozen"}
+    | {*_ID_UNITS, *_ID_SCALES}
 )
 _EN_WORD_ALTS = sorted([*_EN_UNITS, *_EN_TENS, "hundred", "a", "dozen"], key=len, reverse=True)
-_WORD = "|".join(map(re.escape, sorted({*_VI_WORD_ALTS, *_EN_WORD_ALTS}, key=len, reverse=True)))
+_ID_WORD_ALTS = [*_ID_UNITS, *_ID_SCALES]
+_WORD = "|".join(
+    map(re.escape, sorted({*_VI_WORD_ALTS, *_EN_WORD_ALTS, *_ID_WORD_ALTS}, key=len, reverse=True))
+)
 # Chinese numerals, glued to the words around them. Not after 第 (ordinal "第三"), 数/几
 # ("数十只": some tens, vague), 上/成 ("上百只": hundreds) or 星期 ("星期三": Wednesday).
 _ZH_NUMERAL = "[一二两兩三四五六七八九十百千零〇]"
@@ -332,11 +354,37 @@ def _en_words_value(tokens: list[str]) -> float | None:
     return float(value) if value else None
 
 
+def _id_words_value(tokens: list[str]) -> float | None:
+    """ "dua" 2, "dua belas" 12, "dua puluh lima" 25, "tiga ratus" 300, "seratus dua" 102."""
+    total = 0
+    current = 0
+    for token in tokens:
+        if token in _ID_UNITS:
+            if current:
+                return None
+            current = _ID_UNITS[token]
+        elif token in _ID_SCALES:
+            if not current or current >= 10:
+                return None
+            if token == "belas":
+                total += 10 + current
+            else:
+                total += current * _ID_SCALES[token]
+            current = 0
+        else:
+            return None
+    value = total + current
+    return float(value) if value else None
+
+
 def words_value(text: str) -> float | None:
-    """Value of a run of number words ("hai mươi lăm", "twenty-one", "two dozen"), or None."""
+    """Value of a run of number words ("hai mươi lăm", "twenty-one", "two dozen", "dua puluh"),
+    or None."""
     tokens = [t for t in re.split(r"[ \-]+", text.lower()) if t]
     if not tokens:
         return None
+    if all(t in _ID_UNITS or t in _ID_SCALES for t in tokens):
+        return _id_words_value(tokens)
     if all(t in _EN_UNITS or t in _EN_TENS or t in ("hundred", "a", "dozen") for t in tokens):
         return _en_words_value(tokens)
     return _vi_words_value(tokens)

@@ -57,6 +57,10 @@ _BEFORE_UNIT = (" ", "\u00a0", "\u200b", "-", "多", "余")
 _ENGLISH_GAPS = (re.compile(r" [A-Za-z][a-z]+ "), re.compile(r" [A-Za-z][a-z]+[ \-][a-z]+ "))
 _WEIGHT_TAIL = re.compile(r"(\d{1,3})(?![\d.,]\d|[^\W\d_])")
 _NEXT_WORD = re.compile(r"[ \-]*(\w+)")
+# Classifiers that "one" in words turns into an article: "một con hổ", "satu buah gading".
+_ARTICLE_CLASSIFIERS = frozenset(
+    {"con", "cái", "chiếc", "cây", "buah", "ekor", "lembar", "potong", "batang", "keping"}
+)
 _STOP_GAP_WORDS = {"of", "and", "or", "to", "in", "from", "for", "with", "per", "the"}
 # The size of one animal or piece, not goods: "mỗi con nặng từ 100 đến 150 kg", "4-5 kg/con",
 # "con trên 300g", "each weighing 2 kg", "nặng 15 kg/con".
@@ -118,9 +122,9 @@ def _count_form_ok(
         if (
             amount.words
             and amount.value == 1
-            and (form.form in ("con", "cái", "chiếc", "cây") or is_unspaced(form.form))
+            and (form.form in _ARTICLE_CLASSIFIERS or is_unspaced(form.form))
         ):
-            return False  # "một con hổ", "一只老虎" are "a tiger"
+            return False  # "một con hổ", "一只老虎", "satu ekor harimau" are "a tiger"
     # "4G" is a network, not four grams.
     return not (form.form == "g" and written != "g")
 
