@@ -59,7 +59,9 @@ _WEIGHT_TAIL = re.compile(r"(\d{1,3})(?![\d.,]\d|[^\W\d_])")
 _NEXT_WORD = re.compile(r"[ \-]*(\w+)")
 # Classifiers that "one" in words turns into an article: "một con hổ", "satu buah gading".
 _ARTICLE_CLASSIFIERS = frozenset(
-    {"con", "cái", "chiếc", "cây", "buah", "ekor", "lembar", "potong", "batang", "keping"}
+    {"con", "cái", "chiếc", "cây"}
+    | {"buah", "ekor", "lembar", "potong", "potongan", "batang", "keping", "gading", "cula"}
+    | {"taring", "kulit", "tengkorak", "paruh", "patung", "gelang"}
 )
 _STOP_GAP_WORDS = {"of", "and", "or", "to", "in", "from", "for", "with", "per", "the"}
 # The size of one animal or piece, not goods: "mỗi con nặng từ 100 đến 150 kg", "4-5 kg/con",
@@ -67,7 +69,7 @@ _STOP_GAP_WORDS = {"of", "and", "or", "to", "in", "from", "for", "with", "per", 
 _SIZE_BEFORE = re.compile(
     r"(?:mỗi con|mỗi cá thể|mỗi chiếc|trung bình mỗi|(?:con|cá thể) (?:nặng )?(?:trên|dưới|hơn)"
     r"|each weighing|each weighs|weighing about|masing-masing|每只|每头|每根)"
-    r"[^.;,\n]{0,16}$",
+    r"[^.;,\n]{0,24}$",
     re.IGNORECASE,
 )
 # Estimates of the animals killed for the goods: "from about 300 African elephants", "the scales
