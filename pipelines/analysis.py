@@ -98,8 +98,9 @@ def analyze(
     # Offsets of the written text and the normalised one differ a little; near enough here.
     spans = [p["text"] for p in prices] + [q["text"] for q in quantities if q["unit"] in _WEIGHTS]
     evidence = [max(0, normalized.find(span)) for span in spans]
+    contacts = extract_contacts(written)
     wildlife_trade, relevance = assess_trade(
-        species, actions, cues, evidence, counted_goods=len(quantities)
+        species, actions, cues, evidence, counted_goods=len(quantities), advert=bool(contacts)
     )
     if not wildlife_trade and (
         any(cue.key in _NOT_TRADE_CUES for cue in cues) or len(written) >= _ARTICLE_CHARS
@@ -115,6 +116,6 @@ def analyze(
         prices=prices,
         quantities=quantities,
         locations=extract_locations(written),
-        contacts=extract_contacts(written),
+        contacts=contacts,
         tokens=segment_words(normalized) if segment and vietnamese else "",
     )

@@ -13,6 +13,8 @@ a reader would call the price or value of wildlife goods:
   anything counted per month, year, day or person ("5 triệu đồng/tháng"). The cue must stand
   in the same sentence, before the amount, with no value word ("trị giá", "worth", "senilai",
   "价值", "มูลค่า") between them: "bị phạt 2 năm tù vì buôn số sừng trị giá 3 tỷ" keeps the 3 tỷ;
+* the same amount written again without its unit is the same price, not a total ("3500k/lạng
+  … giá 3500k" is one price per 100 g);
 * "元" in a Hong Kong text is the Hong Kong dollar ("市值約18萬元");
 * a unit price gets its value in đồng per kilogram, per individual or per piece
   (``vnd_per_kg``, ``vnd_per_individual``, ``vnd_per_piece``; ``None`` when it is not a price
@@ -249,9 +251,13 @@ def contextual_prices(text: str, located: list[Located]) -> list[Located]:
     dollars named, per-unit values in đồng added."""
     located = _per_unit_after_aside(text, located)
     located = merge_ranges(text, located)
+    # "3500k/lạng … giá 3500k": the same amount written again without its unit is the same price.
+    per_unit = {(p["amount"], p["currency"]) for _, _, p in located if p.get("per")}
     kept: list[Located] = []
     for start, end, price in located:
         if is_penalty_or_pay(text, start, end):
+            continue
+        if not price.get("per") and (price["amount"], price["currency"]) in per_unit:
             continue
         kept.append((start, end, with_unit_values(_local_dollars(text, price))))
     return kept

@@ -125,12 +125,14 @@ def assess_trade(
     cues: list[Match],
     price_positions: Sequence[int] = (),
     counted_goods: int = 0,
+    advert: bool = False,
 ) -> tuple[bool, float]:
     """``(wildlife_trade, relevance)`` from the mentions found in one text. ``price_positions``
     are the offsets of prices and traded weights ("45tr/kg", "$1.4 million", "700 kg"); each
     counts as a sale cue, and so does each traded product named ("cao hổ", "tiger bone wine").
     ``counted_goods``: how many counts of animals or pieces the text gives ("72 casques"); a
-    text with goods is a case, not a law explainer."""
+    text with goods is a case, not a law explainer. ``advert``: the text gives a seller's phone,
+    Zalo or other contact; "con giống" in an advert sells breeding stock, it is no farm story."""
     count = {category: 0 for category in CATEGORIES}
     for cue in cues:
         count[cue.key] += 1
@@ -159,7 +161,7 @@ def assess_trade(
         # An ad outweighs a stray "survey" or "du khách"; a farm or zoo story has many cues.
         # A farm story quotes prices too ("ba ba thương phẩm 450.000 đồng/kg"): with no
         # trafficking cue and no enforcement, legal farming is not trade however it sells.
-        trade = bool(species) and count["sale"] > negative and count["farm"] < 2
+        trade = bool(species) and count["sale"] > negative and (count["farm"] < 2 or advert)
     # Relevance: species evidence x trade evidence, with proximity.
     if species:
         species_strength = 0.8 if any(m.product for m in species) else 0.6

@@ -76,3 +76,8 @@ def test_non_trade_articles_carry_no_prices_or_quantities() -> None:
     result = analyze(farm, segment=False)
     assert not result["wildlife_trade"]
     assert result["prices"] == [] and result["quantities"] == []
+
+
+def test_a_price_repeated_without_its_unit_is_one_price() -> None:
+    prices = _prices("Mật gấu rừng giá 3500k/lạng, hàng chuẩn. Liên hệ 0912 345 678, giá 3500k.")
+    assert [(p["amount"], p["per"]) for p in prices] == [(3500000, "100g")]
