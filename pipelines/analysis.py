@@ -19,6 +19,7 @@ from pipelines.fields import Analysis, Price, Quantity
 from pipelines.language import detect_language
 from pipelines.normalize import normalize_text
 from pipelines.places import extract_locations
+from pipelines.price_context import contextual_prices
 from pipelines.prices import located_prices
 from pipelines.quantities import extract_quantities
 from pipelines.segment import segment_words
@@ -27,6 +28,13 @@ from pipelines.species import find_species, species_groups
 from pipelines.trade import animal_captures, assess_trade, find_cues
 
 _WEIGHTS = frozenset({"kg", "t", "g", "m3"})
+# A text this long that names no wildlife at all is a whole report about something else
+# (seafood prices, a stock market, a brand's results): its figures are no wildlife figures.
+# Shorter fragments (an ad's body under its title, a quoted line) keep theirs.
+_ARTICLE_CHARS = 200
+# Cues of a story that is not trade: a rescue, a stray animal, a zoo, a farm, a bite, a law,
+# money news.
+_NOT_TRADE_CUES = frozenset({"rescue", "stray", "zoo", "farm", "bite", "law", "finance"})
 _Found = TypeVar("_Found", Price, Quantity)
 
 
@@ -54,10 +62,12 @@ def _capped(text: str, limit: int) -> str:
 
 
 def _prices_and_quantities(part: str) -> tuple[list[Price], list[Quantity]]:
-    # Prices found once: quantities skip the numbers inside them ("500k/1kg").
+    # Prices found once: quantities skip the numbers inside them ("500k/1kg"), fines and pay
+    # included ("phạt 50 triệu" is no quantity either).
     located = located_prices(part)
-    priced = [(start, end) for start, end, _ in located]
-    return [price for _, _, price in located], extract_quantities(part, priced)
+    kept = contextual_prices(part, located)
+    priced = [(start, end) for start, end, _ in located + kept]
+    return [price for _, _, price in kept], extract_quantities(part, priced)
 
 
 def _price_key(price: Price) -> Hashable:
@@ -101,7 +111,15 @@ def analyze(
     # Offsets of the written text and the normalised one differ a little; near enough here.
     spans = [p["text"] for p in prices] + [q["text"] for q in quantities if q["unit"] in _WEIGHTS]
     evidence = [max(0, normalized.find(span)) for span in spans]
-    wildlife_trade, relevance = assess_trade(species, actions, cues, evidence)
+    contacts = extract_contacts(written)
+    wildlife_trade, relevance = assess_trade(
+        species, actions, cues, evidence, counted_goods=len(quantities), advert=bool(contacts)
+    )
+    if not wildlife_trade and (
+        any(cue.key in _NOT_TRADE_CUES for cue in cues) or len(written) >= _ARTICLE_CHARS
+    ):
+        # Zoo births, rescues, farms, law explainers: no trade, so no traded prices or goods.
+        prices, quantities = [], []
     analysis = Analysis(
         lang=lang,
         wildlife_trade=wildlife_trade,
@@ -111,7 +129,7 @@ def analyze(
         prices=prices,
         quantities=quantities,
         locations=extract_locations(written),
-        contacts=extract_contacts(written),
+        contacts=contacts,
         tokens=segment_words(normalized) if segment and vietnamese else "",
     )
     if truncated:

@@ -19,6 +19,13 @@ class Price(TypedDict):
     vnd: float | None  # amount in đồng from pipelines/vocab/exchange_rates.toml; None if unknown
     # unit of a unit price ("kg", "100g" for a lạng, "individual", ...); None for a total
     per: NotRequired[str | None]
+    # a range ("50 - 250 triệu đồng/kg"): its bounds; ``amount`` is the upper one
+    min: NotRequired[float]
+    max: NotRequired[float]
+    # đồng per kilogram / individual / piece of a unit price; None when not such a unit price
+    vnd_per_kg: NotRequired[float | None]
+    vnd_per_individual: NotRequired[float | None]
+    vnd_per_piece: NotRequired[float | None]
 
 
 class Quantity(TypedDict):

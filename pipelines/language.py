@@ -8,7 +8,8 @@ Order of the rules, cheapest and surest first:
 3. Vietnamese typed without diacritics ("ban vay te te gia re"): nearly every word has the
    shape of a Vietnamese syllable and many are frequent Vietnamese syllables
    (pipelines/vocab/language.toml).
-4. py3langid restricted to our languages; Malay vs Indonesian is then settled by words used in
+4. py3langid restricted to our languages and the European languages of reprinted wire stories
+   (de, fr, es, pt); Malay vs Indonesian is then settled by words used in
    only one of them ("polis" / "polisi", "wang" / "uang").
 A source's hint only decides when the text says too little (a few words) or py3langid is unsure.
 """
@@ -22,6 +23,9 @@ from typing import Any
 from pipelines.vocab_loader import VIETNAMESE_SYLLABLE, load_vocab, string_list
 
 LANGUAGES = ("vi", "en", "th", "zh", "km", "lo", "my", "ms", "id")
+# European languages of the wire stories the regional press reprints (AFP, dpa, EFE, Lusa): a
+# German report of a Thai seizure is German, not English.
+WIRE_LANGUAGES = ("de", "fr", "es", "pt")
 _SCRIPTS = (
     ("th", re.compile(r"[\u0e00-\u0e7f]")),
     ("lo", re.compile(r"[\u0e80-\u0eff]")),
@@ -60,7 +64,7 @@ def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(LANGUAGES))
+    identifier.set_languages([*LANGUAGES, *WIRE_LANGUAGES])
     return identifier
 
 

@@ -14,7 +14,7 @@ What is understood:
 * chains and tails: "3 tỷ 500 triệu", "2 triệu 500" and "2tr5" (= 2.5 million: the tail is the
   decimals of the last multiplier, the way sellers say it), "hai triệu rưỡi" (= 2.5 million);
 * small numbers written as words: "bảy", "hai mươi lăm", "mười lăm", "eleven", "twenty-one",
-  "two dozen", "a dozen";
+  "two dozen", "a dozen", Indonesian/Malay "dua", "tujuh", "dua puluh lima", "tiga ratus";
 * Chinese, Thai, Lao and Khmer, written without spaces between words: digits of every script
   ("๒๐๐", "໑໒", "២០"), digits glued to the words around them ("象牙200公斤"), the multipliers
   万 亿 千 百 ("500万", "1.2亿", "3亿5千万", "1万2000"), ล้าน แสน หมื่น พัน ("80 ล้าน"), ລ້ານ, លាន, and
@@ -92,6 +92,24 @@ _EN_TENS = {
     "eighty": 80,
     "ninety": 90,
 }
+# Indonesian and Malay number words ("dua lembar kulit", "tujuh gelang", "dua puluh ekor"):
+# units, and the words that scale them (puluh tens, belas teens, ratus hundreds).
+_ID_UNITS = {
+    "satu": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "lapan": 8,
+    "sembilan": 9,
+    "sepuluh": 10,
+    "sebelas": 11,
+    "seratus": 100,
+}
+_ID_SCALES = {"puluh": 10, "belas": 10, "ratus": 100}
 
 # Multipliers, keyed by how they are written (lower case). "m"/"b"/"k" are only read attached
 # to digits or after a currency sign (see _attached_only): alone they are letters.
@@ -195,19 +213,25 @@ _VI_WORD_ALTS = sorted(
 _PROPER_WORDS = frozenset(
     {*_VI_UNITS, "mười", "mươi", "trăm", "linh", "lẻ", "chục"}
     | {*_EN_UNITS, *_EN_TENS, "hundred", "a", "dozen"}
+    | {*_ID_UNITS, *_ID_SCALES}
 )
 _EN_WORD_ALTS = sorted([*_EN_UNITS, *_EN_TENS, "hundred", "a", "dozen"], key=len, reverse=True)
-_WORD = "|".join(map(re.escape, sorted({*_VI_WORD_ALTS, *_EN_WORD_ALTS}, key=len, reverse=True)))
+_ID_WORD_ALTS = [*_ID_UNITS, *_ID_SCALES]
+_WORD = "|".join(
+    map(re.escape, sorted({*_VI_WORD_ALTS, *_EN_WORD_ALTS, *_ID_WORD_ALTS}, key=len, reverse=True))
+)
 # Chinese numerals, glued to the words around them. Not after 第 (ordinal "第三"), 数/几
 # ("数十只": some tens, vague), 上/成 ("上百只": hundreds) or 星期 ("星期三": Wednesday).
-_ZH_NUMERAL = "[一二两三四五六七八九十百千零〇]"
+_ZH_NUMERAL = "[一二两兩三四五六七八九十百千零〇]"
 _NUMBER_START = re.compile(
     r"(?<![\d_])(?<!\d[.,])(?:(?P<digits>" + _DIGITS + r")(?!\d)"
     r"|(?<!\w)(?P<words>(?:" + _WORD + r")(?:[ \-](?:" + _WORD + r"))*)(?!\w)"
     r"|(?<![第数几上成期])(?P<zh>" + _ZH_NUMERAL + r"+))",
     re.IGNORECASE,
 )
-_ZH_DIGITS = dict(zip("一二两三四五六七八九", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_ZH_DIGITS = dict(zip("一二两兩三四五六七八九", (1, 2, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+# "一點四公斤" 1.4 kg, "五十七点六" 57.6: the decimals are read digit by digit.
+_ZH_DECIMALS = re.compile(r"[點点](?P<decimals>[零〇一二三四五六七八九]+)")
 _ZH_POWERS = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -330,11 +354,37 @@ def _en_words_value(tokens: list[str]) -> float | None:
     return float(value) if value else None
 
 
+def _id_words_value(tokens: list[str]) -> float | None:
+    """ "dua" 2, "dua belas" 12, "dua puluh lima" 25, "tiga ratus" 300, "seratus dua" 102."""
+    total = 0
+    current = 0
+    for token in tokens:
+        if token in _ID_UNITS:
+            if current:
+                return None
+            current = _ID_UNITS[token]
+        elif token in _ID_SCALES:
+            if not current or current >= 10:
+                return None
+            if token == "belas":
+                total += 10 + current
+            else:
+                total += current * _ID_SCALES[token]
+            current = 0
+        else:
+            return None
+    value = total + current
+    return float(value) if value else None
+
+
 def words_value(text: str) -> float | None:
-    """Value of a run of number words ("hai mươi lăm", "twenty-one", "two dozen"), or None."""
+    """Value of a run of number words ("hai mươi lăm", "twenty-one", "two dozen", "dua puluh"),
+    or None."""
     tokens = [t for t in re.split(r"[ \-]+", text.lower()) if t]
     if not tokens:
         return None
+    if all(t in _ID_UNITS or t in _ID_SCALES for t in tokens):
+        return _id_words_value(tokens)
     if all(t in _EN_UNITS or t in _EN_TENS or t in ("hundred", "a", "dozen") for t in tokens):
         return _en_words_value(tokens)
     return _vi_words_value(tokens)
@@ -352,7 +402,7 @@ def zh_numeral_value(run: str) -> float | None:
                 return None
             continue
         if char in _ZH_DIGITS:
-            if digit is not None or (char == "两" and index and run[index - 1] != "零"):
+            if digit is not None or (char in "两兩" and index and run[index - 1] != "零"):
                 return None  # two digits in a row; "两" only leads ("十两" is ten taels)
             digit = _ZH_DIGITS[char]
             continue
@@ -491,12 +541,12 @@ _LETTERS_BEFORE = re.compile(r"[^\W\d_]+$")
 
 def _glued_ok(text: str, start: int) -> bool:
     """Digits glued to letters before them count only after a currency code ("RM80",
-    "Rp500", "USD1") - never inside a word or an id ("abc123", "tr5")."""
+    "Rp500", "Bt400,000", "USD1") - never inside a word or an id ("abc123", "tr5")."""
     letters = _LETTERS_BEFORE.search(text, max(0, start - 5), start)
     if letters is None or is_unspaced(letters.group(0)):
         return True  # "象牙200公斤": Chinese and Thai glue digits to words
     run = letters.group(0)
-    return run == "Rp" or (run.isupper() and len(run) <= 4)
+    return run in ("Rp", "Bt") or (run.isupper() and len(run) <= 4)
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -520,7 +570,15 @@ def find_amounts(text: str) -> list[Amount]:
             if value_zh is None:
                 pos = m.end()
                 continue
-            total, end, read = _read_multipliers(text, start + len(run), value_zh, False)
+            run_end = start + len(run)
+            decimals = _ZH_DECIMALS.match(text, run_end) if run == m.group("zh") else None
+            if decimals:
+                digits_zh = decimals.group("decimals")
+                value_zh += sum(
+                    _ZH_DIGITS.get(c, 0) / 10 ** (i + 1) for i, c in enumerate(digits_zh)
+                )
+                run_end = decimals.end()
+            total, end, read = _read_multipliers(text, run_end, value_zh, False)
             amounts.append(Amount(start, end, total, tuple(read), True, True))
             pos = end
             continue

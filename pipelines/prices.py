@@ -162,8 +162,10 @@ _NOUN_AFTER = re.compile(r"(?![的了买左])[^\W\d_]")
 _LEADING_ZERO = re.compile(r"0\d")
 # Multipliers that stack on a money word ("5 trăm nghìn", "2 chục triệu") but alone count things.
 _COUNTING_MULTIPLIERS = {"trăm", "tram", "chục"}
-# Signs too short to stand alone: "R1.1 million" is rand, "R2" is not.
-_ONLY_GLUED_WITH_MULTIPLIER = {"R"}
+_MILLION_BAHT = re.compile(r"[ \u00a0]?ลบ\.(?!ม)")
+# Signs too short to stand alone: "R1.1 million" is rand, "R2" is not; "N3.9 billion" is
+# naira (the Nigerian press writes ₦ as N), "N95" is a mask.
+_ONLY_GLUED_WITH_MULTIPLIER = {"R", "N"}
 
 
 def _currency_before(text: str, amount: Amount, currencies: _Currencies) -> tuple[str, int] | None:
@@ -212,6 +214,12 @@ def _per_unit(text: str, end: int) -> tuple[str, int] | None:
     if joiner in ("a", "an", "1") and form.kind == "count" and not form.english:
         return None  # "5 triệu 1 con" is ambiguous enough to leave alone
     return form.per, unit.end()
+
+
+def per_unit_at(text: str, end: int) -> str | None:
+    """The ``per`` of a unit written at ``end`` ("/kg", " per kilogramme"), or None."""
+    found = _per_unit(text, end)
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=1)
@@ -306,6 +314,11 @@ def located_prices(text: str) -> list[tuple[int, int, Price]]:
             start = before[1]  # "US$1.4 million", "人民币500万元"
         if currency is None and _thai_price_without_currency(text, amount):
             currency = "THB"  # "ราคา 2 แสน": Thai sellers often leave out the baht
+        value = amount.value
+        million_baht = None if currency else _MILLION_BAHT.match(text, amount.end)
+        if million_baht:
+            # "มูลค่ากว่า 11 ลบ.": the Thai press abbreviates ล้านบาท (million baht) to ลบ.
+            currency, end, value = "THB", million_baht.end(), amount.value * 1e6
         if not _is_price(text, amount, currency is not None):
             continue
         if currency is None:
@@ -323,10 +336,10 @@ def located_prices(text: str) -> list[tuple[int, int, Price]]:
                 start = per[1]
         rate = rates.get(currency)
         price = Price(
-            amount=amount.value,
+            amount=value,
             currency=currency,
             text=text[start:end],
-            vnd=round(amount.value * rate, 2) if rate is not None else None,
+            vnd=round(value * rate, 2) if rate is not None else None,
             per=per[0] if per else None,
         )
         prices.append((start, end, price))

@@ -53,10 +53,37 @@ _PER_BEFORE = re.compile(r"(?:/\s*|\bper\s+|\bmỗi\s+|\bmoi\s+|每\s*)$", re.IG
 _BEFORE_UNIT = (" ", "\u00a0", "\u200b", "-", "多", "余")
 # English adjectives or species names between a number and a count noun ("5 live pangolins",
 # "3 frozen tiger carcasses"): at most two lower-case words.
-_ENGLISH_GAPS = (re.compile(r" [a-z]+ "), re.compile(r" [a-z]+[ \-][a-z]+ "))
+# The first may be a capitalised name ("139 Siamese rosewood logs").
+_ENGLISH_GAPS = (re.compile(r" [A-Za-z][a-z]+ "), re.compile(r" [A-Za-z][a-z]+[ \-][a-z]+ "))
 _WEIGHT_TAIL = re.compile(r"(\d{1,3})(?![\d.,]\d|[^\W\d_])")
 _NEXT_WORD = re.compile(r"[ \-]*(\w+)")
+# Classifiers that "one" in words turns into an article: "một con hổ", "satu buah gading".
+_ARTICLE_CLASSIFIERS = frozenset(
+    {"con", "cái", "chiếc", "cây"}
+    | {"buah", "ekor", "lembar", "potong", "potongan", "batang", "keping", "gading", "cula"}
+    | {"taring", "kulit", "tengkorak", "paruh", "patung", "gelang"}
+)
 _STOP_GAP_WORDS = {"of", "and", "or", "to", "in", "from", "for", "with", "per", "the"}
+# The size of one animal or piece, not goods: "mỗi con nặng từ 100 đến 150 kg", "4-5 kg/con",
+# "con trên 300g", "each weighing 2 kg", "nặng 15 kg/con".
+_SIZE_BEFORE = re.compile(
+    r"(?:mỗi con|mỗi cá thể|mỗi chiếc|trung bình mỗi|(?:con|cá thể) (?:nặng )?(?:trên|dưới|hơn)"
+    r"|each weighing|each weighs|weighing about|masing-masing|每只|每头|每根)"
+    r"[^.;,\n]{0,24}$",
+    re.IGNORECASE,
+)
+# Estimates of the animals killed for the goods: "from about 300 African elephants", "the scales
+# of at least 3,000 to 4,000 dead pangolins", "tương đương khoảng 2.000 con tê tê".
+_ESTIMATE_BEFORE = re.compile(
+    r"(?:\bfrom (?:about |around |at least |some )?|\brepresent(?:s|ing)? (?:about |at least )?"
+    r"|\bequivalent (?:of|to) (?:about )?|\bkilled (?:about |at least )?|\d to "
+    r"|tương đương (?:khoảng |với )?|ước tính khoảng )$",
+    re.IGNORECASE,
+)
+_SIZE_AFTER = re.compile(r"\s*/\s*(?:con|cá thể|chiếc|cái|ekor|只|头)(?!\w)", re.IGNORECASE)
+# Digits glued to Latin letters before them are ids and road numbers ("QL1", "BKS 74A"), not
+# amounts of goods; Chinese and Thai glue digits to words, so only Latin letters count here.
+_LATIN_BEFORE = re.compile(r"[A-Za-zÀ-ỹ]$")
 
 
 def _unit_after(text: str, amount: Amount, table: UnitTable) -> tuple[UnitForm, int] | None:
@@ -97,9 +124,9 @@ def _count_form_ok(
         if (
             amount.words
             and amount.value == 1
-            and (form.form in ("con", "cái", "chiếc", "cây") or is_unspaced(form.form))
+            and (form.form in _ARTICLE_CLASSIFIERS or is_unspaced(form.form))
         ):
-            return False  # "một con hổ", "一只老虎" are "a tiger"
+            return False  # "một con hổ", "一只老虎", "satu ekor harimau" are "a tiger"
     # "4G" is a network, not four grams.
     return not (form.form == "g" and written != "g")
 
@@ -124,10 +151,21 @@ def extract_quantities(
             continue
         if amount.words and not amount.accented_words:
             continue
+        if _LATIN_BEFORE.search(text, max(0, amount.start - 1), amount.start):
+            continue
         hit = _unit_after(text, amount, table)
         if hit is None:
             continue
         form, end = hit
+        if form.unit == "individuals" and _ESTIMATE_BEFORE.search(
+            text, max(0, amount.start - 24), amount.start
+        ):
+            continue
+        if form.kind == "weight" and (
+            _SIZE_AFTER.match(text, end)
+            or _SIZE_BEFORE.search(text, max(0, amount.start - 40), amount.start)
+        ):
+            continue
         value = amount.value
         # "1kg2" = 1.2 kg is a Vietnamese seller's habit; "200公斤2023年" is not 200.202 kg.
         glued = is_unspaced(form.form)

@@ -9,11 +9,16 @@ accent-folded copy instead, so nothing depends on this for matching.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
 # underthesea's CRF slows down on very long inputs; paragraphs are segmented one by one.
 _MAX_CHUNK = 4000
+# A sentence ending in a dotted abbreviation ("… tại TP.HCM. Lô hàng …"): underthesea keeps the
+# final period in the abbreviation and glues the next word to it ("TP.HCM._Lô"). The period
+# that ends the sentence is set apart first ("TP.HCM . Lô").
+_ABBREVIATION_END = re.compile(r"(\w\.\w+)\.(?=\s|$)")
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +33,7 @@ def segment_words(text: str) -> str:
     tokenize = _tokenizer()
     pieces = []
     for paragraph in text.split("\n"):
-        paragraph = paragraph.strip()
+        paragraph = _ABBREVIATION_END.sub(r"\1 .", paragraph.strip())
         while paragraph:
             chunk, paragraph = _split(paragraph)
             pieces.append(str(tokenize(chunk, format="text")))

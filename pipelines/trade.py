@@ -11,7 +11,10 @@ Decision (docs/analysis.md "Trade signal and relevance"):
   zoo or snakebite story only escapes when its own cues outnumber the trafficking cues and no
   enforcement action is reported;
 * otherwise sale cues (price, weight, product, "bán", "ib zalo", restaurant) with a species →
-  trade when they outnumber the rescue, zoo, farm and snakebite cues.
+  trade when they outnumber the rescue, zoo, farm and snakebite cues;
+* a law explainer ("có thể bị phạt tiền từ … đến …", "punishable by") with no price, no goods
+  counted or weighed and no seizure, arrest or trial is not trade, whatever trafficking it
+  names.
 Relevance blends the strength of the species evidence (a product such as "cao hổ" weighs more
 than the animal's name), the strength of the trade evidence and their proximity.
 """
@@ -35,9 +38,20 @@ from pipelines.vocab_loader import (
 )
 
 VOCAB_FILE = "trade.toml"
-CATEGORIES = ("wildlife", "trafficking", "sale", "rescue", "stray", "zoo", "farm", "bite")
+CATEGORIES = (
+    "wildlife",
+    "trafficking",
+    "sale",
+    "rescue",
+    "stray",
+    "zoo",
+    "farm",
+    "bite",
+    "law",
+    "finance",
+)
 IGNORE = "ignore"  # phrases that contain a cue word but are no cue (key "" in the matcher)
-NEGATIVE = ("rescue", "stray", "zoo", "farm", "bite")
+NEGATIVE = ("rescue", "stray", "zoo", "farm", "bite", "finance")
 _LANG_KEYS = ("vi", "en", "zh", "th", "ms", "km", "lo", "my")
 PROXIMITY_CHARS = 200  # a cue this close to a species word is about that animal
 
@@ -110,10 +124,15 @@ def assess_trade(
     actions: list[ActionMention],
     cues: list[Match],
     price_positions: Sequence[int] = (),
+    counted_goods: int = 0,
+    advert: bool = False,
 ) -> tuple[bool, float]:
     """``(wildlife_trade, relevance)`` from the mentions found in one text. ``price_positions``
     are the offsets of prices and traded weights ("45tr/kg", "$1.4 million", "700 kg"); each
-    counts as a sale cue, and so does each traded product named ("cao hổ", "tiger bone wine")."""
+    counts as a sale cue, and so does each traded product named ("cao hổ", "tiger bone wine").
+    ``counted_goods``: how many counts of animals or pieces the text gives ("72 casques"); a
+    text with goods is a case, not a law explainer. ``advert``: the text gives a seller's phone,
+    Zalo or other contact; "con giống" in an advert sells breeding stock, it is no farm story."""
     count = {category: 0 for category in CATEGORIES}
     for cue in cues:
         count[cue.key] += 1
@@ -123,6 +142,14 @@ def assess_trade(
         return False, round(min(0.2, 0.05 * strong), 3)
     negative = sum(count[c] for c in NEGATIVE)
     strong = count["trafficking"] > 0 or bool(actions)
+    # Two law cues make an explainer: an "arrest" read there is a verb of the statute ("săn
+    # bắt" hunting), not a case; a seizure or a trial still is one.
+    case_actions = ("seizure", "trial") if count["law"] >= 2 else ("seizure", "arrest", "trial")
+    events = [a for a in actions if a.action in case_actions]
+    if count["law"] and not price_positions and not counted_goods and not events:
+        # A law explainer: the punishments it lists ("có thể bị phạt tiền từ … đến …") are not
+        # a case, and the trafficking words it names are what the law forbids.
+        return False, round(min(0.3, 0.05 * (count["trafficking"] + len(actions))), 3)
     court = [a for a in actions if a.action != "seizure"]
     if actions and count["stray"] and not court and not count["trafficking"]:
         trade = count["sale"] > negative  # a stray animal caught, not goods seized
@@ -134,7 +161,7 @@ def assess_trade(
         # An ad outweighs a stray "survey" or "du khách"; a farm or zoo story has many cues.
         # A farm story quotes prices too ("ba ba thương phẩm 450.000 đồng/kg"): with no
         # trafficking cue and no enforcement, legal farming is not trade however it sells.
-        trade = bool(species) and count["sale"] > negative and count["farm"] < 2
+        trade = bool(species) and count["sale"] > negative and (count["farm"] < 2 or advert)
     # Relevance: species evidence x trade evidence, with proximity.
     if species:
         species_strength = 0.8 if any(m.product for m in species) else 0.6

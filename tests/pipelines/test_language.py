@@ -41,3 +41,11 @@ def test_hint_does_not_override_a_clear_script_or_vietnamese() -> None:
 
 def test_empty_text_is_undetermined() -> None:
     assert detect_language("   ") == "und"
+
+
+def test_a_reprinted_european_wire_story_keeps_its_language() -> None:
+    german = (
+        "Die thailändischen Behörden haben am Flughafen mehr als 200 Kilogramm Elfenbein "
+        "beschlagnahmt und einen Mann aus Nigeria festgenommen."
+    )
+    assert detect_language(german) == "de"

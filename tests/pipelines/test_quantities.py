@@ -181,3 +181,15 @@ def test_chinese_seizure_report_lists_every_quantity_in_order() -> None:
         "2023年以来，该关共查办此类案件15起，抓获犯罪嫌疑人23名。"
     )
     assert _found(report) == [(120, "pieces"), (12, "pieces"), (200, "kg")]
+
+
+def test_indonesian_number_words_count_with_their_classifier() -> None:
+    found = extract_quantities(
+        "Petugas menyita dua lembar kulit harimau, tujuh potong gading dan dua puluh ekor "
+        "trenggiling; satu ekor lagi mati."
+    )
+    assert [(q["value"], q["unit"]) for q in found] == [
+        (2, "pieces"),
+        (7, "pieces"),
+        (20, "individuals"),
+    ]

@@ -28,3 +28,11 @@ def test_analyze_segments_only_vietnamese_and_only_when_asked() -> None:
     assert "thu_giữ" in analyze(text)["tokens"]
     assert analyze(text, segment=False)["tokens"] == ""
     assert analyze("Customs seized two tonnes of ivory")["tokens"] == ""
+
+
+def test_a_sentence_ending_in_an_abbreviation_keeps_its_period_apart() -> None:
+    tokens = segment_words(
+        "Vụ việc xảy ra tại TP.HCM. Lô hàng gồm 2 tấn vảy tê tê được phát hiện ở cảng Cát Lái."
+    ).split()
+    assert "TP.HCM" in tokens and "Lô" in tokens
+    assert not any("._" in token for token in tokens)

@@ -57,3 +57,22 @@ def test_relevance_ranks_products_and_proximity_higher() -> None:
     assert product_ad[1] > name_ad[1]
     seizure = trade("Hải quan thu giữ 2 tấn ngà voi, 50 kg sừng tê giác, 1 tấn vảy tê tê")
     assert seizure[1] > product_ad[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # seafood: "tôm sú" is the black tiger prawn
+        "Giá tôm hùm bông hôm nay tại Nha Trang là 1,8 triệu đồng/kg, tôm sú 240.000 đồng/kg.",
+        "Traders in Bac Lieu buy tiger prawns at 240,000 VND per kilo of 20 prawns this week.",
+        # the stock market's "cá mập" (sharks) are big investors
+        "Sáng nay cổ phiếu HPG tăng trần lên 27.800 đồng, các cá mập khối ngoại mua ròng 300 tỷ.",
+        # a law explainer lists punishments, no case
+        "Theo quy định mới, người săn bắt, mua bán động vật rừng trái phép có thể bị phạt tiền từ "
+        "5 triệu đến 400 triệu đồng tùy theo mức độ vi phạm.",
+    ],
+)
+def test_money_news_and_law_explainers_are_not_trade(text: str) -> None:
+    result = analyze(text, segment=False)
+    assert not result["wildlife_trade"]
+    assert result["prices"] == [] and result["quantities"] == []

@@ -1,0 +1,83 @@
+"""Prices in context: ranges, penalties and pay, Hong Kong dollars, per-unit values in đồng."""
+
+from __future__ import annotations
+
+from pipelines.analysis import analyze
+from pipelines.fields import Price
+
+
+def _prices(text: str) -> list[Price]:
+    return analyze(text, segment=False)["prices"]
+
+
+def test_a_range_is_one_price_with_both_bounds() -> None:
+    (price,) = _prices("Thương lái hỏi mua vảy tê tê giá 50 - 250 triệu đồng/kg tùy loại.")
+    assert (price["min"], price["max"], price["amount"]) == (50e6, 250e6, 250e6)
+    assert price["text"] == "50 - 250 triệu đồng/kg"
+    assert price["per"] == "kg"
+    assert price["vnd_per_kg"] == 250e6
+
+
+def test_ranges_in_other_languages_and_forms() -> None:
+    ranges = {
+        "Perhilitan said pangolin scales fetch between RM1,000 to RM1,500 per kg.": (1000, 1500),
+        "Pangolins fetch between Bt900 and Bt1,200 a kilogram on the black market.": (900, 1200),
+        "Sisik trenggiling dijual mulai dari Rp1 juta hingga Rp3 juta per kg.": (1e6, 3e6),
+        "Siamese rosewood used to sell for 1,000-1,500 baht per kilogram.": (1000, 1500),
+        "Chợ đầu mối bán rùa giống 55.000-60.000 đồng/con cho người buôn.": (55000, 60000),
+    }
+    for text, bounds in ranges.items():
+        (price,) = _prices(text)
+        assert (price["min"], price["max"]) == bounds, text
+
+
+def test_fines_statutes_and_pay_are_not_prices() -> None:
+    text = (
+        "Hải quan Nội Bài thu giữ 11 khúc sừng tê giác trị giá 3 tỷ đồng. Người vận chuyển "
+        "khai được trả tiền công 50 triệu đồng. Tòa tuyên 12 năm tù và phạt bổ sung 100 triệu "
+        "đồng. Theo luật, hành vi này có thể bị phạt tiền từ 500 triệu đến 15 tỷ đồng."
+    )
+    assert [p["amount"] for p in _prices(text)] == [3e9]
+    english = (
+        "Customs seized 56 pangolins worth RM75,000 and arrested the driver, who said he was "
+        "paid RM1,800 for the trip. He faces fines of up to RM100,000."
+    )
+    assert [(p["amount"], p["currency"]) for p in _prices(english)] == [(75000, "MYR")]
+
+
+def test_a_value_word_after_a_penalty_cue_keeps_the_value() -> None:
+    text = "Bị cáo bị phạt 7 năm tù vì buôn bán số ngà voi trị giá 2 tỷ đồng."
+    assert [p["amount"] for p in _prices(text)] == [2e9]
+
+
+def test_hong_kong_yuan_is_the_hong_kong_dollar() -> None:
+    (price,) = _prices("香港海關在機場檢獲約十八公斤懷疑象牙製品，市值約18萬元，拘捕一名男子。")
+    assert (price["amount"], price["currency"]) == (180000, "HKD")
+
+
+def test_per_unit_values_in_dong() -> None:
+    (per_jin,) = _prices("该团伙在网上出售穿山甲鳞片，每斤售价800元，已被警方查获。")
+    vnd = per_jin["vnd"]
+    assert vnd is not None
+    assert per_jin["per"] == "jin" and per_jin["vnd_per_kg"] == 2 * vnd
+    (per_animal,) = _prices("Bán tê tê 7 triệu đồng/con, ib zalo.")
+    assert per_animal["vnd_per_individual"] == 7e6 and per_animal["vnd_per_kg"] is None
+    (total,) = _prices("Lô ngà voi bị thu giữ có giá trị khoảng 4,5 tỷ đồng.")
+    assert total["vnd_per_kg"] is None and total["vnd_per_individual"] is None
+
+
+def test_non_trade_articles_carry_no_prices_or_quantities() -> None:
+    farm = (
+        "Sau thời gian giá nhím giống lên tới 15 triệu đồng/cặp, nay người chăn nuôi chỉ "
+        "cần khoảng 1,2 triệu đồng/cặp. Ông Cao, nông dân nuôi nhím ở xã Suối Cát, cho biết "
+        "nhím dễ nuôi, ăn củ quả, rau xanh; nhím nặng 15 kg/con bán cho thương lái được trên "
+        "2 triệu đồng/con. Trang trại của ông có 40 con nhím sinh sản."
+    )
+    result = analyze(farm, segment=False)
+    assert not result["wildlife_trade"]
+    assert result["prices"] == [] and result["quantities"] == []
+
+
+def test_a_price_repeated_without_its_unit_is_one_price() -> None:
+    prices = _prices("Mật gấu rừng giá 3500k/lạng, hàng chuẩn. Liên hệ 0912 345 678, giá 3500k.")
+    assert [(p["amount"], p["per"]) for p in prices] == [(3500000, "100g")]
