@@ -307,6 +307,9 @@ class ElasticsearchBackend:
         )
         copied = 0
         if source is not None:
+            # Everything written so far must be in the copy, not only what the periodic
+            # refresh has made searchable (a write a moment ago would be left behind).
+            self.client.indices.refresh(index=source)
             pit = self.client.open_point_in_time(index=source, keep_alive=PIT_KEEP_ALIVE)["id"]
             after: list[Any] | None = None
             try:
