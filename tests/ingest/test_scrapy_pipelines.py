@@ -114,7 +114,7 @@ def analysed(item: dict[str, Any]) -> Ingested:
 
 def test_document_has_every_key_of_the_contract() -> None:
     doc = analysed(raw("https://moitruong.example/phap-luat/bat-xe-10234.html")).doc
-    assert set(doc) == set(Document.__annotations__)
+    assert set(doc) == set(Document.__annotations__) - {"truncated"}  # only on capped texts
     assert doc["id"] == document_id("https://moitruong.example/phap-luat/bat-xe-10234.html")
     assert doc["lang"] == "vi"
     assert "pangolin" in doc["species"]
@@ -342,7 +342,7 @@ def test_page_item_is_extracted_and_analysed_in_one_step() -> None:
     stats = FakeStats()
     item = page_item("https://moitruong.example/phap-luat/bat-xe-10234.html", listed="2024-03-12")
     doc = asyncio.run(AnalysisPipeline(stats, workers=0).process_item(item)).doc  # type: ignore[arg-type]
-    assert set(doc) == set(Document.__annotations__)
+    assert set(doc) == set(Document.__annotations__) - {"truncated"}  # only on capped texts
     assert doc["title"] == "Bắt xe tải chở 12 cá thể tê tê tại Móng Cái"
     assert "35 kg vảy tê tê" in doc["text"]
     assert "Tin liên quan" not in doc["text"] and "Giấy phép" not in doc["text"]
