@@ -464,7 +464,8 @@ def _accept(
             alias.kind in ("district", "city")
             and alias.province in provinces
             and n >= 2
-            and bool(_NON_ASCII_LETTER.search(span))
+            # accented text: "Thanh Ba, Phú Thọ" has no diacritic in the name itself
+            and scan.accented_context(start, end)
         )
         if not in_named_province:
             return False
