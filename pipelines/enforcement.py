@@ -129,7 +129,12 @@ def _build(data: dict[str, Any], source: str) -> EnforcementVocabulary:
         discovery_not_objects=tuple(
             t.lower() for t in string_list(discovery, "not_objects", f"{source} [discovery]")
         ),
-        hypothetical=TermMatcher([(t, "cue") for t in cue_terms]),
+        # "what could be the largest haul": the longer phrase takes the cue's words and counts
+        # for nothing
+        hypothetical=TermMatcher(
+            [(t, "cue") for t in cue_terms]
+            + [(t, "") for t in string_list(hypothetical, "not_cues", f"{source} [hypothetical]")]
+        ),
         penalty_only=frozenset(
             lower_same_length(t)
             for t in string_list(hypothetical, "penalty_only", f"{source} [hypothetical]")
@@ -208,7 +213,9 @@ def _hypothetical(text: str, match: Match, vocab: EnforcementVocabulary, action:
     start = _sentence_start(text, match.start, vocab.window)
     # The cue may share words with the term ("có thể bị" + "bị phạt"): it must start before.
     cues = [
-        c for c in vocab.hypothetical.find(text[start : match.end]) if start + c.start < match.start
+        c
+        for c in vocab.hypothetical.find(text[start : match.end])
+        if c.key and start + c.start < match.start
     ]
     if action in ("seizure", "arrest"):
         # Talk of the penalty a suspect faces does not undo the goods taken or the arrest.

@@ -132,6 +132,8 @@ def test_actions_come_in_case_order() -> None:
             "September.",
             ["prosecution"],
         ),
+        # "what could be the largest seizure" reports one
+        ("Customs made what could be the largest seizure of ivory this year.", ["seizure"]),
         # Thai: officers are preparing to take legal action, not done yet
         ("เจ้าหน้าที่ตรวจยึดงาช้าง 6 กิ่ง และเตรียมเรียกตัวผู้ครอบครองมาดำเนินคดี", ["seizure"]),
     ],

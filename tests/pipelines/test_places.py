@@ -298,6 +298,8 @@ def test_gazetteer_errors_name_file_and_line(tmp_path: Path) -> None:
         ),
         # the Vietnamese name of a Lao city
         ("Xe khách chạy từ Pắc Xế (Lào) về huyện Diễn Châu.", ["Pakse", "Laos", "Diễn Châu"]),
+        # a nationality adjective before an authority names the country; before a person, not
+        ("French customs seized 30 kg of ivory; a French tourist was fined.", ["France"]),
         # lower-case words after a place word are no name
         ("Công an xã vận động người dân, huyện đội tham gia.", []),
     ],
