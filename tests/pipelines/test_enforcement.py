@@ -132,6 +132,8 @@ def test_actions_come_in_case_order() -> None:
             "September.",
             ["prosecution"],
         ),
+        ("Người này đã bị xử lý hình sự về tội buôn bán động vật hoang dã.", ["prosecution"]),
+        ("Hai đối tượng có thể bị xử lý hình sự.", []),
         # "what could be the largest seizure" reports one
         ("Customs made what could be the largest seizure of ivory this year.", ["seizure"]),
         # Thai: officers are preparing to take legal action, not done yet
