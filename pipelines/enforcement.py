@@ -41,9 +41,10 @@ _QUANTITY = re.compile(
     r"\d[\d.,]*\s*(?:kg|tấn|tạ|t\b|g\b|cá thể|con|chiếc|khúc|m3|bao|thùng"
     r"|sừng|túi|kiện|bộ|lọ"
     r"|kilo(?:gram)?s?\b|tonnes?\b|tons?\b|pieces\b|tusks\b|horns\b|boxes\b|bags\b|sacks\b"
-    # "20 elephant tusks", "150 live pangolins": one word may stand between
-    r"|(?:[a-z]+\s+)?(?:tusks|horns|scales|skins|carcasses|pangolins|turtles|tortoises|birds"
-    r"|animals|cubs)\b)",
+    # "20 elephant tusks", "150 live pangolins", "50 rhino horn pieces": two words may stand
+    # between
+    r"|(?:[a-z]+\s+){0,2}(?:tusks|horns|scales|skins|carcasses|pangolins|turtles|tortoises|birds"
+    r"|animals|cubs|pieces)\b)",
     re.IGNORECASE,
 )
 
@@ -74,6 +75,7 @@ class EnforcementVocabulary:
     discovery_window: int
     discovery_not_objects: tuple[str, ...]
     hypothetical: TermMatcher
+    penalty_only: frozenset[str]
     range_terms: frozenset[str]
     window: int
 
@@ -127,7 +129,16 @@ def _build(data: dict[str, Any], source: str) -> EnforcementVocabulary:
         discovery_not_objects=tuple(
             t.lower() for t in string_list(discovery, "not_objects", f"{source} [discovery]")
         ),
-        hypothetical=TermMatcher([(t, "cue") for t in cue_terms]),
+        # "what could be the largest haul": the longer phrase takes the cue's words and counts
+        # for nothing
+        hypothetical=TermMatcher(
+            [(t, "cue") for t in cue_terms]
+            + [(t, "") for t in string_list(hypothetical, "not_cues", f"{source} [hypothetical]")]
+        ),
+        penalty_only=frozenset(
+            lower_same_length(t)
+            for t in string_list(hypothetical, "penalty_only", f"{source} [hypothetical]")
+        ),
         range_terms=frozenset(string_list(hypothetical, "range_terms", source)),
         window=int(hypothetical.get("window", 90)),
     )
@@ -198,11 +209,18 @@ def _is_discovery_seizure(text: str, match: Match, vocab: EnforcementVocabulary)
     return bool(_QUANTITY.search(text, match.end, match.end + vocab.discovery_window))
 
 
-def _hypothetical(text: str, match: Match, vocab: EnforcementVocabulary) -> bool:
+def _hypothetical(text: str, match: Match, vocab: EnforcementVocabulary, action: str = "") -> bool:
     start = _sentence_start(text, match.start, vocab.window)
     # The cue may share words with the term ("có thể bị" + "bị phạt"): it must start before.
-    cues = vocab.hypothetical.find(text[start : match.end])
-    if any(start + cue.start < match.start for cue in cues):
+    cues = [
+        c
+        for c in vocab.hypothetical.find(text[start : match.end])
+        if c.key and start + c.start < match.start
+    ]
+    if action in ("seizure", "arrest"):
+        # Talk of the penalty a suspect faces does not undo the goods taken or the arrest.
+        cues = [c for c in cues if c.term not in vocab.penalty_only]
+    if cues:
         return True
     return match.term in vocab.range_terms and bool(
         _LAW_RANGE.match(text, match.end, match.end + 40)
@@ -223,7 +241,7 @@ def find_actions(
             action = _object_action(text, match, vocab.object_rules[match.term], vocab)
         elif action == "discovery":
             action = "seizure" if _is_discovery_seizure(text, match, vocab) else ""
-        if action in ACTIONS and not _hypothetical(text, match, vocab):
+        if action in ACTIONS and not _hypothetical(text, match, vocab, action):
             found.append(ActionMention(action, match.start, match.end))
     return found + _goods_taken_with_arrest(text, found, vocab)
 

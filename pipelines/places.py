@@ -446,6 +446,9 @@ class _Scan:
         return previous[:1].isupper() and fold(previous) in _FOLDED_NAME_PARTS
 
 
+_DISTRICT_NEXT = re.compile(r"\s*,\s*(?:huyện|quận|thị xã|thành phố|TP\b|H\.|Q\.|TX\.)")
+
+
 def _accept(
     scan: _Scan, alias: _Alias, i: int, n: int, provinces: frozenset[str] = frozenset()
 ) -> bool:
@@ -461,10 +464,15 @@ def _accept(
         return span == alias.written and any(w in _AUTHORITIES for w in after)
     if alias.marker == "^" and not scan.has_prefix(i, n, alias.kind):
         in_named_province = (
-            alias.kind in ("district", "city")
-            and alias.province in provinces
+            alias.province in provinces
             and n >= 2
-            and bool(_NON_ASCII_LETTER.search(span))
+            # accented text: "Thanh Ba, Phú Thọ" has no diacritic in the name itself
+            and scan.accented_context(start, end)
+            and (
+                alias.kind in ("district", "city")
+                # a commune written right before its district: "Hòa Thọ Đông, quận Cẩm Lệ"
+                or (alias.kind == "commune" and bool(_DISTRICT_NEXT.match(scan.text, end)))
+            )
         )
         if not in_named_province:
             return False
@@ -544,6 +552,39 @@ def _spaced_mentions(
     return found
 
 
+# A commune, district or regency the gazetteer does not know, named after its own place word:
+# communes renamed or merged before the packages' data begins ("xã Diễn Tháp"), Indonesian
+# regencies and sub-districts ("Kabupaten Melawi", "Kecamatan Sungai Pinyuh") and district
+# courts ("Pengadilan Negeri Sanggau"). Each word of the name is capitalised; Vietnamese names
+# keep to three syllables, Indonesian ones to two words.
+_VI_NAME_WORD = r"[A-ZĐÀ-Ỹ][a-zđà-ỹ]*(?:['’][A-Za-zđà-ỹ]+)?"
+_ID_NAME_WORD = r"[A-Z][a-z]+"
+_UNLISTED = re.compile(
+    r"(?<!\w)(?:(?:[Xx]ã|[Pp]hường|[Tt]hị trấn|[Hh]uyện|[Tt]hị xã)\s+"
+    rf"(?P<vi>{_VI_NAME_WORD}(?:\s{_VI_NAME_WORD}){{0,2}})"
+    r"|(?:Kabupaten|Kecamatan|Pengadilan Negeri|Kejaksaan Negeri|PN)\s+"
+    rf"(?P<id>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD})?))(?!\w)"
+)
+
+
+def _unlisted_mentions(gazetteer: _Gazetteer, text: str, known: list[int]) -> list[tuple[int, str]]:
+    """Names after a place word that no gazetteer entry took (``known``: where mentions start)."""
+    found = []
+    taken = set(known)
+    for m in _UNLISTED.finditer(text):
+        group = "vi" if m.group("vi") else "id"
+        name, start = m.group(group), m.start(group)
+        if start in taken or tuple(fold(w) for w in name.split()) in gazetteer.index:
+            continue  # found already, or a known name the gazetteer's rules turned down
+        # (the pattern's letter ranges mix cases: each word must start with a capital)
+        if not all(word[0].isupper() for word in name.split()):
+            continue
+        if group == "vi" and len(name.split()) == 1 and len(name) < 3:
+            continue
+        found.append((start, name))
+    return found
+
+
 def extract_locations(text: str) -> list[str]:
     """Canonical names of the places named in ``text``, in order of first mention."""
     gazetteer = _full()
@@ -559,4 +600,7 @@ def extract_locations(text: str) -> list[str]:
         mentions = _spaced_mentions(gazetteer, scan, provinces)
     if gazetteer.unspaced and _UNSPACED.search(text):
         mentions = sorted(mentions + _unspaced_mentions(gazetteer, text))
+    unlisted = _unlisted_mentions(gazetteer, text, [start for start, _ in mentions])
+    if unlisted:
+        mentions = sorted(mentions + unlisted)
     return list(dict.fromkeys(place for _, place in mentions))

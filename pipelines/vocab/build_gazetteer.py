@@ -50,9 +50,12 @@ LANGUAGES = ("vi", "en", "th", "zh", "zh_Hant", "id", "ms")
 CITY_POPULATION = 500_000
 NEAR_COUNTRIES = {"LA", "KH", "TH", "MM", "MY", "ID", "PH", "SG", "BN", "TW", "HK", "MO"}
 NEAR_POPULATION = 100_000
-# Towns of Thailand, Laos, Cambodia and Malaysia, where district towns make the news.
-TOWN_COUNTRIES = {"TH", "LA", "KH", "MY"}
+# Towns of Thailand, Laos, Cambodia, Malaysia and Indonesia, where district towns make the news.
+TOWN_COUNTRIES = {"TH", "LA", "KH", "MY", "ID"}
 TOWN_POPULATION = 15_000
+# Indonesia has hundreds of towns above that, many named like everyday words: regency seats
+# ("Sintang") and bigger only.
+TOWN_POPULATION_BY_COUNTRY = {"ID": 50_000}
 CHINA_POPULATION = 300_000
 # Chinese-script names are matched inside running text (no spaces): only for big cities.
 HAN_POPULATION = 1_000_000
@@ -68,7 +71,7 @@ COMMON_WORDS = frozenset(
         "Aba Jos Teni Concepcion Rosario Rodriguez Commonwealth Pest Salé Poblacion Libertad "
         "Candelaria Toledo Valencia Natal Salem Viana Phoenix Houston Dallas Denver Trujillo "
         "Quezon Nan Tak Trang Santol Capas Plumbon Pandi Paseh Lawang Banjaran Grogol Curug "
-        "Kresek Maran Guyong",
+        "Kresek Maran Guyong Sumber Melati Baki Wedi Raha Tual Ende",
     )
 )
 HAN_COMMON = frozenset(
@@ -377,7 +380,10 @@ def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
             or population >= CITY_POPULATION
             or (code in NEAR_COUNTRIES and population >= NEAR_POPULATION)
             or (code == "CN" and population >= CHINA_POPULATION)
-            or (code in TOWN_COUNTRIES and population >= TOWN_POPULATION)
+            or (
+                code in TOWN_COUNTRIES
+                and population >= TOWN_POPULATION_BY_COUNTRY.get(code, TOWN_POPULATION)
+            )
         )
         if not wanted:
             continue

@@ -96,3 +96,49 @@ def test_possible_or_unrelated_actions_do_not_count(text: str) -> None:
 def test_actions_come_in_case_order() -> None:
     text = "Bị cáo bị tuyên phạt 5 năm tù. Trước đó, công an thu giữ 20 kg ngà voi."
     assert actions(text) == ["seizure", "sentence"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # held criminally liable: the case was prosecuted
+        (
+            "Từ đầu mối này, cơ quan điều tra truy cứu trách nhiệm hình sự 15 người.",
+            ["prosecution"],
+        ),
+        # "tạm giữ" + a full name holds a person; the horns held beside them were taken
+        (
+            "Công an tỉnh Tây Ninh đang tạm giữ Nguyễn Đức Nam cùng 10 khúc sừng tê giác.",
+            ["seizure", "arrest"],
+        ),
+        # caught while carrying the goods: the people were arrested, and the goods taken
+        (
+            "Cuối tháng 7, hai đối tượng bị lực lượng chức năng bắt giữ khi đang chở 7 cá thể hổ.",
+            ["seizure", "arrest"],
+        ),
+        (
+            "Two men caught with 50 rhino horn pieces near the airport were jailed for six months.",
+            ["seizure", "arrest", "sentence"],
+        ),
+        # talk of the penalty they face does not undo the horns seized
+        (
+            "They face charges over 50 horn pieces seized near the airport. If found guilty, "
+            "they could face three years in jail.",
+            ["seizure"],
+        ),
+        # a plea when charged, and a trial still to come
+        (
+            "Two men claimed trial for possessing rhino horns. The trial is set to begin in "
+            "September.",
+            ["prosecution"],
+        ),
+        ("Người này đã bị xử lý hình sự về tội buôn bán động vật hoang dã.", ["prosecution"]),
+        ("Hai đối tượng có thể bị xử lý hình sự.", []),
+        # "what could be the largest seizure" reports one
+        ("Customs made what could be the largest seizure of ivory this year.", ["seizure"]),
+        # Thai: officers are preparing to take legal action, not done yet
+        ("เจ้าหน้าที่ตรวจยึดงาช้าง 6 กิ่ง และเตรียมเรียกตัวผู้ครอบครองมาดำเนินคดี", ["seizure"]),
+    ],
+)
+def test_court_news_wording(text: str, expected: list[str]) -> None:
+    assert actions(text) == expected

@@ -273,3 +273,36 @@ def test_gazetteer_errors_name_file_and_line(tmp_path: Path) -> None:
     no_header.write_text("Hà Nội,city,VN,Hà Nội,21,105,\n", "utf-8")
     with pytest.raises(GazetteerError, match=r"g4\.csv: the first row must be the header"):
         load_gazetteer(no_header)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a district without diacritics, in the province named after it
+        ("Hai bị cáo trú ở Thanh Ba, Phú Thọ bị truy tố.", ["Thanh Ba", "Phú Thọ"]),
+        # a ward written right before its district
+        (
+            "Bà Tiếp (Hòa Thọ Đông, quận Cẩm Lệ, Đà Nẵng) nuôi nhím.",
+            ["Hòa Thọ Đông", "Cẩm Lệ", "Đà Nẵng"],
+        ),
+        # a commune merged away before the packages' data begins: its place word names it
+        (
+            "Bị cáo Lượng (xóm 6, xã Diễn Tháp, huyện Diễn Châu) nuôi hổ.",
+            ["Diễn Tháp", "Diễn Châu"],
+        ),
+        # Indonesian regencies, sub-districts and district courts; regency seats from GeoNames
+        (
+            "Pengadilan Negeri Sintang memvonis dua pedagang yang ditangkap di Kabupaten Melawi, "
+            "Kalimantan Barat, dan di Kecamatan Sungai Pinyuh.",
+            ["Sintang", "Melawi", "Kalimantan Barat", "Sungai Pinyuh"],
+        ),
+        # the Vietnamese name of a Lao city
+        ("Xe khách chạy từ Pắc Xế (Lào) về huyện Diễn Châu.", ["Pakse", "Laos", "Diễn Châu"]),
+        # a nationality adjective before an authority names the country; before a person, not
+        ("French customs seized 30 kg of ivory; a French tourist was fined.", ["France"]),
+        # lower-case words after a place word are no name
+        ("Công an xã vận động người dân, huyện đội tham gia.", []),
+    ],
+)
+def test_places_named_by_their_place_word_or_neighbours(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
