@@ -213,9 +213,18 @@ def _test(args: argparse.Namespace) -> int:
             print(header, file=sys.stderr)
             sys.stdout.write(body)
         return 0
-    print(f"{header}\n")
-    print(text)
+    print(_shown(f"{header}\n"))
+    print(_shown(text))
     return 0
+
+
+def _shown(text: str) -> str:
+    """``text`` for a terminal: control characters from stored titles and snippets (ESC
+    sequences that clear the screen or retitle the window, bidi overrides) written as escapes;
+    line breaks kept."""
+    from search.search_command import terminal_safe
+
+    return "\n".join(terminal_safe(line) for line in text.split("\n"))
 
 
 def _pause(args: argparse.Namespace) -> int:
@@ -291,8 +300,8 @@ def _outbox(args: argparse.Namespace) -> int:
             print(
                 f"#{message.id}\t{message.status}\t{message.attempts} attempts\t"
                 f"{_outbox_next(message, zone)}\t{', '.join(message.recipients)}\t"
-                f"{message.subject}"
-                + (f"\n\tlast error: {message.last_error}" if message.last_error else "")
+                + _shown(message.subject)
+                + (f"\n\tlast error: {_shown(message.last_error)}" if message.last_error else "")
             )
     if not messages and not args.json:
         print("outbox empty: every e-mail was delivered")

@@ -123,3 +123,29 @@ def test_alerts_test_html_writes_only_the_html(
     assert main(["alerts", "list"]) == 0
     assert "Tê tê (paused)" in capsys.readouterr().out
     assert main(["alerts", "resume", "nothing"]) == 1
+
+
+def test_alerts_test_escapes_control_characters_of_stored_titles(
+    backend: FakeBackend,
+    rule: AlertRule,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from search import factory
+
+    hostile = "Vảy tê tê \x1b]0;owned\x07\x1b[2J giá rẻ"
+    backend.upsert(
+        [
+            item(
+                "h1",
+                title=hostile,
+                fetched_at=datetime.now(UTC) - timedelta(hours=1),
+                species=["pangolin"],
+            )
+        ]
+    )
+    monkeypatch.setattr(factory, "open_backend", lambda: backend)
+    assert main(["alerts", "test", "Tê tê"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b]0;owned" in out
+    assert "\n" in out  # the preview keeps its lines
