@@ -31,7 +31,7 @@ from pipelines.fields import Analysis
 from pipelines.settings import analysis_workers
 from pipelines.urls import check_url as validate_url
 from pipelines.urls import document_id
-from search.backend import SearchBackend
+from search.backend import IndexingError, SearchBackend
 from search.dates import parse_datetime
 from search.document import Document
 from search.factory import open_backend
@@ -238,6 +238,17 @@ def _index(
 ) -> None:
     try:
         outcomes = backend.upsert(docs)
+    except IndexingError as error:
+        # The index refused some items after its retries and wrote the others: name the lines
+        # refused (a later import of the same file sends them again: imports are idempotent).
+        refused = 0
+        for record, doc in zip(records, docs, strict=True):
+            if doc["id"] in error.failures:
+                print(f"line {record.line}: not indexed: {error.failures[doc['id']]}", file=errors)
+                refused += 1
+        counts["bad"] += refused
+        counts["indexed"] += len(docs) - refused
+        return
     except InvalidDocument:
         # One document refused: index the others one by one so only that line is lost.
         outcomes = []
@@ -276,5 +287,6 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"imported: {counts['new']} new, {counts['updated']} updated, "
         f"{counts['unchanged']} unchanged, {counts['bad']} bad"
+        + (f" ({counts['indexed']} more indexed, new or updated)" if counts["indexed"] else "")
     )
     return 1 if counts["bad"] else 0

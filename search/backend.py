@@ -106,3 +106,13 @@ class SearchBackend(Protocol):
     def count(self) -> int: ...
 
     def close(self) -> None: ...
+
+
+class IndexingError(RuntimeError):
+    """Items the index refused after every retry; the others were written. ``failures`` maps
+    each refused document id to the index's reason."""
+
+    def __init__(self, failures: dict[str, str]):
+        listed = "; ".join(f"{doc_id}: {reason}" for doc_id, reason in list(failures.items())[:10])
+        super().__init__(f"{len(failures)} item(s) not indexed: {listed}")
+        self.failures = failures

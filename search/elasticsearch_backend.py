@@ -37,7 +37,14 @@ from elasticsearch.helpers import scan, streaming_bulk
 
 from pipelines.dedup import hamming
 from search import es_query, es_versions, settings
-from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
+from search.backend import (
+    Bucket,
+    Hit,
+    IndexingError,
+    SearchRequest,
+    SearchResponse,
+    UpsertOutcome,
+)
 from search.dates import local_zone, now_epoch
 from search.document import Document, public_fields
 from search.index_tokens import indexed_text
@@ -77,15 +84,6 @@ PIT_KEEP_ALIVE = "2m"
 _CURSORS = 8  # deep-paging positions kept for "the next page"
 # A window ending later than this many seconds ago may miss items not refreshed yet.
 REFRESH_WINDOW_SECONDS = 60
-
-
-class IndexingError(RuntimeError):
-    """Items Elasticsearch refused after every retry; the others were written."""
-
-    def __init__(self, failures: dict[str, str]):
-        listed = "; ".join(f"{doc_id}: {reason}" for doc_id, reason in list(failures.items())[:10])
-        super().__init__(f"{len(failures)} item(s) not indexed: {listed}")
-        self.failures = failures
 
 
 def load_mapping() -> dict[str, Any]:

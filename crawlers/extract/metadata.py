@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from crawlers.extract.dates import DEFAULT_TZ, parse_iso_date, parse_vietnamese_date
 from crawlers.extract.jsonld import first_of_type, jsonld_objects, text_value
 from crawlers.extract.tree import BLOCK_TAGS, clean_space, element_text, parse_html
+from pipelines.urls import is_valid_url
 
 ARTICLE_TYPES = {
     "NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -216,11 +217,22 @@ def page_lang(tree: lxml_html.HtmlElement) -> str | None:
 
 
 def page_canonical(tree: lxml_html.HtmlElement, url: str) -> str:
-    for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            return urljoin(url, link.get("href", "").strip())
+    """The page's ``rel=canonical`` (else ``og:url``) made absolute, or ``url`` itself when the
+    page declares none usable: a hostile page's ``href="http://[::1"`` must not lose the item."""
+    declared = [
+        link.get("href", "").strip()
+        for link in tree.iter("link")
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")
+    ]
     og_url = meta_content(tree, "og:url")
-    return urljoin(url, og_url) if og_url else url
+    for candidate in [*declared[:1], *([og_url] if og_url else [])]:
+        try:
+            absolute = urljoin(url, candidate)
+        except ValueError:  # "Invalid IPv6 URL" and the like
+            continue
+        if is_valid_url(absolute):
+            return absolute
+    return url
 
 
 def page_section(

@@ -19,7 +19,7 @@ import pytest
 from ingest import import_command
 from pipelines.fields import Analysis
 from pipelines.urls import document_id
-from search.backend import SearchRequest
+from search.backend import IndexingError, SearchRequest
 from search.sqlite_backend import SqliteBackend
 from wildwatch.cli import main
 
@@ -301,4 +301,35 @@ def test_a_text_over_the_analysis_cap_is_stored_whole_and_marked_truncated(
     assert "rhino" not in doc["species"]
     assert doc["text"].endswith(RHINO_TEXT)
     assert backend.search(SearchRequest(query="sung te giac")).get("total") == 1
+    backend.close()
+
+
+class RefusingBackend(SqliteBackend):
+    """Writes every document but one, then says so as Elasticsearch's bulk does."""
+
+    def __init__(self, path: Path, refused_url: str) -> None:
+        super().__init__(path)
+        self.refused = document_id(refused_url)
+
+    def upsert(self, docs: Any) -> Any:
+        docs = list(docs)
+        super().upsert([doc for doc in docs if doc["id"] != self.refused])
+        if any(doc["id"] == self.refused for doc in docs):
+            raise IndexingError({self.refused: "mapper_parsing_exception: field [title]"})
+        return []
+
+
+def test_items_the_index_refuses_are_named_by_line_and_the_rest_are_stored(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        {"url": "https://vnexpress.net/tin-1.html", "text": RHINO_TEXT},
+        {"url": "https://vnexpress.net/tin-2.html", "text": RHINO_TEXT + " Tin thứ hai."},
+    ]
+    backend = RefusingBackend(home / "index.sqlite", "https://vnexpress.net/tin-2.html")
+    raw = [json.dumps(line, ensure_ascii=False).encode("utf-8") for line in lines]
+    counts = import_command.import_lines(raw, backend, workers=1)
+    assert counts["bad"] == 1 and counts["indexed"] == 1
+    assert "line 2: not indexed: mapper_parsing_exception" in capsys.readouterr().err
+    assert backend.get(document_id("https://vnexpress.net/tin-1.html")) is not None
     backend.close()

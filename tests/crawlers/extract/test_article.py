@@ -81,3 +81,15 @@ def test_relative_canonical_url_is_made_absolute_and_defaults_to_the_page_url() 
     second = extract_article(without, "https://baomoi.example/b-7654321.html")
     assert first is not None and first.canonical_url == "https://baomoi.example/a-1234567.html"
     assert second is not None and second.canonical_url == "https://baomoi.example/b-7654321.html"
+
+
+def test_a_malformed_canonical_link_falls_back_to_the_page_url() -> None:
+    paragraph = "<p>" + "Kiểm lâm thu giữ 12 cá thể rùa núi vàng tại Quảng Bình. " * 6 + "</p>"
+    for href in ("http://[::1", "https://example.vn:99999/x", "javascript:alert(1)"):
+        page = (
+            f'<html><head><link rel="canonical" href="{href}"></head>'
+            f"<body><article>{paragraph}</article></body></html>"
+        )
+        article = extract_article(page, "https://baoquangbinh.example/rua-1234.html")
+        assert article is not None, href
+        assert article.canonical_url == "https://baoquangbinh.example/rua-1234.html", href
