@@ -8,12 +8,14 @@ an alert") one alert rule through ``schedules.rules``.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -42,6 +44,7 @@ from web.queries import archived_body, coverage, item_view, iter_hits
 from web.rendering import render
 from web.services import AlertSaveError
 from web.trends import Table
+from wildwatch.env import timezone_name
 
 router = APIRouter(include_in_schema=False)
 Params = Annotated[SearchParams, Depends(search_params)]
@@ -318,7 +321,9 @@ CSV_COLUMNS = (
     "lang",
     "country",
     "title",
+    "snippet",
     "url",
+    "item_link",
     "wildlife_trade",
     "relevance",
     "species",
@@ -336,10 +341,33 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv_row(hit: dict[str, Any]) -> list[str]:
+def _local_iso(value: object) -> str:
+    """An ISO 8601 moment in ``WILDWATCH_TZ`` with its offset (what the UI shows, still
+    machine-readable); a value without a zone or not a date is kept as stored."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        return str(value)
+    return moment.astimezone(ZoneInfo(timezone_name())).isoformat(timespec="seconds")
+
+
+def _plain_snippet(snippet: object) -> str:
+    # The snippet is HTML made by search.snippets: escaped text and <mark> tags only.
+    return html.unescape(re.sub(r"</?mark>", "", str(snippet or "")))
+
+
+def _csv_row(hit: dict[str, Any], base_url: str) -> list[str]:
     prices = hit.get("prices") or []
     row = {
         **{key: hit.get(key) for key in CSV_COLUMNS},
+        "published_at": _local_iso(hit.get("published_at")),
+        "fetched_at": _local_iso(hit.get("fetched_at")),
+        "snippet": _plain_snippet(hit.get("snippet")),
+        "item_link": f"{base_url}items/{quote(str(hit.get('id') or ''))}",
         "wildlife_trade": "1" if hit.get("wildlife_trade") else "0",
         "species": "; ".join(hit.get("species") or []),
         "enforcement": "; ".join(hit.get("enforcement") or []),
@@ -359,13 +387,14 @@ def _csv_row(hit: dict[str, Any]) -> list[str]:
 @router.get("/export.csv")
 def export_csv(request: Request, params: Params) -> Response:
     """Every match of the search (up to WILDWATCH_WEB_EXPORT_LIMIT rows) as CSV in UTF-8
-    with a byte-order mark, which Excel needs to show Vietnamese correctly."""
+    with a byte-order mark, which Excel needs to show Vietnamese correctly; dates in
+    WILDWATCH_TZ with their offset, the snippet as plain text, a link to each item's page."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     with request.app.state.services.backend() as backend:
         for hit in iter_hits(backend, params.request, settings.export_limit()):
-            writer.writerow(_csv_row(dict(hit)))
+            writer.writerow(_csv_row(dict(hit), str(request.base_url)))
     name = f"wildwatch-{date.today():%Y%m%d}.csv"
     return Response(
         ("\ufeff" + buffer.getvalue()).encode("utf-8"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -177,6 +179,17 @@ def test_csv_export_has_bom_and_all_matches(client: TestClient) -> None:
     assert "Bắt giữ xe tải chở 120 kg vảy tê tê tại Quảng Ninh" in text
     assert "3 triệu/kg" in text and "3000000" in text
     assert client.get("/export.csv", params={"page": "x"}).status_code == 400
+
+
+def test_csv_rows_have_a_plain_snippet_an_item_link_and_local_dates(client: TestClient) -> None:
+    text = client.get("/export.csv", params={"q": "te te"}).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and all(row["item_link"] == f"http://testserver/items/{row['id']}" for row in rows)
+    assert all("<mark>" not in row["snippet"] for row in rows)
+    assert any("tê tê" in row["snippet"].lower() for row in rows)
+    # stored in UTC, written in WILDWATCH_TZ (Asia/Ho_Chi_Minh) with its offset
+    assert all(row["fetched_at"].endswith("+07:00") for row in rows)
+    assert client.get(rows[0]["item_link"].removeprefix("http://testserver")).status_code == 200
 
 
 def test_save_search_as_alert(home: Path, ids: dict[str, str]) -> None:
