@@ -12,10 +12,9 @@ import html
 import io
 import math
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -41,10 +40,9 @@ from web.params import (
     parse_search_params,
 )
 from web.queries import archived_body, coverage, item_view, iter_hits
-from web.rendering import render
+from web.rendering import local_moment, render
 from web.services import AlertSaveError
 from web.trends import Table
-from wildwatch.env import timezone_name
 
 router = APIRouter(include_in_schema=False)
 Params = Annotated[SearchParams, Depends(search_params)]
@@ -346,13 +344,10 @@ def _local_iso(value: object) -> str:
     machine-readable); a value without a zone or not a date is kept as stored."""
     if not value:
         return ""
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+    moment = local_moment(value)
+    if moment is None or moment.tzinfo is None:
         return str(value)
-    if moment.tzinfo is None:
-        return str(value)
-    return moment.astimezone(ZoneInfo(timezone_name())).isoformat(timespec="seconds")
+    return moment.isoformat(timespec="seconds")
 
 
 def _plain_snippet(snippet: object) -> str:

@@ -51,15 +51,24 @@ def safe_snippet(snippet: object) -> Markup:
     return Markup(text)
 
 
-def local_time(value: object, lang: str, *, with_time: bool = True) -> str:
+def local_moment(value: object) -> datetime | None:
+    """A stored ISO 8601 moment, in ``WILDWATCH_TZ`` when it has a zone (kept naive when it
+    has none); None when it is empty or not a date."""
     if not value:
-        return ""
+        return None
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
+        return None
+    return moment.astimezone(ZoneInfo(timezone_name())) if moment.tzinfo is not None else moment
+
+
+def local_time(value: object, lang: str, *, with_time: bool = True) -> str:
+    if not value:
+        return ""
+    moment = local_moment(value)
+    if moment is None:
         return str(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(ZoneInfo(timezone_name()))
     date_part = moment.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
     if not with_time or (moment.hour == 0 and moment.minute == 0):
         return date_part
