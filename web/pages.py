@@ -32,12 +32,12 @@ from web.params import (
     LIST_FILTERS,
     MAX_PAGE,
     SCALAR_PARAMS,
-    SPECIES,
     ParamError,
     SearchParams,
     localized_error,
     parse_interval,
     parse_search_params,
+    species_choices,
 )
 from web.queries import archived_body, coverage, item_view, iter_hits
 from web.rendering import local_moment, render
@@ -99,12 +99,6 @@ def _pages(params: SearchParams, total: int) -> list[dict[str, Any]]:
     return pages if last > 1 else []
 
 
-def _species_choices(t: Translator) -> list[tuple[str, str]]:
-    # The ids the filter accepts (the species vocabulary), by label in the reader's language;
-    # labels of ids the vocabulary lacks are not offered (they would only be refused).
-    return sorted(((key, t.label("species", key)) for key in SPECIES), key=lambda kv: kv[1])
-
-
 def _search_context(request: Request, params: SearchParams) -> dict[str, Any]:
     chips = [
         {"name": name, "value": value, "href": "/?" + params.query_string(toggle=(name, value))}
@@ -116,7 +110,7 @@ def _search_context(request: Request, params: SearchParams) -> dict[str, Any]:
         "chips": chips,
         "kinds": KINDS,
         "actions": ENFORCEMENT,
-        "species_choices": _species_choices(Translator(request.state.ui)),
+        "species_choices": species_choices(Translator(request.state.ui)),
         "response": None,
         "facet_groups": [],
         "pages": [],

@@ -12,11 +12,14 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlencode
 
 from search.backend import SearchRequest
 from search.filter_values import CHECKED_FILTERS, UnknownFilterValue, check_value, valid_values
+
+if TYPE_CHECKING:
+    from web.i18n import Translator
 
 LIST_FILTERS = ("species", "kind", "lang", "source", "enforcement", "country", "location")
 SCALAR_PARAMS = ("q", "trade", "since", "until", "sort", "min_relevance", "page", "per_page")
@@ -29,6 +32,14 @@ Interval = Literal["day", "week"]
 KINDS = valid_values("kind")
 ENFORCEMENT = valid_values("enforcement")
 SPECIES = valid_values("species")
+
+
+def species_choices(t: Translator) -> list[tuple[str, str]]:
+    """The ids the species filter accepts (the species vocabulary), by label in the reader's
+    language; labels of ids the vocabulary lacks are not offered (they would only be refused)."""
+    return sorted(((key, t.label("species", key)) for key in SPECIES), key=lambda kv: kv[1])
+
+
 _SOURCE = re.compile(r"^[a-z0-9_-]{1,80}$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}

@@ -25,10 +25,10 @@ from web.i18n import Translator
 from web.params import (
     ENFORCEMENT,
     KINDS,
-    SPECIES,
     ParamError,
     SearchParams,
     parse_search_params,
+    species_choices,
 )
 from web.queries import iter_hits
 from web.rendering import render
@@ -187,9 +187,7 @@ def trends_page(
             "quick_ranges": _quick_ranges(params, selected, price_species.strip()),
             "price_species": priced_species,
             "price_species_label": species_label,
-            "species_choices": sorted(
-                ((key, t.label("species", key)) for key in SPECIES), key=lambda kv: kv[1]
-            ),
+            "species_choices": species_choices(t),
             "kind_choices": [(k, t.label("kind", k)) for k in KINDS],
             "country_choices": sorted(t.labels("country").items(), key=lambda kv: kv[1]),
             "hidden": [(k, v) for k, v in params.pairs if k not in (*FORM_FILTERS, "page")],
