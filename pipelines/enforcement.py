@@ -78,6 +78,8 @@ class EnforcementVocabulary:
     penalty_only: frozenset[str]
     range_terms: frozenset[str]
     window: int
+    handovers: frozenset[str] = frozenset()
+    releases: TermMatcher | None = None
 
 
 def _action(value: Any, where: str) -> str:
@@ -111,6 +113,7 @@ def _build(data: dict[str, Any], source: str) -> EnforcementVocabulary:
     objects = data.get("objects", {})
     discovery = data.get("discovery", {})
     hypothetical = data.get("hypothetical", {})
+    handover = data.get("handover", {})
     cue_terms = [
         t
         for lang in _LANG_KEYS
@@ -141,6 +144,12 @@ def _build(data: dict[str, Any], source: str) -> EnforcementVocabulary:
         ),
         range_terms=frozenset(string_list(hypothetical, "range_terms", source)),
         window=int(hypothetical.get("window", 90)),
+        handovers=frozenset(
+            lower_same_length(t) for t in string_list(handover, "terms", f"{source} [handover]")
+        ),
+        releases=TermMatcher(
+            [(t, "release") for t in string_list(handover, "release", f"{source} [handover]")]
+        ),
     )
 
 
@@ -193,6 +202,41 @@ def _object_action(text: str, match: Match, rule: ObjectRule, vocab: Enforcement
     return rule.default
 
 
+# "bắt giữ cùng tang vật", "tạm giữ người và tang vật", "bắt giữ đối tượng cùng 3 cá thể tê
+# tê": the verb took a person and the goods at once.
+_WITH_GOODS_JOIN = re.compile(
+    r"(?:\bcùng\b|\bcung\b|\bvà\b|\bva\b|kèm theo|cùng với|cùng toàn bộ|\bbeserta\b"
+    r"|\bdan\b|\bwith\b|\band\b)",
+    re.IGNORECASE,
+)
+
+
+def _person_and_goods(
+    text: str, match: Match, rule: ObjectRule, vocab: EnforcementVocabulary
+) -> bool:
+    """Whether an object verb that takes people or goods took both: its person is the subject
+    of a passive ("... thì bị công an bắt giữ cùng tang vật") or follows it, and the goods are
+    joined to it by "cùng", "và", "with"."""
+    if rule.person != "arrest" or rule.goods != "seizure":
+        return False
+    after = text[match.end : match.end + rule.window]
+    goods = [m for m in vocab.goods.find(after)]
+    quantity = _QUANTITY.search(after)
+    goods_start = min(
+        [m.start for m in goods] + ([quantity.start()] if quantity else []), default=None
+    )
+    if goods_start is None:
+        return False
+    join = _WITH_GOODS_JOIN.search(after, 0, goods_start)
+    if join is None or goods_start - join.end() > 16:
+        return False
+    persons_before_join = [m for m in vocab.persons.find(after[: join.start()])]
+    if persons_before_join:
+        return True
+    # nothing but the join between the verb and the goods: the person is the sentence's subject
+    return not after[: join.start()].strip(" ,")
+
+
 def _is_discovery_seizure(text: str, match: Match, vocab: EnforcementVocabulary) -> bool:
     start = _sentence_start(text, match.start, 120)
     after = text[match.end : match.end + vocab.discovery_window]
@@ -207,6 +251,16 @@ def _is_discovery_seizure(text: str, match: Match, vocab: EnforcementVocabulary)
     if passive and _QUANTITY.search(text, start, match.start):
         return True  # "51 tusks were found by police"
     return bool(_QUANTITY.search(text, match.end, match.end + vocab.discovery_window))
+
+
+def _released_handover(text: str, match: Match, vocab: EnforcementVocabulary) -> bool:
+    """A citizen's hand-over of an animal that is then released or cared for (same sentence)."""
+    if vocab.releases is None or lower_same_length(match.term) not in vocab.handovers:
+        return False
+    start = _sentence_start(text, match.start, 200)
+    end = _SENTENCE_END.search(text, match.end)
+    stop = end.start() if end else len(text)
+    return bool(vocab.releases.find(text[start:stop]))
 
 
 def _hypothetical(text: str, match: Match, vocab: EnforcementVocabulary, action: str = "") -> bool:
@@ -238,12 +292,28 @@ def find_actions(
             continue
         action = match.key
         if match.term in vocab.object_rules:
-            action = _object_action(text, match, vocab.object_rules[match.term], vocab)
+            rule = vocab.object_rules[match.term]
+            if _person_and_goods(text, match, rule, vocab) and not _hypothetical(
+                text, match, vocab, "arrest"
+            ):
+                found.append(ActionMention("arrest", match.start, match.end))
+                found.append(ActionMention("seizure", match.start, match.end))
+                continue
+            action = _object_action(text, match, rule, vocab)
         elif action == "discovery":
             action = "seizure" if _is_discovery_seizure(text, match, vocab) else ""
+        if action == "seizure" and _released_handover(text, match, vocab):
+            continue
         if action in ACTIONS and not _hypothetical(text, match, vocab, action):
             found.append(ActionMention(action, match.start, match.end))
     return found + _goods_taken_with_arrest(text, found, vocab)
+
+
+_EXHIBITS_AFTER = re.compile(
+    r"[^.;\n]{0,30}?\b(?:và|cùng|cùng với|kèm theo|beserta|dan|with)\s+(?:toàn bộ\s+|số\s+)?"
+    r"(tang vật|barang bukti|the exhibits|the evidence)",
+    re.IGNORECASE,
+)
 
 
 def _goods_taken_with_arrest(
@@ -256,6 +326,9 @@ def _goods_taken_with_arrest(
     if any(m.action == "seizure" for m in found):
         return []
     for arrest in (m for m in found if m.action == "arrest"):
+        exhibits = _EXHIBITS_AFTER.match(text, arrest.end)
+        if exhibits:  # "tạm giữ người và tang vật", "menangkap pelaku beserta barang bukti"
+            return [ActionMention("seizure", exhibits.start(1), exhibits.end(1))]
         start, end = max(0, arrest.start - _WITH_GOODS), arrest.end + _WITH_GOODS
         for quantity in _QUANTITY.finditer(text, start, end):
             before = text[max(0, quantity.start() - 80) : quantity.start()].lower()

@@ -52,7 +52,7 @@ _NOT_A_PRICE = re.compile(
     r"|\bpendapatan|\bkeuntungan|\btiket|收入|利润|门票|รายได้|ค่าเข้าชม|กำไร|"
     r"\bfine[ds]?\b|\bfining\b|\bpenalt|\bbail\b|punishable|\bpaid\b|\bpay\b|\bwages?\b|\bsalary"
     r"|\bbribe|\bhired\b|\bfee\b|duty paid|unpaid (?:import )?duties"
-    r"|\bdenda\b|\bupah\b|\bdibayar\b|uang tunai|ancaman"
+    r"|denda\b|\bkompaun|\bjamin|\bupah\b|\bdibayar\b|uang tunai|ancaman"
     r"|罚金|罚款|罰款|罰金|处罚|處罰|赔偿|賠償|报酬|報酬|工资|工資|罚|罰"
     r"|ปรับ|ค่าจ้าง|ค่าตอบแทน|สินบน",
     re.IGNORECASE,
@@ -67,6 +67,8 @@ _VALUE_WORD = re.compile(
 # Fees written right after the amount: "… a load", "… each time", "… in fines", "… để vận chuyển".
 _NOT_A_PRICE_AFTER = re.compile(
     r"\s*(?:\([^)]{0,30}\)|\))?\s*(?:a load|each time|per trip|a trip|in fines?|fine\b|"
+    # a bribe offered "to drop the charges", "to release him"
+    r"to (?:drop|release|free|let|avoid|escape)\b|"
     r"(?:of|in) unpaid|in return for|as a bribe|tiền công|mỗi chuyến|một chuyến|trở lên|"
     r"trở xuống|/\s*(?:tháng|năm|ngày|người|lượt|month|year|day|person)(?!\w)|"
     r"(?:a|per) (?:month|year|day|person)\b|mỗi tháng|mỗi năm|một tháng|một năm)",

@@ -59,7 +59,7 @@ _WEIGHT_TAIL = re.compile(r"(\d{1,3})(?![\d.,]\d|[^\W\d_])")
 _NEXT_WORD = re.compile(r"[ \-]*(\w+)")
 # Classifiers that "one" in words turns into an article: "một con hổ", "satu buah gading".
 _ARTICLE_CLASSIFIERS = frozenset(
-    {"con", "cái", "chiếc", "cây"}
+    {"con", "cái", "chiếc", "cây", "cá thể", "bộ"}
     | {"buah", "ekor", "lembar", "potong", "potongan", "batang", "keping", "gading", "cula"}
     | {"taring", "kulit", "tengkorak", "paruh", "patung", "gelang"}
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.enforcement import action_list, find_actions
+from pipelines.language import detect_language
 from pipelines.normalize import normalize_text
 
 
@@ -142,3 +143,48 @@ def test_actions_come_in_case_order() -> None:
 )
 def test_court_news_wording(text: str, expected: list[str]) -> None:
     assert actions(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the verb took the person and the goods together
+        (
+            "Quốc đang chở tê tê đến xã Hưng Tây thì bị Công an huyện bắt giữ cùng tang vật "
+            "gồm 3 cá thể tê tê.",
+            ["seizure", "arrest"],
+        ),
+        ("Công an đang tạm giữ người và tang vật để điều tra.", ["seizure", "arrest"]),
+        ("Công an bắt giữ Lê Văn Hùng cùng 3 cá thể tê tê.", ["seizure", "arrest"]),
+        ("Hải quan bắt giữ lô hàng 2 tấn vảy tê tê.", ["seizure"]),
+        # Indonesian: charged under an article, the prosecutor's demand is no sentence yet
+        ("Keduanya dijerat Pasal 40 UU Nomor 5 Tahun 1990.", ["prosecution"]),
+        ("Jaksa menuntut terdakwa dengan hukuman 4 tahun penjara.", ["prosecution"]),
+        ("Tim menangkap DA dalam operasi tangkap tangan di Sanggau.", ["arrest"]),
+        # Chinese: a first-instance verdict reports the trial and the sentence; the law's range
+        # is no sentence
+        ("法院一审宣判，判处王某有期徒刑二年。", ["trial", "sentence"]),
+        ("走私穿山甲及其制品可判处5年以上有期徒刑，并处罚金。", []),
+        ("香港区域法院裁定两名旅客罪名成立，判监禁27个月。", ["sentence"]),
+        ("公诉机关指控其构成走私珍贵动物制品罪。", ["prosecution"]),
+        # English: charges counted as laid, a hearing reported
+        (
+            "He pleaded guilty to two charges of transiting with rhino horns.",
+            ["prosecution", "sentence"],
+        ),
+        ("The case was heard at the Ho Chi Minh City People's Court.", ["trial"]),
+    ],
+)
+def test_joint_objects_and_regional_court_wording(text: str, expected: list[str]) -> None:
+    assert actions(text, vietnamese=detect_language(text) == "vi") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Người dân tự nguyện giao nộp 2 cá thể rùa cho kiểm lâm.",
+        "Một cá thể tê tê Java do bà Hiền giao nộp đã được lực lượng chức năng thả về tự nhiên.",
+    ],
+)
+def test_citizens_handing_in_animals_is_no_seizure(text: str) -> None:
+    assert actions(text) == []

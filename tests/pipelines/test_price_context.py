@@ -45,6 +45,25 @@ def test_fines_statutes_and_pay_are_not_prices() -> None:
     assert [(p["amount"], p["currency"]) for p in _prices(english)] == [(75000, "MYR")]
 
 
+def test_malay_fines_and_bribes_are_not_prices() -> None:
+    malay = (
+        "Empat lelaki dipenjara kerana memiliki empat ekor biawak air yang dilindungi. Tekong "
+        "bot itu didenda RM6,000 kerana menyimpan daging babi hutan."
+    )
+    assert _prices(malay) == []
+    bribe = (
+        "Police seized three tiger carcasses. A fourth man who offered police Bt150,000 to drop "
+        "the charges was arrested. A tiger carcass fetches Bt250,000."
+    )
+    assert [p["amount"] for p in _prices(bribe)] == [250000]
+
+
+def test_macau_patacas() -> None:
+    (price,) = _prices("他托人从泰国代购一斤穿山甲鳞片，付了520葡币，入境时被海关查获。")
+    assert (price["amount"], price["currency"]) == (520, "MOP")
+    assert price["vnd"] is not None
+
+
 def test_a_value_word_after_a_penalty_cue_keeps_the_value() -> None:
     text = "Bị cáo bị phạt 7 năm tù vì buôn bán số ngà voi trị giá 2 tỷ đồng."
     assert [p["amount"] for p in _prices(text)] == [2e9]

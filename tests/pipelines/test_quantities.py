@@ -174,6 +174,11 @@ def test_regional_not_quantities(text: str) -> None:
     assert extract_quantities(text) == []
 
 
+def test_one_animal_written_with_the_article_is_no_count() -> None:
+    found = extract_quantities("Tổ công tác thu giữ một cá thể tê tê và 1 bộ da hổ, 2 cá thể gấu.")
+    assert [(q["value"], q["unit"]) for q in found] == [(1, "pieces"), (2, "individuals")]
+
+
 def test_chinese_seizure_report_lists_every_quantity_in_order() -> None:
     report = (
         "新华社南宁5月12日电 记者从南宁海关获悉，该关近日在东兴口岸查获一起走私象牙案，"

@@ -148,6 +148,8 @@ def test_a_false_friend_only_silences_its_own_words() -> None:
         ("sisik tenggiling, gading gajah dan cula badak", ["elephant", "pangolin", "rhino"]),
         ("ร้านเสื้อผ้าลดราคา", []),  # เสื้อ (shirt) is not เสือ (tiger)
         ("这台老虎机坏了", []),  # slot machine
+        # hornbills named in Thai: the "elephant-jaw" and "rhino-head" birds are birds
+        ("พบลูกนกกาฮัง นกกรามช้าง และนกเงือกหัวแรด", ["bird"]),
     ],
 )
 def test_other_languages(text: str, expected: list[str]) -> None:
