@@ -173,9 +173,19 @@ _PASSIVE_BEFORE = re.compile(r"(?:\bbị|\bđược|\bbi|\bduoc)(?:\s+\S+){0,2}\
 _PASSIVE_TERM = re.compile(r"(?:bị|bi|di)\S*", re.IGNORECASE)
 
 
+# A name or initials with an age: "Suwarno (42)", "AH (42)", "Nguyễn Văn A (35 tuổi)".
+_NAME_WITH_AGE = re.compile(r"\b[A-ZĐ][\w.]*(?:\s+[A-ZĐ][\w.]*){0,3}\s*\(\d{1,2}(?:\s*tuổi)?\)")
+
+
+def _persons(after: str, vocab: EnforcementVocabulary) -> list[int]:
+    return [m.start for m in vocab.persons.find(after)] + [
+        m.start() for m in _NAME_WITH_AGE.finditer(after)
+    ]
+
+
 def _object_action(text: str, match: Match, rule: ObjectRule, vocab: EnforcementVocabulary) -> str:
     after = text[match.end : match.end + rule.window]
-    person = [m.start for m in vocab.persons.find(after)]
+    person = _persons(after, vocab)
     goods = [m.start for m in vocab.goods.find(after)]
     quantity = _QUANTITY.search(after)
     if quantity:
@@ -205,7 +215,7 @@ def _object_action(text: str, match: Match, rule: ObjectRule, vocab: Enforcement
 # "bắt giữ cùng tang vật", "tạm giữ người và tang vật", "bắt giữ đối tượng cùng 3 cá thể tê
 # tê": the verb took a person and the goods at once.
 _WITH_GOODS_JOIN = re.compile(
-    r"(?:\bcùng\b|\bcung\b|\bvà\b|\bva\b|kèm theo|cùng với|cùng toàn bộ|\bbeserta\b"
+    r"(?:\bcùng\b|\bcung\b|\bvà\b|\bva\b|kèm theo|cùng với|cùng toàn bộ|\bbeserta\b|\bbersama\b"
     r"|\bdan\b|\bwith\b|\band\b)",
     re.IGNORECASE,
 )
@@ -230,8 +240,7 @@ def _person_and_goods(
     join = _WITH_GOODS_JOIN.search(after, 0, goods_start)
     if join is None or goods_start - join.end() > 16:
         return False
-    persons_before_join = [m for m in vocab.persons.find(after[: join.start()])]
-    if persons_before_join:
+    if _persons(after[: join.start()], vocab):
         return True
     # nothing but the join between the verb and the goods: the person is the sentence's subject
     return not after[: join.start()].strip(" ,")
@@ -310,8 +319,8 @@ def find_actions(
 
 
 _EXHIBITS_AFTER = re.compile(
-    r"[^.;\n]{0,30}?\b(?:và|cùng|cùng với|kèm theo|beserta|dan|with)\s+(?:toàn bộ\s+|số\s+)?"
-    r"(tang vật|barang bukti|the exhibits|the evidence)",
+    r"[^.;\n]{0,30}?\b(?:và|cùng|cùng với|kèm theo|beserta|bersama|dan|with)\s+"
+    r"(?:toàn bộ\s+|số\s+)?(tang vật|barang bukti|the exhibits|the evidence)",
     re.IGNORECASE,
 )
 

@@ -59,7 +59,7 @@ _WEIGHT_TAIL = re.compile(r"(\d{1,3})(?![\d.,]\d|[^\W\d_])")
 _NEXT_WORD = re.compile(r"[ \-]*(\w+)")
 # Classifiers that "one" in words turns into an article: "một con hổ", "satu buah gading".
 _ARTICLE_CLASSIFIERS = frozenset(
-    {"con", "cái", "chiếc", "cây", "cá thể", "bộ"}
+    {"con", "cái", "chiếc", "cây"}
     | {"buah", "ekor", "lembar", "potong", "potongan", "batang", "keping", "gading", "cula"}
     | {"taring", "kulit", "tengkorak", "paruh", "patung", "gelang"}
 )
@@ -68,8 +68,11 @@ _STOP_GAP_WORDS = {"of", "and", "or", "to", "in", "from", "for", "with", "per", 
 # "con trên 300g", "each weighing 2 kg", "nặng 15 kg/con".
 _SIZE_BEFORE = re.compile(
     r"(?:mỗi con|mỗi cá thể|mỗi chiếc|trung bình mỗi|(?:con|cá thể) (?:nặng )?(?:trên|dưới|hơn)"
-    r"|each weighing|each weighs|weighing about|masing-masing|每只|每头|每根)"
-    r"[^.;,\n]{0,24}$",
+    r"|each weighing|each weighs|weighing about|masing-masing|每只|每头|每根"
+    # what one bag or box holds: "每袋装有约20千克", "mỗi bao nặng 50 kg", "each bag held 20 kg"
+    r"|每袋|每包|每箱|每件|每个|每块|mỗi bao|mỗi thùng|mỗi túi|mỗi kiện|each bag|each box"
+    r"|each sack|per bag|per sack|setiap karung|tiap karung)"
+    r"[^.;,，。；\n]{0,24}$",
     re.IGNORECASE,
 )
 # Estimates of the animals killed for the goods: "from about 300 African elephants", "the scales
@@ -77,7 +80,9 @@ _SIZE_BEFORE = re.compile(
 _ESTIMATE_BEFORE = re.compile(
     r"(?:\bfrom (?:about |around |at least |some )?|\brepresent(?:s|ing)? (?:about |at least )?"
     r"|\bequivalent (?:of|to) (?:about )?|\bkilled (?:about |at least )?|\d to "
-    r"|tương đương (?:khoảng |với )?|ước tính khoảng )$",
+    r"|tương đương (?:khoảng |với )?|ước tính khoảng )$"
+    # "折合玳瑁408只": the goods expressed as so many animals
+    r"|(?:折合|相当于|相當於)[^\d，。,]{0,6}$",
     re.IGNORECASE,
 )
 _SIZE_AFTER = re.compile(r"\s*/\s*(?:con|cá thể|chiếc|cái|ekor|只|头)(?!\w)", re.IGNORECASE)
@@ -166,6 +171,8 @@ def extract_quantities(
             or _SIZE_BEFORE.search(text, max(0, amount.start - 40), amount.start)
         ):
             continue
+        if _is_cover_load(text, end, table):
+            continue
         value = amount.value
         # "1kg2" = 1.2 kg is a Vietnamese seller's habit; "200公斤2023年" is not 200.202 kg.
         glued = is_unspaced(form.form)
@@ -181,6 +188,18 @@ def extract_quantities(
         value = round(value * form.factor, 2)
         found.append(Quantity(value=value, unit=form.unit, text=text[amount.start : end]))
     return found
+
+
+def _is_cover_load(text: str, end: int, table: UnitTable) -> bool:
+    """Whether the unit ending at ``end`` measures a declared cover load ("15 tấn than củi")."""
+    after = text[end : end + 24].lstrip(" \u00a0").lower()
+    after = re.sub(r"^(?:of |các |số |bao |包)", "", after)
+    for word in table.cover_goods:
+        # a spaced word must end there ("than củi", not "thang"); a glued one ("木炭") need not
+        boundary = is_unspaced(word) or not after[len(word) : len(word) + 1].isalpha()
+        if after.startswith(word) and boundary:
+            return True
+    return False
 
 
 _PRICE_END = re.compile(

@@ -42,6 +42,7 @@ class UnitTable:
     singular_pattern: re.Pattern[str]  # forms plus English singulars, for "per horn"
     singulars: dict[str, UnitForm]
     count_exclusions: frozenset[str]
+    cover_goods: tuple[str, ...] = ()  # "15 tấn than củi": the declared load hiding the goods
 
 
 def _form_alternative(form: UnitForm) -> str:
@@ -110,6 +111,9 @@ def load_units(path: Path = UNITS_FILE) -> UnitTable:
         singular_pattern=_form_regex(all_singular),
         singulars=all_singular,
         count_exclusions=frozenset(str(w).lower() for w in exclusions),
+        cover_goods=tuple(
+            sorted((str(w).lower() for w in data.get("cover_goods", {}).get("after", [])), key=len)
+        ),
     )
 
 

@@ -174,9 +174,12 @@ def test_regional_not_quantities(text: str) -> None:
     assert extract_quantities(text) == []
 
 
-def test_one_animal_written_with_the_article_is_no_count() -> None:
-    found = extract_quantities("Tổ công tác thu giữ một cá thể tê tê và 1 bộ da hổ, 2 cá thể gấu.")
-    assert [(q["value"], q["unit"]) for q in found] == [(1, "pieces"), (2, "individuals")]
+def test_what_one_bag_holds_is_a_size_not_goods() -> None:
+    found = extract_quantities(
+        "关员在板下发现113包白色编织袋，每袋装有约20千克鳞片，重约2260千克。"
+    )
+    assert [(q["value"], q["unit"]) for q in found] == [(2260, "kg")]
+    assert extract_quantities("Each bag held about 20 kg of scales.") == []
 
 
 def test_chinese_seizure_report_lists_every_quantity_in_order() -> None:
