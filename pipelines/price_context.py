@@ -56,6 +56,10 @@ _NOT_A_PRICE = re.compile(
     r"|\breward|\bbudget|\bspent\b|\bspend[s]?\b|\bfunding\b|\bgrant\b|\bdonat"
     r"|tiền thưởng|khen thưởng|kinh phí|ngân sách|tài trợ|\banggaran\b|\bhadiah\b|奖励|奖金|经费|"
     r"ค่าตอบแทนนำจับ|งบประมาณ"
+    # a courier's promised pay, a trip's costs, loans
+    r"|thù lao|được trả|hứa trả|chi phí|vé máy bay|tiền vé|khoản vay|khoản nợ|\bpromised\b"
+    r"|\bto earn\b|\bairfare|\bair ticket|\bloan\b|\bdebt\b|ordered to pay|\bcompensation"
+    r"|\bimbalan\b|\bongkos\b|酬劳|酬勞|好处费|好處費|运费|運費|路费|路費|ค่าขน|ค่าเดินทาง"
     r"|denda\b|\bkompaun|\bjamin|\bupah\b|\bdibayar\b|uang tunai|ancaman|\bcash\b|现金|現金|เงินสด"
     r"|罚金|罚款|罰款|罰金|处罚|處罰|赔偿|賠償|报酬|報酬|工资|工資|罚|罰"
     r"|ปรับ|ค่าจ้าง|ค่าตอบแทน|สินบน",
