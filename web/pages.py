@@ -35,6 +35,7 @@ from web.params import (
     ParamError,
     SearchParams,
     localized_error,
+    localized_query_error,
     parse_interval,
     parse_search_params,
     species_choices,
@@ -130,7 +131,8 @@ def _run_search(request: Request, context: dict[str, Any]) -> int:
         with request.app.state.services.backend() as backend:
             response = backend.search(params.request)
     except QuerySyntaxError as error:
-        context["error"] = f"{Translator(request.state.ui)('query_error')}: {error}"
+        t = Translator(request.state.ui)
+        context["error"] = f"{t('query_error')}: {localized_query_error(error, t)}"
         return 400
     context["response"] = response
     context["facet_groups"] = _facets(params, response.get("facets") or {})
