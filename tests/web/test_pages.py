@@ -58,7 +58,7 @@ def test_filters_combine_species_enforcement_and_dates(client: TestClient) -> No
 def test_result_shows_tags_source_date_and_links(client: TestClient, ids: dict[str, str]) -> None:
     page = client.get("/", params={"q": "sung te giac", "ui": "en"}).text
     assert "Bán sừng tê giác nguyên chất, bao test" in page
-    assert '<span class="tag species" title="rhino">rhino</span>' in page
+    assert '<span class="tag species" data-id="rhino">rhino</span>' in page
     assert "2,5 triệu/lạng" in page
     assert "chotot" in page and "06/03/2024" not in page  # English UI writes ISO dates
     assert "2024-03-06 20:00" in page
