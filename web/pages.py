@@ -24,6 +24,7 @@ from search.query_language import QuerySyntaxError
 from web import settings
 from web.api import search_params
 from web.charts import Series, format_count, format_vnd, line_chart, stacked_bar_chart
+from web.figures import csv_prices, quantity_kg
 from web.i18n import Translator
 from web.login import checked_form
 from web.params import (
@@ -327,6 +328,8 @@ CSV_COLUMNS = (
     "quantities",
     "locations",
     "contacts",
+    "prices_vnd_per_unit",
+    "quantities_kg",
 )
 
 
@@ -352,7 +355,7 @@ def _plain_snippet(snippet: object) -> str:
 
 
 def _csv_row(hit: dict[str, Any], base_url: str) -> list[str]:
-    prices = hit.get("prices") or []
+    quantities = hit.get("quantities") or []
     row = {
         **{key: hit.get(key) for key in CSV_COLUMNS},
         "published_at": _local_iso(hit.get("published_at")),
@@ -362,11 +365,11 @@ def _csv_row(hit: dict[str, Any], base_url: str) -> list[str]:
         "wildlife_trade": "1" if hit.get("wildlife_trade") else "0",
         "species": "; ".join(hit.get("species") or []),
         "enforcement": "; ".join(hit.get("enforcement") or []),
-        "prices": "; ".join(str(p.get("text", "")) for p in prices),
-        "prices_vnd": "; ".join(
-            f"{p['vnd']:.0f}" for p in prices if isinstance(p.get("vnd"), int | float)
+        **csv_prices(hit.get("prices")),
+        "quantities": "; ".join(str(q.get("text", "")) for q in quantities),
+        "quantities_kg": "; ".join(
+            "" if (kg := quantity_kg(q)) is None else f"{kg:g}" for q in quantities
         ),
-        "quantities": "; ".join(str(q.get("text", "")) for q in hit.get("quantities") or []),
         "locations": "; ".join(hit.get("locations") or []),
         "contacts": "; ".join(
             f"{c.get('type')}:{c.get('value')}" for c in hit.get("contacts") or []

@@ -140,3 +140,23 @@ def test_dates_are_entered_and_shown_day_first_in_vietnamese(client: TestClient)
     assert same.json()["total"] == iso.json()["total"] > 0
     english = client.get("/", params={"since": "04/03/2024", "ui": "en"}).text
     assert 'name="since" value="2024-03-04"' in english
+
+
+def test_csv_columns_give_dong_ranges_per_unit_values_and_kilograms(
+    client: TestClient, ad_id: str
+) -> None:
+    import csv
+    import io
+
+    export = client.get("/export.csv", params={"q": "vay te te campuchia"})
+    rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
+    assert len(rows) == 1
+    row = rows[0]
+    written = row["prices"].split("; ")
+    per_unit = dict(zip(written, row["prices_vnd_per_unit"].split("; "), strict=True))
+    vnd = dict(zip(written, row["prices_vnd"].split("; "), strict=True))
+    assert len(written) == 3 and "350k" not in written  # the bare repeat is not a price
+    assert per_unit["350k/lạng"] == "3500000/kg"
+    assert per_unit["50 - 250 triệu đồng/kg"] == "50000000-250000000/kg"
+    assert vnd["50 - 250 triệu đồng/kg"] == "50000000-250000000"
+    assert row["quantities"] == "7 tấn" and row["quantities_kg"] == "7000"
