@@ -68,6 +68,7 @@ class PriceView:
     vnd: str  # ≈ value in đồng ("" when no rate is known)
     per_unit: str  # ≈ đồng per kg / individual / piece ("" when not such a unit price)
     is_range: bool
+    approx: bool  # converted at a fixed rate (not written in đồng): shown with "≈", else "="
 
 
 def _bounds(price: Mapping[str, Any]) -> tuple[float | None, float | None]:
@@ -109,6 +110,7 @@ def price_view(price: Mapping[str, Any], lang: str, per_label: Callable[[str], s
         vnd=vnd,
         per_unit=per_unit,
         is_range=is_range,
+        approx=currency != "VND",
     )
 
 

@@ -3,6 +3,7 @@ the UI language writes them (issue 13 items 5 and 6)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -95,21 +96,25 @@ def test_results_show_each_price_once_with_dong_per_kg_and_places_in_vietnamese(
 ) -> None:
     page = client.get("/", params={"q": "vay te te campuchia", "ui": "vi"}).text
     assert page.count('class="tag price') == 3  # 350k/lạng, the range, the US$ price
-    assert '350k/lạng <span class="muted">≈ 3.500.000 ₫/kg</span>' in page
-    assert "≈ 50.000.000–250.000.000 ₫/kg" in page
+    assert '350k/lạng <span class="muted">= 3.500.000 ₫/kg</span>' in page
+    assert "= 50.000.000–250.000.000 ₫/kg" in page
+    assert 'US$1,200 per animal <span class="muted">≈ ' in page  # converted: approximate
     assert '7 tấn <span class="muted">= 7.000 kg</span>' in page
     assert ">Campuchia</span>" in page and ">Thái Lan</span>" in page
     assert ">Cambodia<" not in page and ">Thailand<" not in page
     english = client.get("/", params={"q": "vay te te campuchia", "ui": "en"}).text
-    assert "≈ 3,500,000 VND/kg" in english and "= 7,000 kg" in english
+    assert "= 3,500,000 VND/kg" in english and "= 7,000 kg" in english
     assert ">Cambodia</span>" in english
 
 
 def test_item_page_tabulates_dong_and_per_unit_values(client: TestClient, ad_id: str) -> None:
     page = client.get(f"/items/{ad_id}", params={"ui": "vi"}).text
-    assert "<th>≈ VND mỗi đơn vị</th>" in page
-    assert '<td class="num">50.000.000–250.000.000 VND</td>' in page
+    assert "<th>Đồng mỗi kg, cá thể, cái</th>" in page
+    assert '<td class="num">50.000.000–250.000.000 ₫</td>' in page
     assert '<td class="num">3.500.000 ₫/kg</td>' in page
+    assert '<span class="muted">1.200 USD</span>' in page
+    # converted at the rate of the day in pipelines/vocab/exchange_rates.toml
+    assert re.search(r'<td class="num">≈ \d{1,3}(\.\d{3})+ ₫/cá thể</td>', page)
     assert '<td class="num">7.000 kg</td>' in page
     assert page.count("<td>350k") == 1
 

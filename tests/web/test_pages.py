@@ -119,7 +119,7 @@ def test_item_page_shows_every_field_and_duplicates(
         "Quảng Ninh",
         "Móng Cái",
         "120 kg",
-        "0.95",
+        "95%",
         "2024-03-04 09:15",
         "Tài xế khai nhận",
     ):
