@@ -43,6 +43,7 @@ from web.params import (
 )
 from web.queries import archived_body, coverage, item_view, iter_hits
 from web.rendering import local_moment, render
+from web.rule_messages import localized_rule_error
 from web.services import AlertSaveError
 from web.trends import Table
 
@@ -196,7 +197,8 @@ async def save_alert(request: Request) -> Any:
         request.app.state.services.save_alert(rule)
     except AlertSaveError as error:
         context = _search_context(request, params)
-        context["alert_error"] = str(error)
+        t = Translator(request.state.ui)
+        context["alert_error"] = localized_rule_error(str(error), req.query, t)
         context["alert_form"] = field_values
         _run_search(request, context)
         return render(request, "search.html", context, status_code=400)
