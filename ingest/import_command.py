@@ -204,6 +204,8 @@ def import_lines(
             shown = ("new", "updated", "unchanged", "bad")
             progress.update(done, {name: counts[name] for name in shown})
 
+    report(0)  # started: loading the analysis models can take a while
+
     fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     linker = DuplicateLinker(backend)
     executor: Executor | None = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Literal, TextIO
@@ -23,6 +24,9 @@ from typing import Literal, TextIO
 Mode = Literal["tty", "log", "quiet"]
 LOG_EVERY_S = 10.0
 REDRAW_EVERY_S = 0.2
+# The rate (and so the ETA) is measured over the last half minute, from the first unit done:
+# loading the analysis models before the first line must not make the ETA hours long.
+RATE_WINDOW_S = 30.0
 
 
 def choose_mode(stream: TextIO, *, quiet: bool) -> Mode:
@@ -51,14 +55,19 @@ def progress_line(
     total: int | None,
     elapsed: float,
     counts: Mapping[str, int | str],
+    rate: float | None = None,
 ) -> str:
     """One line of progress: "import: 750/1,500 lines (50%) · 57.3/s · 700 new, 40 updated,
-    10 bad · 0:13 · ETA 0:13" (counts that are text are shown as they are)."""
+    10 bad · 0:13 · ETA 0:13" (counts that are text are shown as they are). ``rate``: units
+    per second (default: ``done / elapsed``); no rate and no ETA before it is known."""
     head = f"{label}: {done:,}" + (f"/{total:,}" if total else "") + f" {unit}"
     if total:
         head += f" ({min(100, done * 100 // total)}%)"
-    rate = done / elapsed if elapsed > 0 else 0.0
-    parts = [head, f"{rate:,.1f}/s"]
+    if rate is None:
+        rate = done / elapsed if elapsed > 0 else 0.0
+    parts = [head]
+    if rate > 0:
+        parts.append(f"{rate:,.1f}/s")
     shown = ", ".join(
         value if isinstance(value, str) else f"{value:,} {name}" for name, value in counts.items()
     )
@@ -99,6 +108,7 @@ class Progress:
         self._width = 0
         self._finished = False
         self._guarded: list[logging.Handler] = []
+        self._samples: deque[tuple[float, int]] = deque()
         if mode == "tty":
             self._guard_log_handlers()
 
@@ -115,17 +125,35 @@ class Progress:
         return True
 
     def update(self, done: int, counts: Mapping[str, int | str] | None = None) -> None:
-        """The work done so far (in ``unit``) and the counts to show, in display order."""
+        """The work done so far (in ``unit``) and the counts to show, in display order. The
+        first call writes at once (the job has started); later ones when a line is due."""
         self.done = done
         if counts is not None:
             self.counts = dict(counts)
         if self.mode == "quiet":
             return
         now = self.clock()
+        self._sample(now, done)
         every = REDRAW_EVERY_S if self.mode == "tty" else self.log_every
-        since = now - (self.started if self._last_write is None else self._last_write)
-        if since >= every:
+        if self._last_write is None or now - self._last_write >= every:
             self._write(now)
+
+    def _sample(self, now: float, done: int) -> None:
+        if done <= 0 or (self._samples and self._samples[-1][1] == done):
+            return
+        if not self._samples or now - self._samples[-1][0] >= 0.5:
+            self._samples.append((now, done))
+        while len(self._samples) > 2 and now - self._samples[1][0] >= RATE_WINDOW_S:
+            self._samples.popleft()
+
+    def rate(self, now: float) -> float | None:
+        """Units per second over the recent window; None until two moments are known."""
+        if not self._samples:
+            return None
+        first_time, first_done = self._samples[0]
+        if now - first_time < 1.0 or self.done <= first_done:
+            return None
+        return (self.done - first_done) / (now - first_time)
 
     def finish(self) -> None:
         """The final state: the terminal line completed and ended, or a last log line."""
@@ -139,7 +167,13 @@ class Progress:
 
     def _line(self, now: float) -> str:
         return progress_line(
-            self.label, self.unit, self.done, self.total, now - self.started, self.counts
+            self.label,
+            self.unit,
+            self.done,
+            self.total,
+            now - self.started,
+            self.counts,
+            rate=self.rate(now) or 0.0,
         )
 
     def _write(self, now: float, *, final: bool = False) -> None:

@@ -37,6 +37,18 @@ class Clock:
         return self.now
 
 
+def test_the_rate_ignores_the_start_up_before_the_first_line() -> None:
+    terminal, clock = FakeTerminal(), Clock()
+    progress = Progress("import", "lines", terminal, "tty", total=1500, clock=clock)
+    progress.update(0)
+    clock.now += 40.0  # the analysis models load
+    for done in range(1, 101):
+        clock.now += 0.1  # then ten lines a second
+        progress.update(done)
+    last = terminal.getvalue().rsplit("\r", 1)[-1]
+    assert "10.0/s" in last and "ETA 2:20" in last and "0:50" in last
+
+
 def test_the_line_says_done_total_rate_counts_and_time_left() -> None:
     line = progress_line("import", "lines", 750, 1500, 10.0, {"new": 700, "bad": 10})
     assert line == "import: 750/1,500 lines (50%) · 75.0/s · 700 new, 10 bad · 0:10 · ETA 0:10"
@@ -56,7 +68,10 @@ def test_a_terminal_gets_one_line_rewritten_and_ended() -> None:
     assert "\n" not in written[:-1] and written.endswith("\n")  # one line, ended once
     redraws = written.split("\r")[1:]
     assert 20 <= len(redraws) <= 30  # at most 5 a second over 5 seconds, plus the last
-    assert "ETA" in redraws[0] and redraws[-1].startswith("import: 100/100 lines (100%)")
+    # the first line at once, without a rate yet; then the rate and the time left
+    assert redraws[0].startswith("import: 1/100 lines (1%) · 1 new") and "ETA" not in redraws[0]
+    assert "20.0/s" in redraws[10] and "ETA" in redraws[10]
+    assert redraws[-1].startswith("import: 100/100 lines (100%)")
 
 
 def test_a_pipe_gets_a_timestamped_line_every_period() -> None:
@@ -70,7 +85,8 @@ def test_a_pipe_gets_a_timestamped_line_every_period() -> None:
     lines = pipe.getvalue().splitlines()
     assert len(lines) == 7 and all(LOG_LINE.match(line) for line in lines)
     assert "\r" not in pipe.getvalue()
-    assert lines[0].endswith("crawl: 10 pages · 1.0/s · 5 new · 0:10")
+    assert lines[0].endswith("crawl: 1 pages · 0 new · 0:01")  # started
+    assert lines[1].endswith("crawl: 11 pages · 1.0/s · 5 new · 0:11")
     assert lines[-1].endswith("crawl: 60 pages · 1.0/s · 30 new · 1:00 (done)")
 
 
