@@ -315,6 +315,7 @@ def run(args: argparse.Namespace) -> int:
         total=total,
         log_every=progress_every_seconds(),
     )
+    progress.start_ticker()
     backend = open_backend()
     try:
         counts = import_lines(

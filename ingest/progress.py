@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -109,6 +110,9 @@ class Progress:
         self._finished = False
         self._guarded: list[logging.Handler] = []
         self._samples: deque[tuple[float, int]] = deque()
+        self._lock = threading.RLock()  # the ticker thread and the job both update
+        self._stop_ticker = threading.Event()
+        self._ticker: threading.Thread | None = None
         if mode == "tty":
             self._guard_log_handlers()
 
@@ -132,11 +136,26 @@ class Progress:
             self.counts = dict(counts)
         if self.mode == "quiet":
             return
-        now = self.clock()
-        self._sample(now, done)
-        every = REDRAW_EVERY_S if self.mode == "tty" else self.log_every
-        if self._last_write is None or now - self._last_write >= every:
-            self._write(now)
+        with self._lock:
+            now = self.clock()
+            self._sample(now, done)
+            every = REDRAW_EVERY_S if self.mode == "tty" else self.log_every
+            if self._last_write is None or now - self._last_write >= every:
+                self._write(now)
+
+    def start_ticker(self, every: float = 1.0) -> None:
+        """Redraw (or log, when due) every ``every`` seconds even when nothing is reported:
+        the elapsed time keeps moving while a slow step (loading the analysis models, the
+        first batch) runs, so the job does not look stuck."""
+        if self.mode == "quiet" or self._ticker is not None:
+            return
+
+        def tick() -> None:
+            while not self._stop_ticker.wait(every):
+                self.update(self.done)
+
+        self._ticker = threading.Thread(target=tick, name="progress", daemon=True)
+        self._ticker.start()
 
     def _sample(self, now: float, done: int) -> None:
         if done <= 0 or (self._samples and self._samples[-1][1] == done):
@@ -159,8 +178,12 @@ class Progress:
         """The final state: the terminal line completed and ended, or a last log line."""
         if self._finished or self.mode == "quiet":
             self._finished = True
+            self._stop_ticker.set()
             return
         self._finished = True
+        self._stop_ticker.set()
+        if self._ticker is not None:
+            self._ticker.join()
         for handler in self._guarded:
             handler.removeFilter(self._before_log_record)
         self._write(self.clock(), final=True)
@@ -177,6 +200,10 @@ class Progress:
         )
 
     def _write(self, now: float, *, final: bool = False) -> None:
+        with self._lock:
+            self._write_unlocked(now, final=final)
+
+    def _write_unlocked(self, now: float, *, final: bool) -> None:
         self._last_write = now
         line = self._line(now)
         if self.mode == "tty":
@@ -194,9 +221,10 @@ class Progress:
     def interrupt_line(self) -> None:
         """End the terminal line before other text goes to the same stream (an error for a
         bad input line): the next redraw starts on a fresh line."""
-        if self.mode == "tty" and self._width:
-            self.stream.write("\n")
-            self._width = 0
+        with self._lock:
+            if self.mode == "tty" and self._width:
+                self.stream.write("\n")
+                self._width = 0
 
 
 def _columns(stream: TextIO) -> int:

@@ -10,6 +10,7 @@ import os
 import pty
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,16 @@ def test_crawl_progress_on_a_terminal_and_on_a_pipe(site: SiteServer, tmp_path: 
     logged = [line for line in piped.stderr.splitlines() if LOG_LINE.match(line)]
     assert logged and logged[-1].endswith("(done)") and "\r" not in piped.stderr
     assert piped.stdout.splitlines()[0].split() == stdout.splitlines()[0].split()
+
+
+def test_the_ticker_keeps_the_clock_moving_while_nothing_is_reported() -> None:
+    terminal = FakeTerminal()
+    progress = Progress("import", "lines", terminal, "tty", total=10)
+    progress.update(0)
+    progress.start_ticker(every=0.05)
+    deadline = time.monotonic() + 5
+    while terminal.getvalue().count("\r") < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    progress.finish()
+    assert terminal.getvalue().count("\r") >= 3  # redrawn with nothing new reported
+    assert terminal.getvalue().endswith("\n")
