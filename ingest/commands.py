@@ -36,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             '"kind"?, "lang"?} per line, UTF-8. Idempotent by URL: importing again updates; '
             "the URL is stored as given. Bad lines (invalid UTF-8 or JSON, missing fields, "
             "malformed URLs) are reported with their number and skipped; the exit status is "
-            "1 if any."
+            "1 if any. Progress (lines, rate, ETA for a file) goes to stderr: one line "
+            "rewritten on a terminal, a line every 10 s otherwise."
         ),
     )
     importer.add_argument(
@@ -49,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--kind",
         choices=("news", "marketplace", "social"),
         help="kind of lines without one (default: news)",
+    )
+    importer.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress on stderr (bad lines and the summary are still printed)",
     )
     importer.set_defaults(handler=_run_import)
 

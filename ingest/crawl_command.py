@@ -2,7 +2,9 @@
 
 Reads the sources file (``--sources``, else ``WILDWATCH_SOURCES``, else the bundled one);
 writes the index, the evidence archive and the crawl state under ``WILDWATCH_HOME``, and a
-per-source summary on stdout (a table, or JSON with ``--json`` for the scheduler).
+per-source summary on stdout (a table, or JSON with ``--json`` for the scheduler), and its
+progress on stderr (``ingest.crawl_progress``: one line rewritten on a terminal, a line
+every 10 s otherwise, nothing with ``--quiet``).
 
 Before crawling, the pages an interrupted crawl archived but never indexed are indexed from the
 evidence archive (``ingest.recovery``, summary field ``recovered``). A first SIGTERM/Ctrl-C
@@ -60,6 +62,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="page budget per source for this run, instead of each source's max_pages",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress on stderr (the summary and errors are still printed)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -86,8 +94,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     from crawlers.runner import run_crawl
+    from ingest import crawl_progress
+    from ingest.progress import Progress, choose_mode
     from ingest.recovery import recover
     from ingest.scrapy_pipelines import commit_after_forced_stop
+    from ingest.settings import progress_every_seconds
     from pipelines.settings import analysis_workers
     from search.factory import open_backend
 
@@ -99,9 +110,24 @@ def run(args: argparse.Namespace) -> int:
         }
     finally:
         backend.close()
-    summaries = run_crawl(
-        sources, max_pages=args.max_pages, after_forced_stop=commit_after_forced_stop
+    progress = Progress(
+        "crawl",
+        "pages",
+        sys.stderr,
+        choose_mode(sys.stderr, quiet=args.quiet),
+        log_every=progress_every_seconds(),
     )
+    crawl_progress.watch(progress if progress.mode != "quiet" else None)
+    try:
+        summaries = run_crawl(
+            sources,
+            max_pages=args.max_pages,
+            after_forced_stop=commit_after_forced_stop,
+            settings_overrides=_progress_settings() if progress.mode != "quiet" else None,
+        )
+    finally:
+        crawl_progress.watch(None)
+        progress.finish()
     for summary in summaries:
         summary.recovered = recovered.get(summary.source, 0)
     finished = datetime.now(UTC)
@@ -117,6 +143,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 1 if failed else 0
+
+
+def _progress_settings() -> dict[str, Any]:
+    """The run's EXTENSIONS with the progress reporter added (crawlers.settings may have its
+    own, which stay)."""
+    from crawlers import settings
+    from ingest.crawl_progress import EXTENSION
+
+    return {"EXTENSIONS": {**getattr(settings, "EXTENSIONS", {}), EXTENSION: 900}}
 
 
 def summary_json(

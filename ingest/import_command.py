@@ -27,6 +27,8 @@ from typing import Any, BinaryIO, TextIO, cast
 
 from ingest.documents import analyze_with_fingerprints, build_document
 from ingest.duplicates import DuplicateLinker
+from ingest.progress import Progress, choose_mode, count_lines
+from ingest.settings import progress_every_seconds
 from pipelines.fields import Analysis
 from pipelines.settings import analysis_workers
 from pipelines.urls import check_url as validate_url
@@ -189,11 +191,21 @@ def import_lines(
     kind: str | None = None,
     workers: int = 1,
     errors: TextIO | None = None,
+    progress: Progress | None = None,
 ) -> Counter[str]:
     """Import ``lines`` (texts, or bytes decoded here); returns counts of new, updated,
-    unchanged and bad lines."""
-    errors = errors or sys.stderr
+    unchanged and bad lines. ``progress`` is told of every line read and analysed."""
+    line_errors = _LineErrors(errors or sys.stderr, progress)
     counts: Counter[str] = Counter(new=0, updated=0, unchanged=0, bad=0)
+    read = 0  # lines of the batches before this one
+
+    def report(done: int) -> None:
+        if progress is not None:
+            shown = ("new", "updated", "unchanged", "bad")
+            progress.update(done, {name: counts[name] for name in shown})
+
+    report(0)  # started: loading the analysis models can take a while
+
     fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     linker = DuplicateLinker(backend)
     executor: Executor | None = None
@@ -206,7 +218,7 @@ def import_lines(
                         raise raw
                     record = parse_line(raw, number, source=source, kind=kind)
                 except BadLine as error:
-                    print(f"line {number}: {error}", file=errors)
+                    print(f"line {number}: {error}", file=line_errors)
                     counts["bad"] += 1
                     continue
                 if record is not None:
@@ -214,19 +226,41 @@ def import_lines(
             if executor is None and workers > 1 and len(batch) >= POOL_THRESHOLD:
                 executor = ProcessPoolExecutor(workers, initializer=_ignore_stop_signals)
             items = [raw_item(record, fetched_at) for record in records]
+            results: Iterable[tuple[dict[str, Any], Analysis]]
             if executor is not None:
-                results = list(executor.map(analyse, items, chunksize=16))
+                results = executor.map(analyse, items, chunksize=16)
             else:
-                results = [analyse(item) for item in items]
+                results = (analyse(item) for item in items)
             docs = []
+            skipped = len(batch) - len(records)  # bad and blank lines
             for item, (found, analysis) in zip(items, results, strict=True):
                 docs.append(linker.link(build_document({**item, **found}, analysis)))
-            _index(backend, records, docs, counts, errors)
+                report(read + skipped + len(docs))
+            _index(backend, records, docs, counts, line_errors)
             linker.committed(docs)
+            read += len(batch)
+            report(read)
     finally:
         if executor is not None:
             executor.shutdown()
     return counts
+
+
+class _LineErrors:
+    """The stream bad lines are reported on; a progress line on the same terminal is ended
+    first, so the report does not land in the middle of it."""
+
+    def __init__(self, stream: TextIO, progress: Progress | None) -> None:
+        self.stream = stream
+        self.progress = progress
+
+    def write(self, text: str) -> int:
+        if self.progress is not None and self.progress.stream is self.stream:
+            self.progress.interrupt_line()
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def _index(
@@ -234,7 +268,7 @@ def _index(
     records: list[Record],
     docs: list[Document],
     counts: Counter[str],
-    errors: TextIO,
+    errors: _LineErrors,
 ) -> None:
     try:
         outcomes = backend.upsert(docs)
@@ -263,6 +297,7 @@ def _index(
 
 def run(args: argparse.Namespace) -> int:
     stream: BinaryIO
+    total: int | None = None
     if args.input == "-":
         stream = sys.stdin.buffer
     else:
@@ -271,6 +306,16 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"wildwatch import: cannot read {args.input}: {error.strerror}", file=sys.stderr)
             return 2
+        total = count_lines(args.input)
+    progress = Progress(
+        "import",
+        "lines",
+        sys.stderr,
+        choose_mode(sys.stderr, quiet=getattr(args, "quiet", False)),
+        total=total,
+        log_every=progress_every_seconds(),
+    )
+    progress.start_ticker()
     backend = open_backend()
     try:
         counts = import_lines(
@@ -279,8 +324,10 @@ def run(args: argparse.Namespace) -> int:
             source=args.source,
             kind=args.kind,
             workers=max(1, analysis_workers()),
+            progress=progress,
         )
     finally:
+        progress.finish()
         backend.close()
         if args.input != "-":
             stream.close()

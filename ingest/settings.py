@@ -25,3 +25,10 @@ def stop_grace_seconds() -> float:
     """How long a crawl told to stop (SIGTERM) may take before it is killed: the downloads in
     flight end (download timeout), then the items are analysed and committed (flush time)."""
     return download_timeout_seconds() + flush_seconds()
+
+
+def progress_every_seconds() -> float:
+    """``WILDWATCH_PROGRESS_EVERY`` (default 10): seconds between the progress lines ``crawl``
+    and ``import`` write to stderr when it is not a terminal (a pipe, a log file)."""
+    every = env_float("WILDWATCH_PROGRESS_EVERY", 10.0)
+    return every if every > 0 else 10.0

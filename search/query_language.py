@@ -56,11 +56,14 @@ __all__ = [
 
 
 class QuerySyntaxError(ValueError):
-    """The query cannot be understood; the message says where and why."""
+    """The query cannot be understood; the message says where and why (in English). ``code``
+    names the problem and ``values`` its details, so a UI can say it in its own language."""
 
-    def __init__(self, message: str, position: int) -> None:
+    def __init__(self, message: str, position: int, code: str = "", **values: object) -> None:
         super().__init__(f"{message} (at character {position + 1})")
         self.position = position
+        self.code = code
+        self.values = values
 
 
 class QueryLimitError(QuerySyntaxError):
@@ -160,7 +163,10 @@ class _Parser:
     def __init__(self, query: str) -> None:
         if len(query) > MAX_QUERY_CHARS:
             raise QueryLimitError(
-                f"the query is longer than {MAX_QUERY_CHARS} characters", MAX_QUERY_CHARS
+                f"the query is longer than {MAX_QUERY_CHARS} characters",
+                MAX_QUERY_CHARS,
+                "too_long",
+                n=MAX_QUERY_CHARS,
             )
         self.query = query
         self.tokens = _tokenize(query)
@@ -183,8 +189,12 @@ class _Parser:
         token = self.peek()
         if token is not None:
             if token.kind == ")":
-                raise QuerySyntaxError("')' without a matching '('", token.position)
-            raise QuerySyntaxError(f"unexpected {token.text!r}", token.position)
+                raise QuerySyntaxError(
+                    "')' without a matching '('", token.position, "unmatched_close"
+                )
+            raise QuerySyntaxError(
+                f"unexpected {token.text!r}", token.position, "unexpected", token=token.text
+            )
         return node
 
     def or_expr(self) -> Node | None:
@@ -223,32 +233,39 @@ class _Parser:
             raise QueryLimitError(
                 f"the query nests parentheses and NOT more than {MAX_DEPTH} levels deep",
                 token.position,
+                "too_deep",
+                n=MAX_DEPTH,
             )
 
     def atom(self) -> Node | None:
         token = self.peek()
         if token is None:
             raise QuerySyntaxError(
-                "the query ends where a search term was expected", len(self.query)
+                "the query ends where a search term was expected", len(self.query), "ends_early"
             )
         if token.kind == "op":
             raise QuerySyntaxError(
                 f"{token.text} needs a search term on each side "
                 f'(write "{token.text.lower()}" in lower case to search for the word)',
                 token.position,
+                "operator_needs_terms",
+                operator=token.text,
+                word=token.text.lower(),
             )
         if token.kind == ")":
-            raise QuerySyntaxError("')' without a search term before it", token.position)
+            raise QuerySyntaxError(
+                "')' without a search term before it", token.position, "close_without_term"
+            )
         self.take()
         if token.kind == "(":
             if (inner := self.peek()) is not None and inner.kind == ")":
-                raise QuerySyntaxError("empty parentheses", token.position)
+                raise QuerySyntaxError("empty parentheses", token.position, "empty_parentheses")
             self._enter(token)
             node = self.or_expr()
             self.depth -= 1
             closing = self.peek()
             if closing is None or closing.kind != ")":
-                raise QuerySyntaxError("'(' is never closed", token.position)
+                raise QuerySyntaxError("'(' is never closed", token.position, "unclosed")
             self.take()
             return node
         found = tuple(words(token.text))
@@ -257,7 +274,10 @@ class _Parser:
         self.terms += len(found)
         if self.terms > MAX_TERMS:
             raise QueryLimitError(
-                f"the query has more than {MAX_TERMS} search words", token.position
+                f"the query has more than {MAX_TERMS} search words",
+                token.position,
+                "too_many_terms",
+                n=MAX_TERMS,
             )
         return Phrase(found, prefix=token.prefix)
 
@@ -273,6 +293,9 @@ class _Parser:
                 f"{name} needs a search term after it"
                 + ("" if name == "-" else f' (write "{name.lower()}" to search for the word)'),
                 operator.position,
+                "minus_needs_term" if name == "-" else "operator_needs_term_after",
+                operator=name,
+                word=name.lower(),
             )
 
 

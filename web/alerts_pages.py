@@ -26,6 +26,7 @@ from web.i18n import Translator
 from web.login import checked_form
 from web.params import ENFORCEMENT, KINDS
 from web.rendering import render
+from web.rule_messages import localized_rule_error
 
 router = APIRouter(include_in_schema=False)
 _SPLIT = re.compile(r"[\s,;]+")
@@ -184,7 +185,10 @@ async def create_rule(request: Request) -> Any:
     try:
         rule = RuleStore.from_settings().add(rule_from_form(form))
     except RuleError as error:
-        return _list_page(request, form=_submitted_values(form), error=str(error), status_code=400)
+        message = localized_rule_error(
+            str(error), str(form.get("q") or ""), Translator(request.state.ui)
+        )
+        return _list_page(request, form=_submitted_values(form), error=message, status_code=400)
     return RedirectResponse(_page_url(done="created", rule=rule.name), status_code=303)
 
 
@@ -260,7 +264,13 @@ async def edit_rule(request: Request) -> Any:
         rule = RuleAdmin().update(name, rule_from_form(form))
     except RuleError as error:
         return _rule_page(
-            request, old, form=_submitted_values(form), error=str(error), status_code=400
+            request,
+            old,
+            form=_submitted_values(form),
+            error=localized_rule_error(
+                str(error), str(form.get("q") or ""), Translator(request.state.ui)
+            ),
+            status_code=400,
         )
     return RedirectResponse(_rule_url(rule.name, done="saved"), status_code=303)
 

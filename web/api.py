@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
+from web.figures import quantity_kg
 from web.params import SearchParams, parse_interval, parse_search_params
 from web.queries import coverage, design_json, item_json, item_view, trends
 
@@ -57,16 +58,32 @@ Params = Annotated[SearchParams, Depends(search_params)]
 
 
 class PriceModel(BaseModel):
-    amount: float | None = None
+    amount: float | None = Field(None, description="The amount; a range's upper bound")
     currency: str | None = Field(None, description="ISO 4217")
     text: str | None = Field(None, description="The price as written on the page")
-    vnd: float | None = Field(None, description="Amount in đồng; null when no rate is known")
+    vnd: float | None = Field(
+        None, description="`amount` in đồng (fixed rates); null when no rate is known"
+    )
+    per: str | None = Field(
+        None, description='Unit of a unit price ("kg", "100g", "individual", ...); null: total'
+    )
+    min: float | None = Field(None, description="A range's lower bound (with `max`)")
+    max: float | None = Field(None, description="A range's upper bound (= `amount`)")
+    vnd_per_kg: float | None = Field(None, description="Đồng per kilogram of a unit price")
+    vnd_per_individual: float | None = Field(
+        None, description="Đồng per individual animal of a unit price"
+    )
+    vnd_per_piece: float | None = Field(None, description="Đồng per piece of a unit price")
 
 
 class QuantityModel(BaseModel):
     value: float | None = None
     unit: str | None = Field(None, description="kg, t, g, pieces, individuals, m3")
-    text: str | None = None
+    text: str | None = Field(None, description="The quantity as written on the page")
+
+    @computed_field(description="The weight in kilograms (units kg, t, g); null otherwise")
+    def kg(self) -> float | None:
+        return quantity_kg({"value": self.value, "unit": self.unit})
 
 
 class ContactModel(BaseModel):

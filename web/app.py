@@ -24,8 +24,8 @@ from search.query_language import QuerySyntaxError
 from web import settings
 from web.auth import CSRF_COOKIE, SESSION_COOKIE, LoginThrottle, Signer, load_secret
 from web.i18n import UI_LANGUAGES, Translator, pick_language
-from web.params import ParamError, localized_error
-from web.rendering import render
+from web.params import ParamError, localized_error, localized_query_error
+from web.rendering import LocalizedHTTPException, render
 from web.services import Services
 from web.users import UserStore
 
@@ -143,23 +143,36 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
         if error.unknown is not None and (api or request.url.path.endswith(".csv")):
             body = {"detail": message, "valid": list(error.unknown.valid)}
             return JSONResponse(body, status_code=400)
-        return _error(request, 400, message)
+        return _error(request, 400, message, Translator(request.state.ui))
 
     @app.exception_handler(QuerySyntaxError)
     async def bad_query(request: Request, error: QuerySyntaxError) -> Response:
-        return _error(request, 400, f"q: {error}")
+        if _wants_json(request):
+            return _error(request, 400, f"q: {error}")
+        t = Translator(request.state.ui)
+        return _error(request, 400, f"{t('query')}: {localized_query_error(error, t)}", t)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
+        fields = [
+            ".".join(str(p) for p in e.get("loc", ())[1:]) or "request" for e in error.errors()
+        ]
+        if not _wants_json(request):
+            t = Translator(request.state.ui)
+            return _error(request, 422, t("errors.invalid_fields", fields=", ".join(fields)), t)
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}"
-            for e in error.errors()
+            f"{field}: {e.get('msg')}" for field, e in zip(fields, error.errors(), strict=True)
         )
         return _error(request, 422, problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        response = _error(request, error.status_code, str(error.detail))
+        # The detail is English (for the API); pages say what the status means instead.
+        if isinstance(error, LocalizedHTTPException) and not _wants_json(request):
+            t = Translator(request.state.ui)
+            response = _error(request, error.status_code, t(error.message_key), t)
+        else:
+            response = _error(request, error.status_code, str(error.detail), localized=False)
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
         return response
@@ -173,10 +186,32 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
     return app
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(
+    request: Request,
+    status: int,
+    message: str,
+    t: Translator | None = None,
+    *,
+    localized: bool = True,
+) -> Response:
+    """JSON for the API and CSV export; else the error page, with ``message`` when it is in
+    the reader's language (``localized``, or an English detail in the English UI) and what
+    the status means otherwise."""
     if _wants_json(request) or request.url.path.endswith(".csv"):
         return JSONResponse({"detail": message}, status_code=status)
+    t = t or Translator(request.state.ui)
+    explained = t(f"errors.http_{status}")
+    if explained == f"errors.http_{status}":
+        explained = t("errors.http_other")
     response: Response = render(
-        request, "error.html", {"status": status, "message": message}, status_code=status
+        request,
+        "error.html",
+        # the English detail of an HTTPException is the reader's language only in English
+        {
+            "status": status,
+            "message": message if localized or t.lang == "en" else "",
+            "explained": explained,
+        },
+        status_code=status,
     )
     return response

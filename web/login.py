@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from web.auth import SESSION_COOKIE, safe_next, throttle_keys
-from web.rendering import render
+from web.rendering import LocalizedHTTPException, render
 from web.users import UserError
 
 router = APIRouter(include_in_schema=False)
@@ -27,10 +27,11 @@ async def checked_form(request: Request) -> FormData:
     token = form.get("csrf_token")
     signer = request.app.state.signer
     if not signer.check_csrf(request.state.csrf_client, token if isinstance(token, str) else None):
-        raise HTTPException(
-            status_code=403,
-            detail="The form has expired or did not come from this site (CSRF check failed). "
+        raise LocalizedHTTPException(
+            403,
+            "The form has expired or did not come from this site (CSRF check failed). "
             "Reload the page and try again.",
+            "errors.csrf",
         )
     return form
 

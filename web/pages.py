@@ -24,6 +24,7 @@ from search.query_language import QuerySyntaxError
 from web import settings
 from web.api import search_params
 from web.charts import Series, format_count, format_vnd, line_chart, stacked_bar_chart
+from web.figures import csv_prices, quantity_kg
 from web.i18n import Translator
 from web.login import checked_form
 from web.params import (
@@ -35,12 +36,14 @@ from web.params import (
     ParamError,
     SearchParams,
     localized_error,
+    localized_query_error,
     parse_interval,
     parse_search_params,
     species_choices,
 )
 from web.queries import archived_body, coverage, item_view, iter_hits
 from web.rendering import local_moment, render
+from web.rule_messages import localized_rule_error
 from web.services import AlertSaveError
 from web.trends import Table
 
@@ -130,7 +133,8 @@ def _run_search(request: Request, context: dict[str, Any]) -> int:
         with request.app.state.services.backend() as backend:
             response = backend.search(params.request)
     except QuerySyntaxError as error:
-        context["error"] = f"{Translator(request.state.ui)('query_error')}: {error}"
+        t = Translator(request.state.ui)
+        context["error"] = f"{t('query_error')}: {localized_query_error(error, t)}"
         return 400
     context["response"] = response
     context["facet_groups"] = _facets(params, response.get("facets") or {})
@@ -193,7 +197,8 @@ async def save_alert(request: Request) -> Any:
         request.app.state.services.save_alert(rule)
     except AlertSaveError as error:
         context = _search_context(request, params)
-        context["alert_error"] = str(error)
+        t = Translator(request.state.ui)
+        context["alert_error"] = localized_rule_error(str(error), req.query, t)
         context["alert_form"] = field_values
         _run_search(request, context)
         return render(request, "search.html", context, status_code=400)
@@ -325,6 +330,8 @@ CSV_COLUMNS = (
     "quantities",
     "locations",
     "contacts",
+    "prices_vnd_per_unit",
+    "quantities_kg",
 )
 
 
@@ -350,7 +357,7 @@ def _plain_snippet(snippet: object) -> str:
 
 
 def _csv_row(hit: dict[str, Any], base_url: str) -> list[str]:
-    prices = hit.get("prices") or []
+    quantities = hit.get("quantities") or []
     row = {
         **{key: hit.get(key) for key in CSV_COLUMNS},
         "published_at": _local_iso(hit.get("published_at")),
@@ -360,11 +367,11 @@ def _csv_row(hit: dict[str, Any], base_url: str) -> list[str]:
         "wildlife_trade": "1" if hit.get("wildlife_trade") else "0",
         "species": "; ".join(hit.get("species") or []),
         "enforcement": "; ".join(hit.get("enforcement") or []),
-        "prices": "; ".join(str(p.get("text", "")) for p in prices),
-        "prices_vnd": "; ".join(
-            f"{p['vnd']:.0f}" for p in prices if isinstance(p.get("vnd"), int | float)
+        **csv_prices(hit.get("prices")),
+        "quantities": "; ".join(str(q.get("text", "")) for q in quantities),
+        "quantities_kg": "; ".join(
+            "" if (kg := quantity_kg(q)) is None else f"{kg:g}" for q in quantities
         ),
-        "quantities": "; ".join(str(q.get("text", "")) for q in hit.get("quantities") or []),
         "locations": "; ".join(hit.get("locations") or []),
         "contacts": "; ".join(
             f"{c.get('type')}:{c.get('value')}" for c in hit.get("contacts") or []

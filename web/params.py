@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from search.backend import SearchRequest
 from search.filter_values import CHECKED_FILTERS, UnknownFilterValue, check_value, valid_values
+from search.query_language import QuerySyntaxError
 
 if TYPE_CHECKING:
     from web.i18n import Translator
@@ -46,22 +47,66 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 class ParamError(ValueError):
-    """A query parameter the search cannot use; the message names it. ``unknown`` holds the
+    """A query parameter the search cannot use; the message names it (in English, for the
+    API). ``code`` and ``values`` say the same for ``localized_error``; ``unknown`` holds the
     details of a filter value outside its vocabulary, so pages can say it in the reader's
     language and the API can list the valid values."""
 
-    def __init__(self, name: str, message: str, unknown: UnknownFilterValue | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        message: str,
+        unknown: UnknownFilterValue | None = None,
+        *,
+        code: str = "",
+        **values: object,
+    ) -> None:
         super().__init__(f"{name}: {message}")
         self.name = name
         self.unknown = unknown
+        self.code = code
+        self.values = values
+
+
+# Labels of the parameters in messages.toml, for errors shown on pages.
+_PARAM_LABELS = {
+    "q": "query",
+    "since": "since",
+    "until": "until",
+    "sort": "sort",
+    "trade": "trade_only",
+    "min_relevance": "relevance",
+    "page": "pages",
+    "per_page": "pages",
+    "interval": "interval",
+}
+
+
+def param_label(name: str, t: Callable[..., str]) -> str:
+    """The label a page shows for parameter ``name`` (its filter or field name)."""
+    key = f"f_{name}" if name in LIST_FILTERS else _PARAM_LABELS.get(name, name)
+    label = t(key)
+    return name if label == key else label
 
 
 def localized_error(error: ParamError, t: Callable[..., str]) -> str:
-    """The error in the reader's language (``t``: a ``web.i18n.Translator``) when it is an
-    unknown filter value: the filter's label, the value, the valid values by their labels."""
+    """The error in the reader's language (``t``: a ``web.i18n.Translator``): an unknown
+    filter value with the filter's label, the value and the valid values by their labels;
+    any other problem from its ``code``."""
     unknown = error.unknown
     if unknown is None:
-        return str(error)
+        if not error.code:
+            return str(error)
+        key = f"errors.param_{error.code}"
+        vi = getattr(t, "lang", "") == "vi"
+        values = {
+            name: (value.strftime("%d/%m/%Y") if vi else value.isoformat())
+            if isinstance(value, date)
+            else value
+            for name, value in error.values.items()
+        }
+        text = t(key, field=param_label(error.name, t), **values)
+        return str(error) if text == key else text
     label = getattr(t, "label", None)
     field = t(f"f_{unknown.field}")
     if unknown.field in ("lang", "country"):
@@ -80,6 +125,13 @@ def localized_error(error: ParamError, t: Callable[..., str]) -> str:
     if unknown.suggestion:
         message += " " + t("filter_suggestion", value=unknown.suggestion)
     return message
+
+
+def localized_query_error(error: QuerySyntaxError, t: Callable[..., str]) -> str:
+    """A search-syntax error in the reader's language, where in the query included."""
+    key = f"errors.query_{error.code}"
+    text = t(key, position=error.position + 1, **error.values) if error.code else key
+    return str(error) if text == key else text
 
 
 @dataclass(frozen=True)
@@ -118,20 +170,54 @@ class SearchParams:
         return values[0] if values else ""
 
 
-def _date(name: str, raw: str) -> date:
+# Day first, as Vietnamese (and most non-US) readers write dates: 5/3/2024 is 5 March.
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def parse_date(raw: str) -> date | None:
+    """A date typed as YYYY-MM-DD (the API, links) or DD/MM/YYYY (the Vietnamese form, also
+    with "." or "-"); None when it is neither or no such day exists."""
+    text = raw.strip()
+    day_first = _DAY_FIRST.match(text)
     try:
-        return date.fromisoformat(raw)
+        if day_first:
+            day, month, year = (int(part) for part in day_first.groups())
+            return date(year, month, day)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
     except ValueError:
-        raise ParamError(name, f"{raw!r} is not a date (expected YYYY-MM-DD)") from None
+        return None
+    return None
+
+
+def _date(name: str, raw: str) -> date:
+    found = parse_date(raw)
+    if found is None:
+        raise ParamError(
+            name,
+            f"{raw!r} is not a date (expected YYYY-MM-DD or DD/MM/YYYY)",
+            code="not_a_date",
+            value=raw,
+        )
+    return found
 
 
 def _int(name: str, raw: str, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ParamError(name, f"{raw!r} is not a whole number") from None
+        raise ParamError(
+            name, f"{raw!r} is not a whole number", code="not_whole", value=raw
+        ) from None
     if not low <= value <= high:
-        raise ParamError(name, f"{value} is out of range ({low}-{high})")
+        raise ParamError(
+            name,
+            f"{value} is out of range ({low}-{high})",
+            code="out_of_range",
+            value=value,
+            low=low,
+            high=high,
+        )
     return value
 
 
@@ -145,9 +231,14 @@ def _list_value(name: str, raw: str) -> str:
     if name == "source":
         value = value.lower()
         if not _SOURCE.match(value):
-            raise ParamError(name, f"{raw!r} is not a source name such as vnexpress")
+            raise ParamError(
+                name,
+                f"{raw!r} is not a source name such as vnexpress",
+                code="bad_source",
+                value=raw,
+            )
     if name == "location" and len(value) > 100:
-        raise ParamError(name, "place names are at most 100 characters")
+        raise ParamError(name, "place names are at most 100 characters", code="too_long", n=100)
     return value
 
 
@@ -170,28 +261,42 @@ def parse_search_params(
             scalars[name] = raw.strip()
     query = scalars.get("q", "")
     if len(query) > 500:
-        raise ParamError("q", "queries are at most 500 characters")
+        raise ParamError("q", "queries are at most 500 characters", code="too_long", n=500)
     trade: bool | None = None
     if "trade" in scalars:
         flag = scalars["trade"].lower()
         if flag not in _TRUE | _FALSE:
-            raise ParamError("trade", f"{scalars['trade']!r}: expected 1 or 0")
+            raise ParamError(
+                "trade", f"{scalars['trade']!r}: expected 1 or 0", code="expected_flag"
+            )
         trade = flag in _TRUE
     since = _date("since", scalars["since"]) if "since" in scalars else None
     until = _date("until", scalars["until"]) if "until" in scalars else None
     if since and until and since > until:
-        raise ParamError("since", f"{since} is after until={until}")
+        raise ParamError(
+            "since",
+            f"{since} is after until={until}",
+            code="since_after_until",
+            since=since,
+            until=until,
+        )
     sort = scalars.get("sort", "relevance")
     if sort not in ("relevance", "newest"):
-        raise ParamError("sort", f"{sort!r}: expected relevance or newest")
+        raise ParamError(
+            "sort", f"{sort!r}: expected relevance or newest", code="bad_sort", value=sort
+        )
     min_relevance: float | None = None
     if "min_relevance" in scalars:
         try:
             min_relevance = float(scalars["min_relevance"])
         except ValueError:
-            raise ParamError("min_relevance", "expected a number from 0 to 1") from None
+            raise ParamError(
+                "min_relevance", "expected a number from 0 to 1", code="expected_fraction"
+            ) from None
         if not 0.0 <= min_relevance <= 1.0:
-            raise ParamError("min_relevance", "expected a number from 0 to 1")
+            raise ParamError(
+                "min_relevance", "expected a number from 0 to 1", code="expected_fraction"
+            )
     page = _int("page", scalars["page"], 1, MAX_PAGE) if "page" in scalars else 1
     per_page = (
         _int("per_page", scalars["per_page"], 1, MAX_PER_PAGE)
@@ -220,6 +325,11 @@ def parse_search_params(
         pairs.append(("q", query))
     for name in LIST_FILTERS:
         pairs += [(name, value) for value in lists[name]]
+    # dates typed as DD/MM/YYYY travel on in links, exports and alerts as YYYY-MM-DD
+    if since:
+        scalars["since"] = since.isoformat()
+    if until:
+        scalars["until"] = until.isoformat()
     for name in ("trade", "since", "until", "sort", "min_relevance", "per_page", "page"):
         if name in scalars and (name, scalars[name]) != ("sort", "relevance"):
             pairs.append((name, scalars[name]))
@@ -236,4 +346,4 @@ def parse_interval(raw: str | None) -> Interval:
         return "day"
     if value == "week":
         return "week"
-    raise ParamError("interval", f"{raw!r}: expected day or week")
+    raise ParamError("interval", f"{raw!r}: expected day or week", code="bad_interval", value=raw)

@@ -7,21 +7,37 @@ template; the only markup that bypasses it is the backend's search snippet, and 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from web.i18n import UI_LANGUAGES, Translator
+from web.figures import (
+    distinct_prices,
+    format_number,
+    format_vnd,
+    price_view,
+    quantity_view,
+)
+from web.i18n import UI_LANGUAGES, Translator, place_label
 from wildwatch.env import timezone_name
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
+
+
+class LocalizedHTTPException(HTTPException):
+    """An HTTP error whose page says ``message_key`` (of messages.toml) in the reader's
+    language; ``detail`` stays the English text of JSON answers."""
+
+    def __init__(self, status_code: int, detail: str, message_key: str) -> None:
+        super().__init__(status_code=status_code, detail=detail)
+        self.message_key = message_key
 
 
 def http_url(url: object) -> str | None:
@@ -75,22 +91,27 @@ def local_time(value: object, lang: str, *, with_time: bool = True) -> str:
     return f"{date_part} {moment.strftime('%H:%M')}"
 
 
+def input_date(value: object, lang: str) -> str:
+    """A YYYY-MM-DD parameter as the date fields show it: DD/MM/YYYY in Vietnamese (typed
+    back that way: ``web.params.parse_date`` reads both forms), YYYY-MM-DD in English."""
+    text = str(value or "")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return text  # shown as typed, next to the error that names it
+    return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
+
+
 def money(value: object, lang: str) -> str:
-    if not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return ""
-    grouped = f"{value:,.0f}"
-    if lang == "vi":
-        return grouped.replace(",", ".") + " ₫"
-    return grouped + " VND"
+    return format_vnd(value, lang)
 
 
 def number(value: object, lang: str) -> str:
-    if not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value or "")
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if lang == "vi":
-        text = text.replace(",", " ").replace(".", ",")
-    return text
+    return format_number(value, lang)
 
 
 def _environment() -> Environment:
@@ -128,6 +149,13 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         "when": lambda value, with_time=True: local_time(value, lang, with_time=with_time),
         "money": lambda value: money(value, lang),
         "number": lambda value: number(value, lang),
+        "prices": lambda stored: [
+            price_view(p, lang, lambda kind: t.label("per_unit", kind))
+            for p in distinct_prices(stored)
+        ],
+        "quantity": lambda stored: quantity_view(stored, lang, lambda unit: t.label("unit", unit)),
+        "place": lambda name: place_label(name, lang),
+        "date_value": lambda iso: input_date(iso, lang),
     }
     base.update(context)
     return templates.TemplateResponse(request, name, base, status_code=status_code)

@@ -82,7 +82,9 @@ def chosen_interval(raw: str, first: date, last: date) -> Interval:
     if raw in ("day", "week"):
         return "day" if raw == "day" else "week"
     if raw:
-        raise ParamError("interval", f"{raw!r} is neither day nor week")
+        raise ParamError(
+            "interval", f"{raw!r} is neither day nor week", code="bad_interval", value=raw
+        )
     return "day" if (last - first).days < DAILY_UP_TO else "week"
 
 

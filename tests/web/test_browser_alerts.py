@@ -97,7 +97,7 @@ def test_alerts_flow_in_the_browser(
     form.locator("input[name=name]").fill("Ngà voi")
     form.locator("input[name=recipients]").fill("bao@")
     form.locator("button[type=submit]").click()
-    assert "recipients" in page.locator(".notice.error").inner_text()
+    assert "“bao@” không phải địa chỉ e-mail" in page.locator(".notice.error").inner_text()
     assert page.locator("form.ruleform input[name=recipients]").input_value() == "bao@"
     form = page.locator("form.ruleform")
     form.locator("input[name=recipients]").fill("bao@paper.example.com")

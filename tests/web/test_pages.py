@@ -58,7 +58,7 @@ def test_filters_combine_species_enforcement_and_dates(client: TestClient) -> No
 def test_result_shows_tags_source_date_and_links(client: TestClient, ids: dict[str, str]) -> None:
     page = client.get("/", params={"q": "sung te giac", "ui": "en"}).text
     assert "Bán sừng tê giác nguyên chất, bao test" in page
-    assert '<span class="tag species" title="rhino">rhino</span>' in page
+    assert '<span class="tag species" data-id="rhino">rhino</span>' in page
     assert "2,5 triệu/lạng" in page
     assert "chotot" in page and "06/03/2024" not in page  # English UI writes ISO dates
     assert "2024-03-06 20:00" in page
@@ -90,12 +90,16 @@ def test_ui_language_switch_translates_labels_and_species(client: TestClient) ->
 
 
 def test_bad_parameters_and_bad_queries_are_explained(client: TestClient) -> None:
-    page = client.get("/", params={"since": "04/03/2024"})
+    # 31 February does not exist: refused in the reader's language, naming the field
+    page = client.get("/", params={"since": "31/02/2024"})
     assert page.status_code == 400
-    assert "since: &#39;04/03/2024&#39; is not a date (expected YYYY-MM-DD)" in page.text
-    syntax = client.get("/", params={"q": "tê tê AND"})
+    assert "Từ ngày: “31/02/2024” không phải ngày hợp lệ (nhập dd/mm/yyyy" in page.text
+    english = client.get("/", params={"since": "2024-13-01", "ui": "en"})
+    assert "From: “2024-13-01” is not a date" in english.text
+    syntax = client.get("/", params={"q": "tê tê AND", "ui": "vi"})
     assert syntax.status_code == 400
-    assert "AND needs a search term after it" in syntax.text
+    assert "AND cần một từ khóa sau nó" in syntax.text
+    assert "needs a search term" not in syntax.text
     assert 'value="tê tê AND"' in syntax.text  # the query stays in the box to fix it
     assert client.get("/trends", params={"interval": "month"}).status_code == 400
     assert client.get("/coverage", params={"kind": "blog"}).status_code == 400
@@ -115,7 +119,7 @@ def test_item_page_shows_every_field_and_duplicates(
         "Quảng Ninh",
         "Móng Cái",
         "120 kg",
-        "0.95",
+        "95%",
         "2024-03-04 09:15",
         "Tài xế khai nhận",
     ):
@@ -141,9 +145,12 @@ def test_archived_page_is_sandboxed_and_decoded(client: TestClient, ids: dict[st
 
 
 def test_unknown_item_and_route_give_404_pages(client: TestClient) -> None:
-    missing = client.get("/items/0000000000000000dead")
+    missing = client.get("/items/0000000000000000dead", params={"ui": "en"})
     assert missing.status_code == 404
     assert "no item with id" in missing.text and "<html" in missing.text
+    vietnamese = client.get("/items/0000000000000000dead", params={"ui": "vi"})
+    assert "Không có trang hoặc mục nào ở địa chỉ này." in vietnamese.text
+    assert "no item with id" not in vietnamese.text
     assert client.get("/no-such-page").status_code == 404
 
 
