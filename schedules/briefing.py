@@ -22,7 +22,16 @@ from search.backend import Hit
 # Rows per summary table: a briefing is read on a phone before the day starts.
 SUMMARY_ROWS = 6
 # The search page's list filters, in the order it writes them (web/params.py LIST_FILTERS).
-LINK_FILTERS = ("species", "kind", "lang", "source", "enforcement", "country", "location")
+LINK_FILTERS = (
+    "species",
+    "kind",
+    "lang",
+    "source",
+    "enforcement",
+    "country",
+    "location",
+    "triage",
+)
 
 
 @dataclass(frozen=True)

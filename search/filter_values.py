@@ -5,7 +5,9 @@ valid values instead of quietly matching nothing.
 Reads the species vocabulary (``pipelines/vocab/species.toml``: the groups the tagger can
 produce), the enforcement actions and source kinds of ``pipelines``, and the ISO 639-1 and
 ISO 3166-1 code lists of the ``pycountry`` package; writes nothing. Source names and place names
-are open-ended (any slug, any place) and are not checked here.
+are open-ended (any slug, any place) and are not checked here. The triage states staff give
+items (``TRIAGE_STATES``, plus ``untriaged`` as a filter value) are defined here too, so the
+store, the filters, the API and the CLI speak one vocabulary.
 """
 
 from __future__ import annotations
@@ -19,13 +21,21 @@ from pipelines.vocab_loader import load_vocab
 
 __all__ = [
     "CHECKED_FILTERS",
+    "TRIAGE_FILTER_VALUES",
+    "TRIAGE_STATES",
+    "UNTRIAGED",
     "UnknownFilterValue",
     "check_value",
     "valid_values",
 ]
 
 # Filters whose values come from a closed vocabulary.
-CHECKED_FILTERS = ("species", "kind", "lang", "enforcement", "country")
+CHECKED_FILTERS = ("species", "kind", "lang", "enforcement", "country", "triage")
+# The decisions staff record on an item (search/triage.py stores them); an item without one is
+# "untriaged", which the triage filter also accepts.
+TRIAGE_STATES = ("relevant", "not_relevant", "follow_up")
+UNTRIAGED = "untriaged"
+TRIAGE_FILTER_VALUES = (UNTRIAGED, *TRIAGE_STATES)
 # Codes listed first in messages: the languages and countries wildwatch watches.
 _USUAL = {
     "lang": ("vi", "en", "zh", "th", "km", "lo", "my", "ms", "id"),
@@ -37,6 +47,7 @@ _WHAT = {
     "lang": "ISO 639-1 language code",
     "enforcement": "enforcement action",
     "country": "ISO 3166-1 alpha-2 country code",
+    "triage": "triage state",
 }
 
 
@@ -94,11 +105,15 @@ def valid_values(field: str) -> tuple[str, ...]:
         return _languages()
     if field == "country":
         return _countries()
+    if field == "triage":
+        return TRIAGE_FILTER_VALUES
     raise KeyError(field)
 
 
 def _normalised(field: str, value: str) -> str:
     value = value.strip()
+    if field == "triage":  # "not relevant", "follow-up" as people type them
+        return "_".join(value.lower().replace("-", " ").split())
     return value.upper() if field == "country" else value.lower()
 
 

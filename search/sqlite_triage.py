@@ -1,0 +1,162 @@
+"""Triage in the SQLite index file: the ``triage`` and ``triage_events`` tables of
+search/sqlite_schema.py, and the SQL that filters and counts items by them.
+
+Reads and writes those two tables (and ``index_state.generation``, so cached search results
+that filtered or counted by triage are dropped); never the item tables. Records are keyed by
+document id, which is what makes them survive every re-indexing of the item.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from search.filter_values import UNTRIAGED
+from search.triage import (
+    TriageChange,
+    TriageEvent,
+    TriageRecord,
+    UnknownItems,
+    apply_change,
+    checked_actor,
+    now_iso,
+    triage_facets,
+)
+
+_RECORD_COLUMNS = "item, state, seen, note, changed_by, changed_at"
+_CHUNK = 500  # ids per IN (...) list, below SQLite's bound-parameter limit
+
+
+def _record(row: Sequence[Any]) -> TriageRecord:
+    item, state, seen, note, by, at = row
+    return TriageRecord(item_id=item, state=state, seen=bool(seen), note=note, by=by, at=at)
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), _CHUNK):
+        yield unique[start : start + _CHUNK]
+
+
+def records_of(connection: sqlite3.Connection, ids: Sequence[str]) -> dict[str, TriageRecord]:
+    found: dict[str, TriageRecord] = {}
+    for chunk in _chunks(ids):
+        rows = connection.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM triage WHERE item IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+        found.update((row[0], _record(row)) for row in rows)
+    return found
+
+
+def set_triage(
+    connection: sqlite3.Connection, ids: Sequence[str], change: TriageChange, *, by: str
+) -> list[TriageRecord]:
+    """Apply ``change`` to every item in one transaction; ``UnknownItems`` (nothing written)
+    when an id is not indexed."""
+    actor = checked_actor(by)
+    at = now_iso()
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        known: set[str] = set()
+        for chunk in _chunks(ids):
+            known.update(
+                row[0]
+                for row in connection.execute(
+                    f"SELECT id FROM items WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+                )
+            )
+        missing = [doc_id for doc_id in dict.fromkeys(ids) if doc_id not in known]
+        if missing:
+            raise UnknownItems(missing)
+        stored = records_of(connection, ids)
+        results: dict[str, TriageRecord] = {}
+        changed = False
+        for doc_id in dict.fromkeys(ids):
+            record, event = apply_change(doc_id, stored.get(doc_id), change, by=actor, at=at)
+            results[doc_id] = record
+            if event is None:
+                continue
+            changed = True
+            connection.execute(
+                f"INSERT OR REPLACE INTO triage ({_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                (doc_id, record.state, int(record.seen), record.note, record.by, record.at),
+            )
+            connection.execute(
+                "INSERT INTO triage_events (item, changed_by, changed_at, changes) "
+                "VALUES (?, ?, ?, ?)",
+                (doc_id, event.by, event.at, json.dumps(event.changes, ensure_ascii=False)),
+            )
+        if changed:
+            connection.execute("UPDATE index_state SET generation = generation + 1 WHERE id = 1")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return [results[doc_id] for doc_id in ids]
+
+
+def history(connection: sqlite3.Connection, doc_id: str, limit: int) -> list[TriageEvent]:
+    rows = connection.execute(
+        "SELECT changed_at, changed_by, changes FROM triage_events WHERE item = ? "
+        "ORDER BY id DESC LIMIT ?",
+        (doc_id, max(0, int(limit))),
+    ).fetchall()
+    return [
+        TriageEvent(item_id=doc_id, at=at, by=by, changes=json.loads(changes))
+        for at, by, changes in rows
+    ]
+
+
+def all_records(connection: sqlite3.Connection) -> Iterator[TriageRecord]:
+    cursor = connection.execute(f"SELECT {_RECORD_COLUMNS} FROM triage ORDER BY changed_at, item")
+    for row in cursor:
+        yield _record(row)
+
+
+def filter_conditions(
+    states: Sequence[str], seen: bool | None, noted: bool | None
+) -> tuple[list[str], list[Any]]:
+    """WHERE conditions on ``items i`` (and their parameters) for the triage filters."""
+    where: list[str] = []
+    params: list[Any] = []
+    if states:
+        named = [state for state in dict.fromkeys(states) if state != UNTRIAGED]
+        alternatives = []
+        if named:
+            alternatives.append(
+                f"i.id IN (SELECT item FROM triage WHERE state IN ({', '.join('?' * len(named))}))"
+            )
+            params.extend(named)
+        if UNTRIAGED in states:
+            alternatives.append("i.id NOT IN (SELECT item FROM triage WHERE state IS NOT NULL)")
+        where.append("(" + " OR ".join(alternatives) + ")")
+    if seen is not None:
+        negation = "" if seen else "NOT "
+        where.append(f"i.id {negation}IN (SELECT item FROM triage WHERE seen = 1)")
+    if noted is not None:
+        negation = "" if noted else "NOT "
+        where.append(f"i.id {negation}IN (SELECT item FROM triage WHERE note != '')")
+    return where, params
+
+
+def facet_counts(
+    connection: sqlite3.Connection, source: str, where_sql: str, params: Sequence[Any], total: int
+) -> dict[str, dict[str, int]]:
+    """The triage facets of the items ``source``/``where_sql`` select (``total`` of them):
+    only the triaged ones are joined and counted, the rest are untriaged, unseen, unnoted."""
+    rows = connection.execute(
+        f"SELECT t.state, t.seen, t.note != '', count(*) FROM {source} "
+        f"JOIN triage t ON t.item = i.id{where_sql} GROUP BY 1, 2, 3",
+        list(params),
+    ).fetchall()
+    states: dict[str, int] = {}
+    seen = noted = 0
+    for state, was_seen, has_note, number in rows:
+        if state:
+            states[state] = states.get(state, 0) + number
+        seen += number if was_seen else 0
+        noted += number if has_note else 0
+    return triage_facets(total, states, seen, noted)
