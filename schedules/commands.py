@@ -161,16 +161,9 @@ def _add(args: argparse.Namespace) -> int:
 
 def _describe(rule: Any) -> str:
     parts = [f"query={rule.query!r}"] if rule.query else []
-    for key in (
-        "species",
-        "kind",
-        "lang",
-        "source",
-        "enforcement",
-        "country",
-        "location",
-        "triage",
-    ):
+    from search.filter_values import LIST_FILTERS
+
+    for key in LIST_FILTERS:
         values = getattr(rule, key)
         if values:
             parts.append(f"{'item-lang' if key == 'lang' else key}={','.join(values)}")

@@ -20,7 +20,7 @@ from typing import Any
 
 from schedules import db
 from search.backend import SearchRequest
-from search.filter_values import CHECKED_FILTERS, UnknownFilterValue, check_value
+from search.filter_values import CHECKED_FILTERS, LIST_FILTERS, UnknownFilterValue, check_value
 from search.query_language import QuerySyntaxError, parse
 
 CADENCES = ("daily", "immediate")
@@ -30,17 +30,7 @@ _EMAIL = re.compile(
 )
 _SOURCE = re.compile(r"^[a-z0-9_-]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_TUPLE_FIELDS = (
-    "species",
-    "kind",
-    "lang",
-    "source",
-    "enforcement",
-    "country",
-    "location",
-    "triage",
-    "recipients",
-)
+_TUPLE_FIELDS = (*LIST_FILTERS, "recipients")
 # Optional yes/no filters (None: either).
 _FLAG_FIELDS = ("wildlife_trade", "seen", "noted")
 

@@ -21,6 +21,7 @@ from pipelines.vocab_loader import load_vocab
 
 __all__ = [
     "CHECKED_FILTERS",
+    "LIST_FILTERS",
     "TRIAGE_FILTER_VALUES",
     "TRIAGE_STATES",
     "UNTRIAGED",
@@ -29,6 +30,18 @@ __all__ = [
     "valid_values",
 ]
 
+# The filters that take a list of values (ORed), by their name in SearchRequest, the web
+# parameters, the CLI and alert rules.
+LIST_FILTERS = (
+    "species",
+    "kind",
+    "lang",
+    "source",
+    "enforcement",
+    "country",
+    "location",
+    "triage",
+)
 # Filters whose values come from a closed vocabulary.
 CHECKED_FILTERS = ("species", "kind", "lang", "enforcement", "country", "triage")
 # The decisions staff record on an item (search/triage.py stores them); an item without one is
