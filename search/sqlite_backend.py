@@ -161,6 +161,7 @@ class SqliteBackend:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             connection = connect(self.path, busy_timeout_ms=self.busy_timeout_ms)
+            sqlite_triage.attach(connection, self.path.with_name(sqlite_triage.FILE_NAME))
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)
@@ -355,9 +356,7 @@ class SqliteBackend:
         the generation is in the file). A result computed from an older generation is stored
         only if the cache is still at that generation: a write committed meanwhile may have
         made it stale."""
-        generation = int(
-            connection.execute("SELECT generation FROM index_state WHERE id = 1").fetchone()[0]
-        )
+        generation = int(connection.execute(sqlite_triage.GENERATION_SQL).fetchone()[0])
         with self._lock:
             self._results.at(generation)
         return generation

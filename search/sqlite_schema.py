@@ -17,9 +17,6 @@ chosen so that filters and facet counts stay fast at hundreds of thousands of it
   blobs.
 - ``index_state``: one row whose ``generation`` every writing transaction increments, so
   cached search results (in any process) know when they are stale.
-- ``triage`` and ``triage_events``: staff decisions and their history, keyed by document id
-  (search/sqlite_triage.py). No write of an item touches them, so they outlive re-crawls,
-  re-imports and ``wildwatch reindex``; filters and facets join them on ``items.id``.
 - ``items_fts``: a contentless FTS5 index of the accent-folded title and text (the text itself
   is kept once, in ``item_docs``). ``unicode61`` splits words and lower-cases; folding đ → d
   before indexing is what makes "Dak Lak" find "Đắk Lắk", which the tokenizer alone does not.
@@ -33,11 +30,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 4
 # Versions this code upgrades in place: 1 lacked facet_counts (rebuilt from the rows); 2 and 3
-# (development builds) kept the counts with triggers, which are dropped and the counts rebuilt;
-# 4 lacked the triage tables (created empty).
-_UPGRADABLE_VERSIONS = (0, 1, 2, 3, 4)
+# (development builds) kept the counts with triggers, which are dropped and the counts rebuilt.
+_UPGRADABLE_VERSIONS = (0, 1, 2, 3)
 
 # Triggers of development versions 2 and 3, which kept facet_counts row by row and halved the
 # indexing speed; the backend now applies one batch's changes at once.
@@ -123,25 +119,6 @@ CREATE TABLE IF NOT EXISTS index_state (
 );
 INSERT OR IGNORE INTO index_state (id, generation) VALUES (1, 0);
 
-CREATE TABLE IF NOT EXISTS triage (
-    item TEXT PRIMARY KEY,
-    state TEXT,
-    seen INTEGER NOT NULL,
-    note TEXT NOT NULL,
-    changed_by TEXT NOT NULL,
-    changed_at TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS triage_state ON triage (state) WHERE state IS NOT NULL;
-
-CREATE TABLE IF NOT EXISTS triage_events (
-    id INTEGER PRIMARY KEY,
-    item TEXT NOT NULL,
-    changed_by TEXT NOT NULL,
-    changed_at TEXT NOT NULL,
-    changes TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS triage_events_item ON triage_events (item, id);
-
 CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5 (
     title, text,
     content = '',
@@ -199,9 +176,8 @@ def _ensure_schema(connection: sqlite3.Connection, path: Path) -> None:
                 connection.execute(statement)
         for trigger in _OLD_TRIGGERS:
             connection.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-        if version < 4:  # version 4 kept its counts; it only lacks the triage tables
-            for statement in _RECOUNT:
-                connection.execute(statement)
+        for statement in _RECOUNT:
+            connection.execute(statement)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("COMMIT")
     except BaseException:

@@ -1,9 +1,15 @@
-"""Triage in the SQLite index file: the ``triage`` and ``triage_events`` tables of
-search/sqlite_schema.py, and the SQL that filters and counts items by them.
+"""Triage for the SQLite index: its own file next to the index, ``triage.sqlite``, attached
+to every index connection as the schema ``staff``, and the SQL that filters and counts items
+by it.
 
-Reads and writes those two tables (and ``index_state.generation``, so cached search results
-that filtered or counted by triage are dropped); never the item tables. Records are keyed by
-document id, which is what makes them survive every re-indexing of the item.
+A separate file because the two differ in kind: the index can be rebuilt from the evidence
+archive (``wildwatch reindex``, even after the file is lost or moved away for a schema
+change), the staff's decisions cannot. Records are keyed by document id, so re-crawling,
+re-importing or re-indexing an item never touches them, and filters join them on
+``items.id``. Tables: ``triage`` (one row per triaged item), ``triage_events`` (every change:
+who, when, what) and ``triage_state`` (a generation moved by each write, added to the
+index's own so that cached search results that filtered or counted by triage are dropped).
+Reads the items table (to refuse unknown ids), writes only this file.
 """
 
 from __future__ import annotations
@@ -11,9 +17,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from search.filter_values import UNTRIAGED
+from search.sqlite_schema import IndexFileError
 from search.triage import (
     TriageChange,
     TriageEvent,
@@ -25,7 +33,66 @@ from search.triage import (
     triage_facets,
 )
 
+SCHEMA = "staff"
+FILE_NAME = "triage.sqlite"
 _RECORD_COLUMNS = "item, state, seen, note, changed_by, changed_at"
+_TABLES = f"""
+CREATE TABLE IF NOT EXISTS {SCHEMA}.triage (
+    item TEXT PRIMARY KEY,
+    state TEXT,
+    seen INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS {SCHEMA}.triage_state_index ON triage (state) WHERE state IS NOT NULL;
+CREATE TABLE IF NOT EXISTS {SCHEMA}.triage_events (
+    id INTEGER PRIMARY KEY,
+    item TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    changes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {SCHEMA}.triage_events_item ON triage_events (item, id);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.triage_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO {SCHEMA}.triage_state (id, generation) VALUES (1, 0);
+"""
+# Both files' generations: cached results are stale when either moved.
+GENERATION_SQL = (
+    "SELECT (SELECT generation FROM main.index_state WHERE id = 1) + "
+    f"(SELECT generation FROM {SCHEMA}.triage_state WHERE id = 1)"
+)
+
+
+def attach(connection: sqlite3.Connection, path: Path) -> None:
+    """Attach the triage file at ``path`` (created with its tables when missing);
+    ``IndexFileError`` naming the file when it is not a usable database."""
+    try:
+        connection.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (str(path),))
+        connection.execute(f"PRAGMA {SCHEMA}.journal_mode = WAL")
+        # Decisions cannot be fetched again: a power cut must not lose the last ones either.
+        connection.execute(f"PRAGMA {SCHEMA}.synchronous = FULL")
+        ready = connection.execute(
+            f"SELECT 1 FROM {SCHEMA}.sqlite_master WHERE name = 'triage_state'"
+        ).fetchone()
+        if ready is None:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _TABLES.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise IndexFileError(f"{path}: cannot open the triage store: {error}") from error
+
+
 _CHUNK = 500  # ids per IN (...) list, below SQLite's bound-parameter limit
 
 
@@ -43,9 +110,9 @@ def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
 def records_of(connection: sqlite3.Connection, ids: Sequence[str]) -> dict[str, TriageRecord]:
     found: dict[str, TriageRecord] = {}
     for chunk in _chunks(ids):
+        marks = ", ".join("?" * len(chunk))
         rows = connection.execute(
-            f"SELECT {_RECORD_COLUMNS} FROM triage WHERE item IN ({', '.join('?' * len(chunk))})",
-            chunk,
+            f"SELECT {_RECORD_COLUMNS} FROM {SCHEMA}.triage WHERE item IN ({marks})", chunk
         ).fetchall()
         found.update((row[0], _record(row)) for row in rows)
     return found
@@ -81,16 +148,19 @@ def set_triage(
                 continue
             changed = True
             connection.execute(
-                f"INSERT OR REPLACE INTO triage ({_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO {SCHEMA}.triage ({_RECORD_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (doc_id, record.state, int(record.seen), record.note, record.by, record.at),
             )
             connection.execute(
-                "INSERT INTO triage_events (item, changed_by, changed_at, changes) "
+                f"INSERT INTO {SCHEMA}.triage_events (item, changed_by, changed_at, changes) "
                 "VALUES (?, ?, ?, ?)",
                 (doc_id, event.by, event.at, json.dumps(event.changes, ensure_ascii=False)),
             )
         if changed:
-            connection.execute("UPDATE index_state SET generation = generation + 1 WHERE id = 1")
+            connection.execute(
+                f"UPDATE {SCHEMA}.triage_state SET generation = generation + 1 WHERE id = 1"
+            )
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
@@ -100,7 +170,7 @@ def set_triage(
 
 def history(connection: sqlite3.Connection, doc_id: str, limit: int) -> list[TriageEvent]:
     rows = connection.execute(
-        "SELECT changed_at, changed_by, changes FROM triage_events WHERE item = ? "
+        f"SELECT changed_at, changed_by, changes FROM {SCHEMA}.triage_events WHERE item = ? "
         "ORDER BY id DESC LIMIT ?",
         (doc_id, max(0, int(limit))),
     ).fetchall()
@@ -111,7 +181,9 @@ def history(connection: sqlite3.Connection, doc_id: str, limit: int) -> list[Tri
 
 
 def all_records(connection: sqlite3.Connection) -> Iterator[TriageRecord]:
-    cursor = connection.execute(f"SELECT {_RECORD_COLUMNS} FROM triage ORDER BY changed_at, item")
+    cursor = connection.execute(
+        f"SELECT {_RECORD_COLUMNS} FROM {SCHEMA}.triage ORDER BY changed_at, item"
+    )
     for row in cursor:
         yield _record(row)
 
@@ -127,18 +199,21 @@ def filter_conditions(
         alternatives = []
         if named:
             alternatives.append(
-                f"i.id IN (SELECT item FROM triage WHERE state IN ({', '.join('?' * len(named))}))"
+                f"i.id IN (SELECT item FROM {SCHEMA}.triage "
+                f"WHERE state IN ({', '.join('?' * len(named))}))"
             )
             params.extend(named)
         if UNTRIAGED in states:
-            alternatives.append("i.id NOT IN (SELECT item FROM triage WHERE state IS NOT NULL)")
+            alternatives.append(
+                f"i.id NOT IN (SELECT item FROM {SCHEMA}.triage WHERE state IS NOT NULL)"
+            )
         where.append("(" + " OR ".join(alternatives) + ")")
     if seen is not None:
         negation = "" if seen else "NOT "
-        where.append(f"i.id {negation}IN (SELECT item FROM triage WHERE seen = 1)")
+        where.append(f"i.id {negation}IN (SELECT item FROM {SCHEMA}.triage WHERE seen = 1)")
     if noted is not None:
         negation = "" if noted else "NOT "
-        where.append(f"i.id {negation}IN (SELECT item FROM triage WHERE note != '')")
+        where.append(f"i.id {negation}IN (SELECT item FROM {SCHEMA}.triage WHERE note != '')")
     return where, params
 
 
@@ -149,7 +224,7 @@ def facet_counts(
     only the triaged ones are joined and counted, the rest are untriaged, unseen, unnoted."""
     rows = connection.execute(
         f"SELECT t.state, t.seen, t.note != '', count(*) FROM {source} "
-        f"JOIN triage t ON t.item = i.id{where_sql} GROUP BY 1, 2, 3",
+        f"JOIN {SCHEMA}.triage t ON t.item = i.id{where_sql} GROUP BY 1, 2, 3",
         list(params),
     ).fetchall()
     states: dict[str, int] = {}
