@@ -157,15 +157,14 @@ def filter_clauses(
     clauses: list[dict[str, Any]] = []
     field = TRIAGE_ITEM_FIELD
     if states:
-        named = sorted({state for state in states if state != UNTRIAGED})
-        alternatives: list[dict[str, Any]] = []
-        if named:
-            alternatives.append({"terms": {f"{field}.state": named}})
+        # An item has at most one state: "these states or none" is "not the other states".
+        named = [state for state in TRIAGE_STATES if state in states]
         if UNTRIAGED in states:
-            alternatives.append(
-                {"bool": {"must_not": [{"terms": {f"{field}.state": list(TRIAGE_STATES)}}]}}
-            )
-        clauses.append({"bool": {"should": alternatives, "minimum_should_match": 1}})
+            others = [state for state in TRIAGE_STATES if state not in named]
+            if others:
+                clauses.append({"bool": {"must_not": [{"terms": {f"{field}.state": others}}]}})
+        else:
+            clauses.append({"terms": {f"{field}.state": named}})
     for name, wanted in (("seen", seen), ("noted", noted)):
         if wanted is None:
             continue

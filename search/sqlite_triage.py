@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from search.filter_values import UNTRIAGED
+from search.filter_values import TRIAGE_STATES, UNTRIAGED
 from search.sqlite_schema import IndexFileError
 from search.triage import (
     TriageChange,
@@ -195,19 +195,23 @@ def filter_conditions(
     where: list[str] = []
     params: list[Any] = []
     if states:
-        named = [state for state in dict.fromkeys(states) if state != UNTRIAGED]
-        alternatives = []
-        if named:
-            alternatives.append(
+        # An item has at most one state: "these states or none" is "not the other states",
+        # one set lookup per row instead of two.
+        named = [state for state in TRIAGE_STATES if state in states]
+        if UNTRIAGED in states:
+            others = [state for state in TRIAGE_STATES if state not in named]
+            if others:
+                where.append(
+                    f"i.id NOT IN (SELECT item FROM {SCHEMA}.triage "
+                    f"WHERE state IN ({', '.join('?' * len(others))}))"
+                )
+                params.extend(others)
+        else:
+            where.append(
                 f"i.id IN (SELECT item FROM {SCHEMA}.triage "
                 f"WHERE state IN ({', '.join('?' * len(named))}))"
             )
             params.extend(named)
-        if UNTRIAGED in states:
-            alternatives.append(
-                f"i.id NOT IN (SELECT item FROM {SCHEMA}.triage WHERE state IS NOT NULL)"
-            )
-        where.append("(" + " OR ".join(alternatives) + ")")
     if seen is not None:
         negation = "" if seen else "NOT "
         where.append(f"i.id {negation}IN (SELECT item FROM {SCHEMA}.triage WHERE seen = 1)")
@@ -222,9 +226,12 @@ def facet_counts(
 ) -> dict[str, dict[str, int]]:
     """The triage facets of the items ``source``/``where_sql`` select (``total`` of them):
     only the triaged ones are joined and counted, the rest are untriaged, unseen, unnoted."""
+    if where_sql or source != "items i":
+        joined = f"{source} JOIN {SCHEMA}.triage t ON t.item = i.id{where_sql}"
+    else:  # every item: walk the (fewer) triaged ones and look each item up by id
+        joined = f"{SCHEMA}.triage t CROSS JOIN items i ON i.id = t.item"
     rows = connection.execute(
-        f"SELECT t.state, t.seen, t.note != '', count(*) FROM {source} "
-        f"JOIN {SCHEMA}.triage t ON t.item = i.id{where_sql} GROUP BY 1, 2, 3",
+        f"SELECT t.state, t.seen, t.note != '', count(*) FROM {joined} GROUP BY 1, 2, 3",
         list(params),
     ).fetchall()
     states: dict[str, int] = {}
