@@ -224,3 +224,51 @@ def test_with_logins_the_user_is_recorded_and_anonymous_calls_refused(
         assert body["by"] == "lan"
         page = client.get("/?q=ngà voi")
         assert "lan, " in page.text  # who and when, next to the hit
+
+
+def test_alerts_page_sets_and_keeps_a_rules_triage_filter(client: TestClient) -> None:
+    from schedules.rules import RuleStore
+
+    token = _token(client.get("/alerts").text)
+    assert 'name="triage" value="follow_up"' in client.get("/alerts").text
+    form = {
+        "csrf_token": token,
+        "name": "Cần theo dõi",
+        "recipients": "lan@ngo.example.org",
+        "triage": ["untriaged", "follow_up"],
+    }
+    assert client.post("/alerts/new", data=form).status_code == 200
+    stored = RuleStore.from_settings().get("Cần theo dõi")
+    assert stored is not None and stored.triage == ("untriaged", "follow_up")
+    listed = client.get("/alerts").text
+    assert "Đánh giá: Chưa đánh giá, Cần theo dõi" in listed
+    edit = client.get("/alerts/rule", params={"name": "Cần theo dõi"}).text
+    assert re.search(r'value="follow_up"\s+checked', edit)
+    client.post(
+        "/alerts/rule/edit",
+        data={**form, "rule": "Cần theo dõi", "recipients": "minh@ngo.example.org"},
+    )
+    edited = RuleStore.from_settings().get("Cần theo dõi")
+    assert edited is not None and edited.triage == ("untriaged", "follow_up")
+    assert edited.recipients == ("minh@ngo.example.org",)
+
+
+def test_notes_are_text_and_the_way_back_stays_on_this_site(
+    client: TestClient, ids: dict[str, str]
+) -> None:
+    token = _token(client.get("/").text)
+    back = client.post(
+        "/triage",
+        data={
+            "csrf_token": token,
+            "next": "https://evil.example/phish",
+            "ids": ids["turtle"],
+            "action": "note",
+            "note": '<script>alert("note")</script>',
+        },
+        follow_redirects=False,
+    )
+    assert back.headers["location"].startswith("/?triaged=1")
+    page = client.get("/?q=rua").text
+    assert '<script>alert("note")</script>' not in page
+    assert "&lt;script&gt;alert(&#34;note&#34;)&lt;/script&gt;" in page
