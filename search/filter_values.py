@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from pipelines.enforcement import ACTIONS
 from pipelines.fields import SOURCE_KINDS
-from pipelines.vocab_loader import load_vocab
 
 __all__ = [
     "CHECKED_FILTERS",
@@ -86,6 +84,8 @@ class UnknownFilterValue(ValueError):
 
 @cache
 def _species() -> tuple[str, ...]:
+    from pipelines.vocab_loader import load_vocab
+
     return tuple(sorted(str(group) for group in load_vocab("species.toml").get("groups", {})))
 
 
@@ -113,6 +113,10 @@ def valid_values(field: str) -> tuple[str, ...]:
     if field == "kind":
         return SOURCE_KINDS
     if field == "enforcement":
+        # Imported when asked: the triage vocabulary above is read by search.backend, which
+        # every command loads, and the enforcement patterns take a while to compile.
+        from pipelines.enforcement import ACTIONS
+
         return ACTIONS
     if field == "lang":
         return _languages()
@@ -134,6 +138,7 @@ def _normalised(field: str, value: str) -> str:
 def _species_names() -> dict[str, str]:
     # Every name of the vocabulary ("tê tê", "pangolin scales", "Manis javanica") → its group.
     from pipelines.normalize import fold
+    from pipelines.vocab_loader import load_vocab
 
     names: dict[str, str] = {}
     for group, entry in load_vocab("species.toml").get("groups", {}).items():
