@@ -334,7 +334,10 @@ class ElasticsearchBackend:
         """Copy every item into a new version ``<alias>-v<N+1>`` (current mapping, searched
         fields derived again) and move the alias to it atomically. Returns (old index, new
         index, items copied). Writes made to the old index while copying are not carried
-        over: pause crawls and imports first."""
+        over: pause crawls and imports first. Triage changes made while copying are (staff
+        need not pause): the records live outside the versions, and every record changed
+        since the copy began is applied to the new version once the alias points at it."""
+        started = now_iso()
         source = es_versions.source_index(self.client, self.alias)
         target = es_versions.create_version(
             self.client,
@@ -380,9 +383,16 @@ class ElasticsearchBackend:
                 self._close_pit(pit)
         self.client.indices.refresh(index=target)
         es_versions.swap_alias(self.client, self.alias, source, target)
+        self._ready = False  # the new version gets the triage mapping check too
+        self.ensure_index()
+        recent = {r.item_id: r for r in self.triage_records() if r.at >= started}
+        if recent:
+            present = self.client.mget(index=self.alias, ids=list(recent), source=False)
+            self._copy_triage(
+                {e["_id"]: recent[e["_id"]] for e in present["docs"] if e.get("found")}
+            )
         if delete_old and source is not None and source != self.alias:
             self.client.indices.delete(index=source)
-        self._ready = True
         return source, target, copied
 
     # --- triage (search/es_triage.py) ----------------------------------------------------

@@ -149,3 +149,36 @@ def test_elasticsearch_index_reindex_keeps_them(home: Path) -> None:
     finally:
         delete_versions(backend.client, alias)
         backend.close()
+
+
+@pytest.mark.elasticsearch
+def test_triage_made_while_elasticsearch_reindexes_reaches_the_new_version(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from elasticsearch import Elasticsearch
+
+    from search.elasticsearch_backend import ElasticsearchBackend
+    from tests.search.conftest import corpus, delete_versions, elasticsearch_url
+
+    alias = f"wildwatch-test-{uuid.uuid4().hex[:8]}"
+    backend = ElasticsearchBackend(Elasticsearch(elasticsearch_url()), alias=alias, refresh=True)
+    staff = ElasticsearchBackend(Elasticsearch(elasticsearch_url()), alias=alias, refresh=True)
+    try:
+        backend.upsert(corpus())
+        copy_batch = backend._bulk
+
+        def copy_then_triage(actions: list[dict[str, object]], **options: bool) -> None:
+            copy_batch(actions, **options)
+            if options.get("require_alias") is False and actions[0]["_op_type"] == "index":
+                # a staff member marks an item after its batch was copied, before the swap
+                staff.set_triage(
+                    ["ivory-danang"], TriageChange.checked(state="follow_up"), by="lan"
+                )
+
+        monkeypatch.setattr(backend, "_bulk", copy_then_triage)
+        backend.reindex(delete_old=True)
+        assert _found(backend, triage=("follow_up",)) == {"ivory-danang"}
+    finally:
+        delete_versions(backend.client, alias)
+        backend.close()
+        staff.close()
