@@ -45,7 +45,13 @@ from web.queries import archived_body, coverage, item_view, iter_hits
 from web.rendering import local_moment, render
 from web.services import AlertSaveError
 from web.trends import Table
-from web.triage_pages import facet_group, item_context, records_for, template_helpers
+from web.triage_pages import (
+    TRIAGE_FLAGS,
+    facet_group,
+    item_context,
+    records_for,
+    template_helpers,
+)
 
 router = APIRouter(include_in_schema=False)
 Params = Annotated[SearchParams, Depends(search_params)]
@@ -106,7 +112,7 @@ def _search_context(request: Request, params: SearchParams) -> dict[str, Any]:
     chips = [
         {"name": name, "value": value, "href": "/?" + params.query_string(toggle=(name, value))}
         for name, value in params.pairs
-        if name in LIST_FILTERS
+        if name in LIST_FILTERS or name in TRIAGE_FLAGS
     ]
     t = Translator(request.state.ui)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")

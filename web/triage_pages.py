@@ -33,6 +33,8 @@ ACTIONS: dict[str, dict[str, Any]] = {
     "seen": {"seen": True},
     "unseen": {"seen": False},
 }
+# The yes/no triage filters (web parameters, 1 or 0) and the label of each answer.
+TRIAGE_FLAGS = {"seen": ("seen", "unseen"), "noted": ("noted", "not_noted")}
 MAX_BULK = 500  # ids one form may carry (a page holds at most 100)
 DONE_PARAM = "triaged"
 
@@ -194,7 +196,16 @@ def template_helpers(t: Translator) -> dict[str, Any]:
         "triage_states": TRIAGE_STATES,
         "triage_actor": lambda by: shown_actor(tw, by),
         "triage_change": lambda changes: change_summary(tw, changes),
+        "triage_chip": lambda name, value: chip_label(tw, name, value),
     }
+
+
+def chip_label(tw: Callable[..., str], name: str, value: str) -> str:
+    """An active triage filter as its chip says it: the state, "Seen", "No note"..."""
+    if name in TRIAGE_FLAGS:
+        yes, no = TRIAGE_FLAGS[name]
+        return tw(yes if value.lower() in ("1", "true", "yes", "on") else no)
+    return tw(value)
 
 
 def change_summary(tw: Callable[..., str], changes: Mapping[str, Any]) -> Sequence[str]:

@@ -272,3 +272,17 @@ def test_notes_are_text_and_the_way_back_stays_on_this_site(
     page = client.get("/?q=rua").text
     assert '<script>alert("note")</script>' not in page
     assert "&lt;script&gt;alert(&#34;note&#34;)&lt;/script&gt;" in page
+
+
+def test_seen_and_note_filters_show_as_removable_chips(client: TestClient) -> None:
+    page = client.get("/?seen=0&noted=1&ui=en").text
+    chips = re.findall(
+        r'<a class="chip" href="([^"]+)"[^>]*><span class="chip-name">([^<]+)'
+        r"</span> ([^<]+) <span",
+        page,
+    )
+    assert [(name, label) for _href, name, label in chips] == [
+        ("Triage:", "Unseen"),
+        ("Triage:", "Has a note"),
+    ]
+    assert chips[0][0].replace("&amp;", "&") == "/?noted=1"
