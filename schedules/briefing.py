@@ -18,11 +18,12 @@ from urllib.parse import urlencode
 from pipelines.places import place_info
 from schedules.labels import label
 from search.backend import Hit
+from search.filter_values import LIST_FILTERS
 
 # Rows per summary table: a briefing is read on a phone before the day starts.
 SUMMARY_ROWS = 6
 # The search page's list filters, in the order it writes them (web/params.py LIST_FILTERS).
-LINK_FILTERS = ("species", "kind", "lang", "source", "enforcement", "country", "location")
+LINK_FILTERS = LIST_FILTERS
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("--trade", action="store_true", help="only items about wildlife trade")
     add.add_argument("--min-relevance", type=float, help="only items at least this relevant")
     add.add_argument(
+        "--triage",
+        action="append",
+        default=[],
+        metavar="STATE",
+        help="only items in this triage state (untriaged, relevant, not_relevant, follow_up); "
+        "repeat to accept several, e.g. leave out not_relevant",
+    )
+    add.add_argument(
         "--to", action="append", nargs="+", required=True, metavar="EMAIL", help="recipients"
     )
     add.add_argument(
@@ -137,6 +145,7 @@ def _add(args: argparse.Namespace) -> int:
         location=tuple(args.location),
         wildlife_trade=True if args.trade else None,
         min_relevance=args.min_relevance,
+        triage=tuple(args.triage),
         recipients=tuple(address for group in args.to for address in group),
         email_lang=args.lang,
         cadence=args.cadence,
@@ -152,7 +161,9 @@ def _add(args: argparse.Namespace) -> int:
 
 def _describe(rule: Any) -> str:
     parts = [f"query={rule.query!r}"] if rule.query else []
-    for key in ("species", "kind", "lang", "source", "enforcement", "country", "location"):
+    from search.filter_values import LIST_FILTERS
+
+    for key in LIST_FILTERS:
         values = getattr(rule, key)
         if values:
             parts.append(f"{'item-lang' if key == 'lang' else key}={','.join(values)}")

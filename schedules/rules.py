@@ -20,7 +20,7 @@ from typing import Any
 
 from schedules import db
 from search.backend import SearchRequest
-from search.filter_values import CHECKED_FILTERS, UnknownFilterValue, check_value
+from search.filter_values import CHECKED_FILTERS, LIST_FILTERS, UnknownFilterValue, check_value
 from search.query_language import QuerySyntaxError, parse
 
 CADENCES = ("daily", "immediate")
@@ -30,16 +30,9 @@ _EMAIL = re.compile(
 )
 _SOURCE = re.compile(r"^[a-z0-9_-]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_TUPLE_FIELDS = (
-    "species",
-    "kind",
-    "lang",
-    "source",
-    "enforcement",
-    "country",
-    "location",
-    "recipients",
-)
+_TUPLE_FIELDS = (*LIST_FILTERS, "recipients")
+# Optional yes/no filters (None: either).
+_FLAG_FIELDS = ("wildlife_trade", "seen", "noted")
 
 
 class RuleError(ValueError):
@@ -51,7 +44,10 @@ class AlertRule:
     """A saved search plus who receives its new matches, in which language and how often.
 
     Filters mean what they mean in ``SearchRequest``: values inside one filter are ORed,
-    different filters ANDed. ``cadence`` is ``daily`` (everything new, in the morning digest) or
+    different filters ANDed. The triage filters (``triage``, ``seen``, ``noted``) read the
+    staff's decisions when the digest runs: ``triage = ["untriaged", "relevant",
+    "follow_up"]`` leaves out items marked not relevant, ``["follow_up"]`` sends only
+    follow-ups. ``cadence`` is ``daily`` (everything new, in the morning digest) or
     ``immediate`` (items with relevance ≥ WILDWATCH_IMMEDIATE_MIN_RELEVANCE are mailed right
     after the crawl that found them; the rest still come in the daily digest).
     """
@@ -67,6 +63,9 @@ class AlertRule:
     location: tuple[str, ...] = ()
     wildlife_trade: bool | None = None
     min_relevance: float | None = None
+    triage: tuple[str, ...] = ()
+    seen: bool | None = None
+    noted: bool | None = None
     recipients: tuple[str, ...] = field(default=())
     email_lang: str = "vi"
     cadence: str = "daily"
@@ -91,6 +90,9 @@ class AlertRule:
             "location": self.location,
             "wildlife_trade": self.wildlife_trade,
             "min_relevance": self.min_relevance,
+            "triage": self.triage,
+            "seen": self.seen,
+            "noted": self.noted,
         }
         values.update(overrides)
         return SearchRequest(**values)
@@ -121,9 +123,9 @@ class AlertRule:
                 ):
                     raise RuleError(f"{prefix}key {key!r}: expected a list of strings")
                 values[key] = tuple(v.strip() for v in value)
-            elif key == "wildlife_trade":
+            elif key in _FLAG_FIELDS:
                 if value is not None and not isinstance(value, bool):
-                    raise RuleError(f"{prefix}key 'wildlife_trade': expected true or false")
+                    raise RuleError(f"{prefix}key {key!r}: expected true or false")
                 values[key] = value
             elif key == "min_relevance":
                 if value is not None and (

@@ -6,12 +6,13 @@ SQLite FTS5 under ``WILDWATCH_HOME`` (default) and Elasticsearch (``WILDWATCH_EL
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, Protocol, TypedDict
 
 from search.document import Document
+from search.triage import TriageChange, TriageEvent, TriageRecord
 
 UpsertOutcome = Literal["new", "updated", "unchanged"]
 
@@ -38,6 +39,10 @@ class SearchRequest:
     fetched_since: datetime | None = None  # inclusive
     fetched_until: datetime | None = None  # exclusive
     ids: tuple[str, ...] = ()
+    # triage (search/triage.py): decided states ORed, "untriaged" for items without one
+    triage: tuple[str, ...] = ()
+    seen: bool | None = None  # True: seen by staff; False: not yet
+    noted: bool | None = None  # True: has a triage note
     sort: Literal["relevance", "newest"] = "relevance"
     limit: int = 20
     offset: int = 0
@@ -70,7 +75,8 @@ class Hit(TypedDict, total=False):
 class SearchResponse(TypedDict):
     total: int
     hits: list[Hit]
-    facets: dict[str, dict[str, int]]  # species, kind, lang, source, enforcement, country, ...
+    # species, kind, lang, source, enforcement, country, ..., and triage, seen, noted
+    facets: dict[str, dict[str, int]]
 
 
 class Bucket(TypedDict):
@@ -104,6 +110,24 @@ class SearchBackend(Protocol):
         """The other copies of an item: same ``duplicate_of`` group, oldest first."""
 
     def count(self) -> int: ...
+
+    # --- triage (search/triage.py): stored next to the index, never replaced by upserts ---
+
+    def set_triage(
+        self, doc_ids: Sequence[str], change: TriageChange, *, by: str
+    ) -> list[TriageRecord]:
+        """Apply ``change`` to each item, in one write, recording ``by`` and the time in each
+        item's history; the records after the change, in order. Raises ``UnknownItems``
+        (nothing written) when an id is not in the index."""
+
+    def triage_of(self, doc_ids: Sequence[str]) -> dict[str, TriageRecord]:
+        """The stored records of those items that have one."""
+
+    def triage_history(self, doc_id: str, limit: int = 20) -> list[TriageEvent]:
+        """The item's triage changes, newest first."""
+
+    def triage_records(self) -> Iterator[TriageRecord]:
+        """Every stored record, oldest change first (exports, ``wildwatch triage list``)."""
 
     def close(self) -> None: ...
 

@@ -1,5 +1,6 @@
 """Commands contributed by this package to the ``wildwatch`` command line (wildwatch/cli.py):
-``wildwatch search`` (search/search_command.py); ``wildwatch import`` is the ingest layer's
+``wildwatch search`` (search/search_command.py; ``wildwatch triage`` is
+search/triage_commands.py); ``wildwatch import`` is the ingest layer's
 (ingest/commands.py). Handlers are imported when run, so ``--help`` stays fast."""
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         ("--enforcement", "E", "seizure, arrest, prosecution, trial or sentence"),
         ("--country", "C", "country code of the source (VN, TH, ...)"),
         ("--location", "PLACE", "place named in the item (accents optional)"),
+        ("--triage", "STATE", "triage state: untriaged, relevant, not_relevant, follow_up"),
     ):
         search.add_argument(option, action="append", default=[], metavar=metavar, help=meaning)
     trade = search.add_mutually_exclusive_group()
@@ -65,6 +67,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     trade.add_argument(
         "--no-trade", dest="trade", action="store_false", help="only items that are not trade"
+    )
+    seen = search.add_mutually_exclusive_group()
+    seen.add_argument(
+        "--seen", dest="seen", action="store_true", default=None, help="only items staff saw"
+    )
+    seen.add_argument("--unseen", dest="seen", action="store_false", help="only items not seen")
+    search.add_argument(
+        "--noted", action="store_true", default=None, help="only items with a triage note"
     )
     search.add_argument(
         "--since", type=_date_or_datetime, metavar="DATE", help="item date from (inclusive)"

@@ -17,6 +17,10 @@ caller has not marked them as known, so the next crawl or import sends them agai
 Deep pages (beyond ``max_result_window``, 10,000) are read with ``search_after`` over a point
 in time; a request for the next page continues from where the previous one stopped.
 
+Triage records live in ``<alias>-triage``, outside the versioned items (search/es_triage.py);
+every write of an item (upsert, reindex) copies its record's state onto the item, and checks
+again after writing, so a triage change made meanwhile is not overwritten by a stale copy.
+
 Searches whose time window ends within the last minute (alerts, spike checks: "until now")
 refresh the index first, so they see what was indexed a moment ago.
 """
@@ -28,7 +32,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import Any, Literal, cast
 
@@ -36,7 +40,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.helpers import scan, streaming_bulk
 
 from pipelines.dedup import hamming
-from search import es_query, es_versions, settings
+from search import es_query, es_triage, es_versions, settings
 from search.backend import (
     Bucket,
     Hit,
@@ -59,6 +63,15 @@ from search.indexed import (
 )
 from search.query_language import Node, highlight_terms, parse
 from search.snippets import snippet
+from search.triage import (
+    TriageChange,
+    TriageEvent,
+    TriageRecord,
+    UnknownItems,
+    apply_change,
+    checked_actor,
+    now_iso,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +86,7 @@ DERIVED_FIELDS = (
     "band3",
     "keys",
     "facet",
+    es_triage.TRIAGE_ITEM_FIELD,
 )
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _HISTOGRAM_TERMS = 1000
@@ -94,9 +108,13 @@ def load_mapping() -> dict[str, Any]:
     return cast(dict[str, Any], body)
 
 
-def index_body(item: Indexed, title_terms: str, text_terms: str) -> dict[str, Any]:
-    """The stored source of an item: the document plus the values searched and counted."""
+def index_body(
+    item: Indexed, title_terms: str, text_terms: str, triage: TriageRecord | None = None
+) -> dict[str, Any]:
+    """The stored source of an item: the document plus the values searched and counted,
+    its triage state included."""
     body: dict[str, Any] = dict(item.doc)
+    body[es_triage.TRIAGE_ITEM_FIELD] = es_triage.item_fields(triage)
     body["title_terms"] = title_terms
     body["text_terms"] = text_terms
     body["item_date"] = item.item_ts
@@ -117,11 +135,17 @@ def index_body(item: Indexed, title_terms: str, text_terms: str) -> dict[str, An
     return body
 
 
-def bodies(items: Sequence[Indexed]) -> list[dict[str, Any]]:
+def bodies(
+    items: Sequence[Indexed], triage: Mapping[str, TriageRecord] | None = None
+) -> list[dict[str, Any]]:
     """``index_body`` of each item, tokenizing all titles and texts in one pass."""
     terms = indexed_text([item.folded_title for item in items] + [i.folded_text for i in items])
     count = len(items)
-    return [index_body(item, terms[n], terms[count + n]) for n, item in enumerate(items)]
+    records = triage or {}
+    return [
+        index_body(item, terms[n], terms[count + n], records.get(item.id))
+        for n, item in enumerate(items)
+    ]
 
 
 def _document(source: dict[str, Any]) -> Document:
@@ -184,6 +208,10 @@ class ElasticsearchBackend:
         """Create ``<alias>-v1`` behind the alias unless the alias exists."""
         if not self._ready:
             es_versions.ensure_alias(self.client, self.alias, load_mapping())
+            # An index made before triage existed gets its fields (adding fields is allowed
+            # on a live index; its items lack them, which reads as untriaged).
+            self.client.indices.put_mapping(index=self.alias, properties=es_triage.ITEM_PROPERTIES)
+            es_triage.ensure_records_index(self.client, self.alias)
             self._ready = True
 
     def refresh_index(self) -> None:
@@ -218,13 +246,24 @@ class ElasticsearchBackend:
             changed[item.id] = item
             outcomes.append(outcome)
         items = list(changed.values())
+        written = es_triage.read_records(self.client, self.alias, list(changed))
         self._bulk(
             [
                 {"_op_type": "index", "_index": self.alias, "_id": item.id, "_source": body}
-                for item, body in zip(items, bodies(items), strict=True)
+                for item, body in zip(items, bodies(items, written), strict=True)
             ]
         )
+        self._reapply_triage(written, list(changed))
         return outcomes
+
+    def _reapply_triage(self, written: Mapping[str, TriageRecord], ids: list[str]) -> None:
+        """Copy again the triage of items whose record changed while they were being
+        written (the copy written with them is stale)."""
+        if not ids:
+            return
+        current = es_triage.read_records(self.client, self.alias, ids)
+        stale = [doc_id for doc_id in ids if current.get(doc_id) != written.get(doc_id)]
+        self._copy_triage({doc_id: current.get(doc_id) for doc_id in stale})
 
     def _stored(self, doc_ids: list[str]) -> dict[str, Document]:
         response = self.client.mget(index=self.alias, ids=list(dict.fromkeys(doc_ids)))
@@ -295,7 +334,10 @@ class ElasticsearchBackend:
         """Copy every item into a new version ``<alias>-v<N+1>`` (current mapping, searched
         fields derived again) and move the alias to it atomically. Returns (old index, new
         index, items copied). Writes made to the old index while copying are not carried
-        over: pause crawls and imports first."""
+        over: pause crawls and imports first. Triage changes made while copying are (staff
+        need not pause): the records live outside the versions, and every record changed
+        since the copy began is applied to the new version once the alias points at it."""
+        started = now_iso()
         source = es_versions.source_index(self.client, self.alias)
         target = es_versions.create_version(
             self.client,
@@ -326,10 +368,13 @@ class ElasticsearchBackend:
                         break
                     after = found[-1]["sort"]
                     items = [prepare(_document(entry["_source"])) for entry in found]
+                    records = es_triage.read_records(
+                        self.client, self.alias, [item.id for item in items]
+                    )
                     self._bulk(
                         [
                             {"_op_type": "index", "_index": target, "_id": item.id, "_source": body}
-                            for item, body in zip(items, bodies(items), strict=True)
+                            for item, body in zip(items, bodies(items, records), strict=True)
                         ],
                         require_alias=False,
                     )
@@ -338,10 +383,88 @@ class ElasticsearchBackend:
                 self._close_pit(pit)
         self.client.indices.refresh(index=target)
         es_versions.swap_alias(self.client, self.alias, source, target)
+        self._ready = False  # the new version gets the triage mapping check too
+        self.ensure_index()
+        recent = {r.item_id: r for r in self.triage_records() if r.at >= started}
+        if recent:
+            present = self.client.mget(index=self.alias, ids=list(recent), source=False)
+            self._copy_triage(
+                {e["_id"]: recent[e["_id"]] for e in present["docs"] if e.get("found")}
+            )
         if delete_old and source is not None and source != self.alias:
             self.client.indices.delete(index=source)
-        self._ready = True
         return source, target, copied
+
+    # --- triage (search/es_triage.py) ----------------------------------------------------
+
+    def set_triage(
+        self, doc_ids: Sequence[str], change: TriageChange, *, by: str
+    ) -> list[TriageRecord]:
+        actor = checked_actor(by)
+        at = now_iso()
+        self.ensure_index()
+        unique = list(dict.fromkeys(doc_ids))
+        if not unique:
+            return []
+        found = self.client.mget(index=self.alias, ids=unique, source=False)["docs"]
+        missing = [entry["_id"] for entry in found if not entry.get("found")]
+        if missing:
+            raise UnknownItems(missing)
+        sources = es_triage.read_sources(self.client, self.alias, unique)
+        results: dict[str, TriageRecord] = {}
+        writes: list[dict[str, Any]] = []
+        for doc_id in unique:
+            source = sources.get(doc_id)
+            before = es_triage.to_record(doc_id, source) if source else None
+            record, event = apply_change(doc_id, before, change, by=actor, at=at)
+            results[doc_id] = record
+            if event is None:
+                continue
+            history = [*((source or {}).get("history") or []), event.as_json()]
+            writes.append(
+                {
+                    "_op_type": "index",
+                    "_index": es_triage.records_index(self.alias),
+                    "_id": doc_id,
+                    "_source": es_triage.record_source(record, history),
+                }
+            )
+        if writes:
+            # The records first: they are the truth, the items' copy is derived from them.
+            self._bulk(writes, require_alias=False)
+            self._copy_triage({write["_id"]: results[write["_id"]] for write in writes})
+        return [results[doc_id] for doc_id in doc_ids]
+
+    def _copy_triage(self, records: Mapping[str, TriageRecord | None]) -> None:
+        """Write each record's state onto its item and make it searchable now: staff filter
+        by what they just marked."""
+        if not records:
+            return
+        self._bulk(
+            [
+                {
+                    "_op_type": "update",
+                    "_index": self.alias,
+                    "_id": doc_id,
+                    "doc": {es_triage.TRIAGE_ITEM_FIELD: es_triage.item_fields(record)},
+                }
+                for doc_id, record in records.items()
+            ]
+        )
+        self.client.indices.refresh(index=self.alias)
+
+    def triage_of(self, doc_ids: Sequence[str]) -> dict[str, TriageRecord]:
+        self.ensure_index()
+        return es_triage.read_records(self.client, self.alias, doc_ids)
+
+    def triage_history(self, doc_id: str, limit: int = 20) -> list[TriageEvent]:
+        self.ensure_index()
+        source = es_triage.read_sources(self.client, self.alias, [doc_id]).get(doc_id)
+        return es_triage.events(doc_id, source, limit) if source else []
+
+    def triage_records(self) -> Iterator[TriageRecord]:
+        self.ensure_index()
+        return es_triage.all_records(self.client, self.alias)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -383,8 +506,9 @@ class ElasticsearchBackend:
             entries = response["hits"]["hits"]
         else:
             response, entries = self._deep_page(request, query, order, offset, limit)
-        facets = es_query.facets_from(response.get("aggregations", {})) if request.facets else {}
         total = int(response["hits"]["total"]["value"])
+        aggregations = response.get("aggregations", {})
+        facets = es_query.facets_from(aggregations, total) if request.facets else {}
         return {"total": total, "hits": self._hits(entries, node), "facets": facets}
 
     def _hits(self, entries: list[dict[str, Any]], node: Node | None) -> list[Hit]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from search import es_triage
 from search.backend import SearchRequest
 from search.dates import end_of, start_of
 from search.facet_ids import FACET_LIMIT
@@ -143,6 +144,7 @@ def filters(request: SearchRequest) -> list[dict[str, Any]]:
         clauses.append({"range": {"fetched_date": fetched_range}})
     if request.ids:
         clauses.append({"ids": {"values": list(request.ids)}})
+    clauses.extend(es_triage.filter_clauses(request.triage, request.seen, request.noted))
     return clauses
 
 
@@ -194,20 +196,24 @@ def sort(request: SearchRequest, node: Node | None) -> list[Any]:
 
 
 def facet_aggregations() -> dict[str, Any]:
-    """Terms per facet field, most frequent first, ties in value order (as SQLite's)."""
+    """Terms per facet field, most frequent first, ties in value order (as SQLite's), and
+    the triage counts (search/es_triage.py)."""
     return {
-        name: {
-            "terms": {
-                "field": f"facet.{name}",
-                "size": FACET_LIMIT,
-                "order": [{"_count": "desc"}, {"_key": "asc"}],
+        **{
+            name: {
+                "terms": {
+                    "field": f"facet.{name}",
+                    "size": FACET_LIMIT,
+                    "order": [{"_count": "desc"}, {"_key": "asc"}],
+                }
             }
-        }
-        for name in FACET_FIELDS
+            for name in FACET_FIELDS
+        },
+        **es_triage.aggregations(),
     }
 
 
-def facets_from(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
+def facets_from(aggregations: dict[str, Any], total: int) -> dict[str, dict[str, int]]:
     facets: dict[str, dict[str, int]] = {}
     for name in FACET_FIELDS:
         buckets = aggregations.get(name, {}).get("buckets", [])
@@ -215,4 +221,5 @@ def facets_from(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
             str(bucket.get("key_as_string", bucket["key"])): int(bucket["doc_count"])
             for bucket in buckets
         }
+    facets.update(es_triage.facets_from(aggregations, total))
     return facets

@@ -5,7 +5,9 @@ valid values instead of quietly matching nothing.
 Reads the species vocabulary (``pipelines/vocab/species.toml``: the groups the tagger can
 produce), the enforcement actions and source kinds of ``pipelines``, and the ISO 639-1 and
 ISO 3166-1 code lists of the ``pycountry`` package; writes nothing. Source names and place names
-are open-ended (any slug, any place) and are not checked here.
+are open-ended (any slug, any place) and are not checked here. The triage states staff give
+items (``TRIAGE_STATES``, plus ``untriaged`` as a filter value) are defined here too, so the
+store, the filters, the API and the CLI speak one vocabulary.
 """
 
 from __future__ import annotations
@@ -13,19 +15,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from pipelines.enforcement import ACTIONS
 from pipelines.fields import SOURCE_KINDS
-from pipelines.vocab_loader import load_vocab
 
 __all__ = [
     "CHECKED_FILTERS",
+    "LIST_FILTERS",
+    "TRIAGE_FILTER_VALUES",
+    "TRIAGE_STATES",
+    "UNTRIAGED",
     "UnknownFilterValue",
     "check_value",
     "valid_values",
 ]
 
+# The filters that take a list of values (ORed), by their name in SearchRequest, the web
+# parameters, the CLI and alert rules.
+LIST_FILTERS = (
+    "species",
+    "kind",
+    "lang",
+    "source",
+    "enforcement",
+    "country",
+    "location",
+    "triage",
+)
 # Filters whose values come from a closed vocabulary.
-CHECKED_FILTERS = ("species", "kind", "lang", "enforcement", "country")
+CHECKED_FILTERS = ("species", "kind", "lang", "enforcement", "country", "triage")
+# The decisions staff record on an item (search/triage.py stores them); an item without one is
+# "untriaged", which the triage filter also accepts.
+TRIAGE_STATES = ("relevant", "not_relevant", "follow_up")
+UNTRIAGED = "untriaged"
+TRIAGE_FILTER_VALUES = (UNTRIAGED, *TRIAGE_STATES)
 # Codes listed first in messages: the languages and countries wildwatch watches.
 _USUAL = {
     "lang": ("vi", "en", "zh", "th", "km", "lo", "my", "ms", "id"),
@@ -37,6 +58,7 @@ _WHAT = {
     "lang": "ISO 639-1 language code",
     "enforcement": "enforcement action",
     "country": "ISO 3166-1 alpha-2 country code",
+    "triage": "triage state",
 }
 
 
@@ -62,6 +84,8 @@ class UnknownFilterValue(ValueError):
 
 @cache
 def _species() -> tuple[str, ...]:
+    from pipelines.vocab_loader import load_vocab
+
     return tuple(sorted(str(group) for group in load_vocab("species.toml").get("groups", {})))
 
 
@@ -89,16 +113,24 @@ def valid_values(field: str) -> tuple[str, ...]:
     if field == "kind":
         return SOURCE_KINDS
     if field == "enforcement":
+        # Imported when asked: the triage vocabulary above is read by search.backend, which
+        # every command loads, and the enforcement patterns take a while to compile.
+        from pipelines.enforcement import ACTIONS
+
         return ACTIONS
     if field == "lang":
         return _languages()
     if field == "country":
         return _countries()
+    if field == "triage":
+        return TRIAGE_FILTER_VALUES
     raise KeyError(field)
 
 
 def _normalised(field: str, value: str) -> str:
     value = value.strip()
+    if field == "triage":  # "not relevant", "follow-up" as people type them
+        return "_".join(value.lower().replace("-", " ").split())
     return value.upper() if field == "country" else value.lower()
 
 
@@ -106,6 +138,7 @@ def _normalised(field: str, value: str) -> str:
 def _species_names() -> dict[str, str]:
     # Every name of the vocabulary ("tê tê", "pangolin scales", "Manis javanica") → its group.
     from pipelines.normalize import fold
+    from pipelines.vocab_loader import load_vocab
 
     names: dict[str, str] = {}
     for group, entry in load_vocab("species.toml").get("groups", {}).items():

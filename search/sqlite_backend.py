@@ -20,13 +20,13 @@ import sqlite3
 import threading
 import zlib
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast
 
 from pipelines.dedup import hamming
-from search import settings
+from search import settings, sqlite_triage
 from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
 from search.dates import bucket_start, fixed_offset_seconds, local_day, now_epoch
 from search.document import Document, public_fields
@@ -52,6 +52,7 @@ from search.sqlite_query import (
     rank_page,
 )
 from search.sqlite_schema import connect
+from search.triage import TriageChange, TriageEvent, TriageRecord
 
 # Histogram rows are first grouped by quarter-hour in SQL, then assigned to local days in
 # Python: every zone's midnight falls on a quarter-hour, and DST stays correct.
@@ -160,6 +161,7 @@ class SqliteBackend:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             connection = connect(self.path, busy_timeout_ms=self.busy_timeout_ms)
+            sqlite_triage.attach(connection, self.path.with_name(sqlite_triage.FILE_NAME))
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)
@@ -323,6 +325,7 @@ class SqliteBackend:
             # The landing page: counts kept by every write, not 100,000 blobs.
             total = connection.execute("SELECT count(*) FROM items").fetchone()[0]
             facets = whole_index_counts(connection, FACET_FIELDS)
+            facets.update(sqlite_triage.facet_counts(connection, plan.source, "", [], total))
         else:
             with self._lock:
                 total, counted = self._results.counts.get(key) or (None, None)
@@ -353,9 +356,7 @@ class SqliteBackend:
         the generation is in the file). A result computed from an older generation is stored
         only if the cache is still at that generation: a write committed meanwhile may have
         made it stale."""
-        generation = int(
-            connection.execute("SELECT generation FROM index_state WHERE id = 1").fetchone()[0]
-        )
+        generation = int(connection.execute(sqlite_triage.GENERATION_SQL).fetchone()[0])
         with self._lock:
             self._results.at(generation)
         return generation
@@ -380,7 +381,13 @@ class SqliteBackend:
             + plan.where_sql(),
             plan.params,
         ).fetchone()
-        return int(total), self._facets.count(connection, blobs, FACET_FIELDS)
+        counted = self._facets.count(connection, blobs, FACET_FIELDS)
+        counted.update(
+            sqlite_triage.facet_counts(
+                connection, plan.source, plan.where_sql(), plan.params, int(total)
+            )
+        )
+        return int(total), counted
 
     def _scored_matches(
         self, connection: sqlite3.Connection, plan: SqlPlan, generation: int, key: _Key
@@ -562,6 +569,22 @@ class SqliteBackend:
             (group, group, doc_id),
         ).fetchall()
         return [_decode(blob) for (blob,) in rows]
+
+    # --- triage (search/sqlite_triage.py) ------------------------------------------------
+
+    def set_triage(
+        self, doc_ids: Sequence[str], change: TriageChange, *, by: str
+    ) -> list[TriageRecord]:
+        return sqlite_triage.set_triage(self._connection(), doc_ids, change, by=by)
+
+    def triage_of(self, doc_ids: Sequence[str]) -> dict[str, TriageRecord]:
+        return sqlite_triage.records_of(self._connection(), doc_ids)
+
+    def triage_history(self, doc_id: str, limit: int = 20) -> list[TriageEvent]:
+        return sqlite_triage.history(self._connection(), doc_id, limit)
+
+    def triage_records(self) -> Iterator[TriageRecord]:
+        return sqlite_triage.all_records(self._connection())
 
     def close(self) -> None:
         with self._lock:

@@ -26,6 +26,7 @@ from search.backend import SearchRequest
 from search.dates import end_of, start_of
 from search.indexed import normalise_key
 from search.query_language import And, Node, Not, Or, Phrase, to_fts5
+from search.sqlite_triage import filter_conditions
 
 _numpy: Any
 try:  # ranks a cached list of matches again in a millisecond (see rank_page)
@@ -129,6 +130,9 @@ def plan_request(request: SearchRequest, node: Node | None) -> SqlPlan:
     if request.ids:
         plan.where.append(f"i.id IN ({_placeholders(len(request.ids))})")
         plan.params.extend(request.ids)
+    triage_where, triage_params = filter_conditions(request.triage, request.seen, request.noted)
+    plan.where.extend(triage_where)
+    plan.params.extend(triage_params)
     return plan
 
 

@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from schedules.rule_admin import RuleAdmin
 from schedules.rules import CADENCES, AlertRule, RuleError, RuleStore
 from schedules.settings import public_url
+from search.filter_values import TRIAGE_FILTER_VALUES
 from web.i18n import Translator
 from web.login import checked_form
 from web.params import ENFORCEMENT, KINDS
@@ -32,7 +33,7 @@ router = APIRouter(include_in_schema=False)
 _SPLIT = re.compile(r"[\s,;]+")
 # Free-text filters: several values separated by commas.
 _TEXT_LISTS = ("source", "country", "lang", "location")
-_CHOICE_LISTS = ("species", "kind", "enforcement")
+_CHOICE_LISTS = ("species", "kind", "enforcement", "triage")
 PREVIEW_ITEMS = 30
 
 
@@ -134,6 +135,9 @@ def describe(rule: AlertRule, t: Translator) -> list[str]:
         if values:
             labels = ", ".join(t.label(group, v) if group else v for v in values)
             parts.append(f"{t('f_' + name)}: {labels}")
+    if rule.triage:
+        labels = ", ".join(t.label("triage", v) for v in rule.triage)
+        parts.append(f"{t.label('triage', 'heading')}: {labels}")
     if rule.wildlife_trade:
         parts.append(t("trade_only"))
     if rule.min_relevance is not None:
@@ -147,6 +151,7 @@ def _form_context(t: Translator) -> dict[str, Any]:
         "kind_choices": [(k, t.label("kind", k)) for k in KINDS],
         "enforcement_choices": [(k, t.label("enforcement", k)) for k in ENFORCEMENT],
         "cadence_choices": [(k, t.label("cadence", k)) for k in CADENCES],
+        "triage_choices": [(k, t.label("triage", k)) for k in TRIAGE_FILTER_VALUES],
     }
 
 

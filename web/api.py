@@ -42,6 +42,12 @@ def search_params(
     country: Annotated[list[str], Query(description=f"ISO 3166-1 codes. {_LIST}")] = [],  # noqa: B006
     location: Annotated[list[str], Query(description=f"Place names. {_LIST}")] = [],  # noqa: B006
     trade: Annotated[str, Query(description="1: wildlife trade only; 0: only the rest")] = "",
+    triage: Annotated[
+        list[str],
+        Query(description=f"Triage state: untriaged, relevant, not_relevant, follow_up. {_LIST}"),
+    ] = [],  # noqa: B006
+    seen: Annotated[str, Query(description="1: seen by staff; 0: not seen yet")] = "",
+    noted: Annotated[str, Query(description="1: with a triage note; 0: without")] = "",
     since: Annotated[str, Query(description="First item date, YYYY-MM-DD")] = "",
     until: Annotated[str, Query(description="Last item date, YYYY-MM-DD (whole day)")] = "",
     min_relevance: Annotated[str, Query(description="0..1")] = "",

@@ -47,8 +47,10 @@ Every endpoint takes the same filters as the search page: `q` (words, "phrases",
 -word; diacritics optional), `species`, `kind`, `lang`, `source`, `enforcement`, `country`,
 `location` (repeat the parameter or separate values with commas: values of one filter are
 ORed, different filters ANDed), `trade=1`, `since`/`until` (YYYY-MM-DD, inclusive),
-`min_relevance`. Bad parameters give HTTP 400 with `{"detail": "<parameter>: <problem>"}`.
-When the server requires a login, send the session cookie of a browser login.
+`min_relevance`, and the staff's triage: `triage` (untriaged, relevant, not_relevant, follow_up),
+`seen=1|0`, `noted=1|0`. Bad parameters give HTTP 400 with `{"detail": "<parameter>: <problem>"}`.
+When the server requires a login, send the session cookie of a browser login. Triage is set
+with `POST /api/items/{id}/triage` or `POST /api/triage` and a JSON body.
 """
 
 
@@ -63,7 +65,7 @@ def _wants_json(request: Request) -> bool:
 def create_app(services: Services | None = None, *, login_required: bool | None = None) -> FastAPI:
     """The app. ``login_required`` None means: as WILDWATCH_WEB_REQUIRE_LOGIN says, with
     ``auto`` treated as "loopback" (``web.server`` passes the answer for the bound address)."""
-    from web import alerts_pages, api, login, pages, trends_pages
+    from web import alerts_pages, api, login, pages, trends_pages, triage_api, triage_pages
 
     if login_required is None:
         login_required = settings.require_login() == "true"
@@ -180,6 +182,8 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(login.router)
     app.include_router(api.router)
+    app.include_router(triage_api.router)
+    app.include_router(triage_pages.router)
     app.include_router(alerts_pages.router)
     app.include_router(trends_pages.router)
     app.include_router(pages.router)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import math
 import re
 from datetime import date
@@ -21,6 +22,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from search.query_language import QuerySyntaxError
+from search.triage import TriageRecord
 from web import settings
 from web.api import search_params
 from web.charts import Series, format_count, format_vnd, line_chart, stacked_bar_chart
@@ -46,6 +48,13 @@ from web.rendering import local_moment, render
 from web.rule_messages import localized_rule_error
 from web.services import AlertSaveError
 from web.trends import Table
+from web.triage_pages import (
+    TRIAGE_FLAGS,
+    facet_group,
+    item_context,
+    records_for,
+    template_helpers,
+)
 
 router = APIRouter(include_in_schema=False)
 Params = Annotated[SearchParams, Depends(search_params)]
@@ -106,9 +115,16 @@ def _search_context(request: Request, params: SearchParams) -> dict[str, Any]:
     chips = [
         {"name": name, "value": value, "href": "/?" + params.query_string(toggle=(name, value))}
         for name, value in params.pairs
-        if name in LIST_FILTERS
+        if name in LIST_FILTERS or name in TRIAGE_FLAGS
     ]
+    t = Translator(request.state.ui)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return {
+        **template_helpers(t),
+        "triage_records": {},
+        "triage_facet": [],
+        "triaged": request.query_params.get("triaged"),
+        "here": here,
         "params": params,
         "chips": chips,
         "kinds": KINDS,
@@ -132,12 +148,14 @@ def _run_search(request: Request, context: dict[str, Any]) -> int:
     try:
         with request.app.state.services.backend() as backend:
             response = backend.search(params.request)
+            context["triage_records"] = records_for(backend, response["hits"])
     except QuerySyntaxError as error:
         t = Translator(request.state.ui)
         context["error"] = f"{t('query_error')}: {localized_query_error(error, t)}"
         return 400
     context["response"] = response
     context["facet_groups"] = _facets(params, response.get("facets") or {})
+    context["triage_facet"] = facet_group(params, response.get("facets") or {})
     context["pages"] = _pages(params, response["total"])
     return 200
 
@@ -189,6 +207,9 @@ async def save_alert(request: Request) -> Any:
         "location": req.location,
         "wildlife_trade": req.wildlife_trade,
         "min_relevance": req.min_relevance,
+        "triage": req.triage,
+        "seen": req.seen,
+        "noted": req.noted,
         "recipients": tuple(r for r in _EMAIL_SPLIT.split(field_values.get("recipients", "")) if r),
         "email_lang": field_values.get("email_lang", "vi"),
         "cadence": field_values.get("cadence", "daily"),
@@ -208,10 +229,16 @@ async def save_alert(request: Request) -> Any:
 
 @router.get("/items/{item_id}")
 def item_page(request: Request, item_id: str) -> Any:
-    view = item_view(request.app.state.services, item_id)
+    services = request.app.state.services
+    view = item_view(services, item_id)
     if view is None:
         raise HTTPException(status_code=404, detail=f"no item with id {item_id!r}")
-    return render(request, "item.html", view)
+    triage = {
+        **item_context(services, item_id),
+        **template_helpers(Translator(request.state.ui)),
+        "triaged": request.query_params.get("triaged"),
+    }
+    return render(request, "item.html", {**view, **triage})
 
 
 @router.get("/items/{item_id}/archive/raw")
@@ -332,6 +359,11 @@ CSV_COLUMNS = (
     "contacts",
     "prices_vnd_per_unit",
     "quantities_kg",
+    "triage_state",
+    "triage_seen",
+    "triage_note",
+    "triage_by",
+    "triage_at",
 )
 
 
@@ -356,10 +388,15 @@ def _plain_snippet(snippet: object) -> str:
     return html.unescape(re.sub(r"</?mark>", "", str(snippet or "")))
 
 
-def _csv_row(hit: dict[str, Any], base_url: str) -> list[str]:
+def _csv_row(hit: dict[str, Any], base_url: str, triage: TriageRecord | None = None) -> list[str]:
     quantities = hit.get("quantities") or []
     row = {
         **{key: hit.get(key) for key in CSV_COLUMNS},
+        "triage_state": triage.filter_state if triage else "untriaged",
+        "triage_seen": "1" if triage and triage.seen else "0",
+        "triage_note": triage.note if triage else "",
+        "triage_by": triage.by if triage else "",
+        "triage_at": _local_iso(triage.at) if triage else "",
         "published_at": _local_iso(hit.get("published_at")),
         "fetched_at": _local_iso(hit.get("fetched_at")),
         "snippet": _plain_snippet(hit.get("snippet")),
@@ -389,8 +426,12 @@ def export_csv(request: Request, params: Params) -> Response:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     with request.app.state.services.backend() as backend:
-        for hit in iter_hits(backend, params.request, settings.export_limit()):
-            writer.writerow(_csv_row(dict(hit), str(request.base_url)))
+        hits = iter_hits(backend, params.request, settings.export_limit())
+        while chunk := list(itertools.islice(hits, 100)):
+            triage = records_for(backend, chunk)
+            for hit in chunk:
+                row = _csv_row(dict(hit), str(request.base_url), triage.get(hit["id"]))
+                writer.writerow(row)
     name = f"wildwatch-{date.today():%Y%m%d}.csv"
     return Response(
         ("\ufeff" + buffer.getvalue()).encode("utf-8"),

@@ -16,14 +16,30 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlencode
 
 from search.backend import SearchRequest
-from search.filter_values import CHECKED_FILTERS, UnknownFilterValue, check_value, valid_values
+from search.filter_values import (
+    CHECKED_FILTERS,
+    LIST_FILTERS,
+    UnknownFilterValue,
+    check_value,
+    valid_values,
+)
 from search.query_language import QuerySyntaxError
 
 if TYPE_CHECKING:
     from web.i18n import Translator
 
-LIST_FILTERS = ("species", "kind", "lang", "source", "enforcement", "country", "location")
-SCALAR_PARAMS = ("q", "trade", "since", "until", "sort", "min_relevance", "page", "per_page")
+SCALAR_PARAMS = (
+    "q",
+    "trade",
+    "since",
+    "until",
+    "sort",
+    "min_relevance",
+    "page",
+    "per_page",
+    "seen",
+    "noted",
+)
 MAX_PAGE = 500
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -262,14 +278,7 @@ def parse_search_params(
     query = scalars.get("q", "")
     if len(query) > 500:
         raise ParamError("q", "queries are at most 500 characters", code="too_long", n=500)
-    trade: bool | None = None
-    if "trade" in scalars:
-        flag = scalars["trade"].lower()
-        if flag not in _TRUE | _FALSE:
-            raise ParamError(
-                "trade", f"{scalars['trade']!r}: expected 1 or 0", code="expected_flag"
-            )
-        trade = flag in _TRUE
+    trade, seen, noted = (_flag(name, scalars) for name in ("trade", "seen", "noted"))
     since = _date("since", scalars["since"]) if "since" in scalars else None
     until = _date("until", scalars["until"]) if "until" in scalars else None
     if since and until and since > until:
@@ -316,6 +325,9 @@ def parse_search_params(
         min_relevance=min_relevance,
         since=since,
         until=until,
+        triage=tuple(lists["triage"]),
+        seen=seen,
+        noted=noted,
         sort="newest" if sort == "newest" else "relevance",
         limit=per_page,
         offset=(page - 1) * per_page,
@@ -330,10 +342,30 @@ def parse_search_params(
         scalars["since"] = since.isoformat()
     if until:
         scalars["until"] = until.isoformat()
-    for name in ("trade", "since", "until", "sort", "min_relevance", "per_page", "page"):
+    for name in (
+        "trade",
+        "seen",
+        "noted",
+        "since",
+        "until",
+        "sort",
+        "min_relevance",
+        "per_page",
+        "page",
+    ):
         if name in scalars and (name, scalars[name]) != ("sort", "relevance"):
             pairs.append((name, scalars[name]))
     return SearchParams(request=request, page=page, per_page=per_page, pairs=tuple(pairs))
+
+
+def _flag(name: str, scalars: dict[str, str]) -> bool | None:
+    """A yes/no filter (``trade``, ``seen``, ``noted``): 1 or 0, absent for either."""
+    if name not in scalars:
+        return None
+    flag = scalars[name].lower()
+    if flag not in _TRUE | _FALSE:
+        raise ParamError(name, f"{scalars[name]!r}: expected 1 or 0", code="expected_flag")
+    return flag in _TRUE
 
 
 def with_paging(request: SearchRequest, limit: int, offset: int) -> SearchRequest:

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "pipelines.commands",  # analyze
     "search.commands",  # search
     "search.index_commands",  # index status, index reindex (Elasticsearch)
+    "search.triage_commands",  # triage set, list, show, export
     "web.commands",  # serve, users
     "schedules.commands",  # alerts
     "wildwatch.run_command",  # run (scheduler + web UI: above both layers)

@@ -4,7 +4,7 @@ spikes: filters, fetched_at windows, newest-first order and day histograms in WI
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import product
 from typing import Any, Literal, cast
@@ -12,6 +12,14 @@ from zoneinfo import ZoneInfo
 
 from search.backend import Bucket, Hit, SearchRequest, SearchResponse, UpsertOutcome
 from search.document import Document
+from search.triage import (
+    TriageChange,
+    TriageEvent,
+    TriageRecord,
+    UnknownItems,
+    apply_change,
+    now_iso,
+)
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -55,6 +63,8 @@ def item(
 class FakeBackend:
     def __init__(self, docs: Iterable[Document] = ()) -> None:
         self.docs: dict[str, Document] = {}
+        self.triage: dict[str, TriageRecord] = {}
+        self.events: list[TriageEvent] = []
         self.upsert(docs)
 
     def upsert(self, docs: Iterable[Document]) -> list[UpsertOutcome]:
@@ -82,6 +92,13 @@ class FakeBackend:
             if wanted and doc.get(key) not in wanted:
                 return False
         if request.ids and doc["id"] not in request.ids:
+            return False
+        record = self.triage.get(doc["id"], TriageRecord(item_id=doc["id"]))
+        if request.triage and record.filter_state not in request.triage:
+            return False
+        if request.seen is not None and record.seen != request.seen:
+            return False
+        if request.noted is not None and bool(record.note) != request.noted:
             return False
         if request.wildlife_trade is not None and doc["wildlife_trade"] != request.wildlife_trade:
             return False
@@ -146,6 +163,32 @@ class FakeBackend:
 
     def count(self) -> int:
         return len(self.docs)
+
+    def set_triage(
+        self, doc_ids: Sequence[str], change: TriageChange, *, by: str
+    ) -> list[TriageRecord]:
+        missing = [doc_id for doc_id in doc_ids if doc_id not in self.docs]
+        if missing:
+            raise UnknownItems(missing)
+        results = []
+        for doc_id in doc_ids:
+            record, event = apply_change(
+                doc_id, self.triage.get(doc_id), change, by=by, at=now_iso()
+            )
+            self.triage[doc_id] = record
+            if event is not None:
+                self.events.append(event)
+            results.append(record)
+        return results
+
+    def triage_of(self, doc_ids: Sequence[str]) -> dict[str, TriageRecord]:
+        return {doc_id: self.triage[doc_id] for doc_id in doc_ids if doc_id in self.triage}
+
+    def triage_history(self, doc_id: str, limit: int = 20) -> list[TriageEvent]:
+        return [event for event in reversed(self.events) if event.item_id == doc_id][:limit]
+
+    def triage_records(self) -> Iterator[TriageRecord]:
+        return iter(sorted(self.triage.values(), key=lambda r: (r.at, r.item_id)))
 
     def close(self) -> None:
         pass

@@ -179,7 +179,7 @@ def delete_versions(client: Any, alias: str) -> None:
     except NotFoundError:
         return
     for name in names:
-        if name == alias or name.startswith(f"{alias}-v"):
+        if name in (alias, f"{alias}-triage") or name.startswith(f"{alias}-v"):
             client.indices.delete(index=name, ignore_unavailable=True)
 
 
