@@ -83,36 +83,44 @@ def visible_texts(html: str) -> list[tuple[str, bool]]:
     each with whether it quotes the item (a price as written, a place: checked against the
     catalogue only)."""
     soup = BeautifulSoup(html, "html.parser")
+    # attributes may quote the data too ("Select this item: <its title>")
+    quoted_data = set()
     for selector in DATA_SELECTORS:
         for element in soup.select(selector):
+            quoted_data.add(" ".join(element.get_text().split()))
             element.decompose()
+    quoted_data.discard("")
     for hidden in soup.select("input[type=hidden], script, style"):
         hidden.decompose()
     texts = []
     for node in soup.find_all(string=True):
-        if node.strip():
+        if _without_data(node, quoted_data).strip(" :"):
             quoted = (
                 node.find_parent(class_=["price", "place", "quantity", "facet-label", "chip"])
                 is not None
             )
-            texts.append((node.strip(), quoted))
+            texts.append((_without_data(node, quoted_data).strip(), quoted))
     for element in soup.find_all(True):
         assert isinstance(element, Tag)
         for name in ATTRIBUTES:
-            if (
-                name == "value"
-                and element.name not in ("button",)
-                and element.get("type")
-                not in (
-                    "submit",
-                    "button",
-                )
+            # a <button>'s value is sent, not shown; an input's is shown as its label
+            if name == "value" and (
+                element.name != "input" or element.get("type") not in ("submit", "button")
             ):
                 continue
             value = element.get(name)
-            if isinstance(value, str) and value.strip():
+            if isinstance(value, str):
+                value = _without_data(value, quoted_data)
+            if isinstance(value, str) and value.strip(" :"):
                 texts.append((value.strip(), False))
     return texts
+
+
+def _without_data(text: str, quoted_data: set[str]) -> str:
+    text = " ".join(text.split())
+    for data in quoted_data:
+        text = text.replace(data, " ")
+    return text
 
 
 def other_language_messages(lang: str) -> list[re.Pattern[str]]:
