@@ -156,6 +156,24 @@ _PLACE_WORDS = {
     "city": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
     "commune": (_COMMUNE_BEFORE, _COMMUNE_AFTER),
 }
+# A person's nationality is no place: the words before or after a country's name that make it
+# one, in Vietnamese, Indonesian/Malay and English.
+_NATIONALITY_BEFORE = _words(
+    "người", "quốc tịch", "công dân", "warga", "warga negara", "warganegara", "wn", "wna"
+)
+_NATIONALITY_AFTER = frozenset(
+    re.findall(
+        r"\w+",
+        "national nationals citizen citizens nationality man men woman women businessman "
+        "businessmen businesswoman trader traders buyer buyers client clients smuggler smugglers "
+        "passenger passengers suspect suspects couple tourist tourists worker workers courier "
+        "couriers",
+    )
+)
+# Thai words before a country's name, Chinese after it, that make it a nationality
+# ("ชาวอินเดีย" an Indian, "ผู้โดยสารเวียดนาม" a Vietnamese passenger, "中国籍" Chinese).
+_NATIONALITY_BEFORE_UNSPACED = ("ชาว", "สัญชาติ", "ผู้โดยสาร", "นักท่องเที่ยว", "คน")
+_NATIONALITY_AFTER_UNSPACED = ("籍",)
 # Words before a name that make it a person's name: titles and kinship terms, and family or
 # middle names ("Nguyễn Thị Thái Bình").
 _PERSON_BEFORE = frozenset(
@@ -358,6 +376,47 @@ def all_places() -> list[Place]:
     return list(_full().places.values())
 
 
+def _name_key(name: str) -> tuple[str, ...]:
+    return (name,) if _UNSPACED.search(name) else tuple(_WORD.findall(fold(name)))
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Every canonical name and alias (markers dropped, accent-folded, any case) → the
+    canonical names it is written for."""
+    spellings: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for place in _full().places.values():
+        for written in (place.name, *(_strip_marker(a)[1] for a in place.aliases)):
+            key = _name_key(written)
+            named = spellings.get(key, ())
+            if key and place.name not in named:
+                spellings[key] = (*named, place.name)
+    return spellings
+
+
+def canonical_place(name: str) -> str:
+    """The gazetteer's canonical name for a way of writing a place ("Thái Lan", "Thakhek",
+    "Ho Chi Minh City" → "Thailand", "Thakhèk", "TP Hồ Chí Minh"), to compare names written
+    by people (labels, filters) with what ``extract_locations`` returns. A spelling shared by
+    several places means the one staff wrote it for in gazetteer.csv ("Sài Gòn": the city, not
+    the ward of that name), else the highest kind, as in ``place_info``; a spelling of several
+    places of one kind ("Châu Thành"), or of none, is returned as written."""
+    name = re.sub(r"\s+", " ", name).strip()
+    named = _spellings().get(_name_key(name), ())
+    if len(named) > 1:
+        hand = _hand_names()
+        named = tuple(n for n in named if n in hand) or named
+        places = _full().places
+        top = min(_RANK.get(places[n].kind, 9) for n in named)
+        named = tuple(n for n in named if _RANK.get(places[n].kind, 9) == top)
+    return named[0] if len(named) == 1 else name
+
+
+@lru_cache(maxsize=1)
+def _hand_names() -> frozenset[str]:
+    return frozenset(load_gazetteer(GAZETTEER_FILE).places)
+
+
 def _marks(text: str) -> list[str]:
     """Diacritics of a text regardless of their placement ("Hoà" and "Hòa" agree)."""
     decomposed = unicodedata.normalize("NFD", text.lower())
@@ -436,6 +495,24 @@ class _Scan:
         window = self.text[max(0, start - 30) : end + 30]
         return len(_NON_ASCII_LETTER.findall(window)) >= 3
 
+    def nationality(self, i: int, n: int) -> bool:
+        """Whether the country named by words i..i+n-1 is a person's nationality ("người Lào",
+        "quốc tịch Trung Quốc", "warga Indonesia", "two Lao nationals"): no place."""
+        for phrase in _NATIONALITY_BEFORE:
+            k = i - len(phrase)
+            if (
+                k >= 0
+                and self.joined(k, len(phrase) + 1, strict=True)
+                and all(self.word(k + j).lower() == w for j, w in enumerate(phrase))
+            ):
+                return True
+        after = i + n
+        return (
+            after < len(self.words)
+            and self.joined(i + n - 1, 2, strict=True)
+            and self.folded_word(after) in _NATIONALITY_AFTER
+        )
+
     def person_before(self, i: int) -> bool:
         if i == 0 or not self.joined(i - 1, 2, strict=True):
             return False
@@ -507,6 +584,13 @@ def _accept(
     return True
 
 
+def _unspaced_nationality(chars: str, i: int, n: int) -> bool:
+    before, after = chars[:i], chars[i + n :]
+    return before.endswith(_NATIONALITY_BEFORE_UNSPACED) or after.startswith(
+        _NATIONALITY_AFTER_UNSPACED
+    )
+
+
 def _unspaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]]:
     """Thai and Chinese names inside runs of those scripts, longest first: "在广州被查获"."""
     found: list[tuple[int, str]] = []
@@ -517,6 +601,8 @@ def _unspaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]
             for n in range(min(gazetteer.unspaced_longest, len(chars) - i), 1, -1):
                 places = gazetteer.unspaced.get(chars[i : i + n])
                 if places is not None:
+                    if _unspaced_nationality(chars, i, n):
+                        places = tuple(p for p in places if gazetteer.places[p].kind != "country")
                     found.extend((start + i, place) for place in places)
                     i += n
                     break
@@ -543,7 +629,10 @@ def _spaced_mentions(
                 continue
             for alias in entries:
                 if _accept(scan, alias, i, n, provinces):
-                    found.append((scan.words[i][0], alias.place))
+                    if not (
+                        gazetteer.places[alias.place].kind == "country" and scan.nationality(i, n)
+                    ):
+                        found.append((scan.words[i][0], alias.place))
                     matched = n
                     break
             if matched:

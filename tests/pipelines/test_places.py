@@ -11,6 +11,7 @@ from pipelines.places import (
     GENERATED_FILE,
     GazetteerError,
     all_places,
+    canonical_place,
     extract_locations,
     load_gazetteer,
     place_info,
@@ -306,3 +307,43 @@ def test_gazetteer_errors_name_file_and_line(tmp_path: Path) -> None:
 )
 def test_places_named_by_their_place_word_or_neighbours(text: str, expected: list[str]) -> None:
     assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bắt hai người Lào chở ngà voi từ Lào về Nghệ An", ["Laos", "Nghệ An"]),
+        ("đối tượng quốc tịch Trung Quốc", []),
+        ("empat lelaki warga Indonesia ditangkap; warga Jambi", ["Jambi"]),
+        ("two Lao nationals arrested near the Lao-Thai border", ["Laos", "Thailand"]),
+        ("จับชายชาวอินเดียซึ่งจะบินไปประเทศอินเดีย", ["India"]),
+        ("14名越南籍人员，货物运往越南", ["Việt Nam"]),
+    ],
+)
+def test_a_persons_nationality_is_no_place(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("Thái Lan", "Thailand"),
+        ("泰国", "Thailand"),
+        ("Ho Chi Minh City", "TP Hồ Chí Minh"),
+        ("Sài Gòn", "TP Hồ Chí Minh"),  # the city staff wrote it for, not the ward
+        ("hanoi", "Hà Nội"),
+        ("Lao Bao", "Lao Bảo"),
+        ("DR Congo", "DR Congo"),  # two countries stay two
+        ("Congo", "Congo"),
+        ("Châu Thành", "Châu Thành"),  # districts of several provinces: left as written
+        ("Nowhere Town", "Nowhere Town"),
+    ],
+)
+def test_canonical_place_maps_spellings_to_one_name(written: str, canonical: str) -> None:
+    assert canonical_place(written) == canonical
+
+
+def test_every_extracted_name_is_its_own_canonical_name() -> None:
+    text = "Hàng từ Thái Lan qua cửa khẩu Lao Bảo về TP.HCM; 泰国; Sài Gòn; Krong Pac district"
+    for name in extract_locations(text):
+        assert canonical_place(name) == name
