@@ -386,7 +386,9 @@ def _spellings() -> dict[tuple[str, ...], tuple[str, ...]]:
     canonical names it is written for."""
     spellings: dict[tuple[str, ...], tuple[str, ...]] = {}
     for place in _full().places.values():
-        for written in (place.name, *(_strip_marker(a)[1] for a in place.aliases)):
+        # "^" aliases name the place only after a place word ("^Changi"): not spellings of it
+        written_for = [_strip_marker(a) for a in place.aliases]
+        for written in (place.name, *(w for marker, w in written_for if marker != "^")):
             key = _name_key(written)
             named = spellings.get(key, ())
             if key and place.name not in named:
@@ -523,6 +525,17 @@ class _Scan:
         return previous[:1].isupper() and fold(previous) in _FOLDED_NAME_PARTS
 
 
+_PROVINCE_NEXT = re.compile(r"\s*[(,]\s*([^(),.;:\n]{2,30}?)\s*[),.;:\n]")
+
+
+def _province_next(text: str, end: int, province: str | None) -> bool:
+    """Whether the name ending at ``end`` is followed by its own province, as written before or
+    after the 2025 merger ("Phan Rí Thành (Bình Thuận)")."""
+    written = _PROVINCE_NEXT.match(text, end)
+    place = _full().places.get(written.group(1)) if written else None
+    return place is not None and place.kind == "province" and place.province == province
+
+
 _DISTRICT_NEXT = re.compile(r"\s*,\s*(?:huyện|quận|thị xã|thành phố|TP\b|H\.|Q\.|TX\.)")
 
 
@@ -549,6 +562,8 @@ def _accept(
                 alias.kind in ("district", "city")
                 # a commune written right before its district: "Hòa Thọ Đông, quận Cẩm Lệ"
                 or (alias.kind == "commune" and bool(_DISTRICT_NEXT.match(scan.text, end)))
+                # or right before its own province: "Phan Rí Thành (Bình Thuận)"
+                or (alias.kind == "commune" and _province_next(scan.text, end, alias.province))
             )
         )
         if not in_named_province:
@@ -644,15 +659,31 @@ def _spaced_mentions(
 # A commune, district or regency the gazetteer does not know, named after its own place word:
 # communes renamed or merged before the packages' data begins ("xã Diễn Tháp"), Indonesian
 # regencies and sub-districts ("Kabupaten Melawi", "Kecamatan Sungai Pinyuh") and district
-# courts ("Pengadilan Negeri Sanggau"). Each word of the name is capitalised; Vietnamese names
-# keep to three syllables, Indonesian ones to two words.
+# courts ("Pengadilan Negeri Sanggau"), Indonesian villages and urban wards ("Desa Penopa",
+# "Kelurahan Labuhan Tangga Besar", Indonesia's lowest administrative units, counted like a
+# Vietnamese xã), Malaysian districts ("daerah Besut"), and districts the English press names
+# with "district" after them ("Tha Tum district", "Sepon District"). Each word of the name is
+# capitalised; Vietnamese names keep to three syllables, the others to two or three words.
 _VI_NAME_WORD = r"[A-ZĐÀ-Ỹ][a-zđà-ỹ]*(?:['’][A-Za-zđà-ỹ]+)?"
 _ID_NAME_WORD = r"[A-Z][a-z]+"
+_EN_NAME_WORD = r"[A-Z][a-zà-ỹ]+(?:-[A-Za-z][a-z]+)?"
 _UNLISTED = re.compile(
     r"(?<!\w)(?:(?:[Xx]ã|[Pp]hường|[Tt]hị trấn|[Hh]uyện|[Tt]hị xã)\s+"
     rf"(?P<vi>{_VI_NAME_WORD}(?:\s{_VI_NAME_WORD}){{0,2}})"
-    r"|(?:Kabupaten|Kecamatan|Pengadilan Negeri|Kejaksaan Negeri|PN)\s+"
-    rf"(?P<id>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD})?))(?!\w)"
+    r"|(?:Kabupaten|Kecamatan|Pengadilan Negeri|Kejaksaan Negeri|PN|Desa|Kelurahan|[Dd]aerah)\s+"
+    rf"(?P<id>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD}){{0,2}})"
+    rf"|(?P<en>{_EN_NAME_WORD}(?:\s{_EN_NAME_WORD}){{0,2}})\s+(?:[Ss]ub-)?[Dd]istrict)(?!\w)"
+)
+# Capitalised words before "district" that are no name: "Central district", "the Police
+# district", sentence openers.
+_NOT_DISTRICT_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        "In At From To Of And For On By Near The This That These Each Every One Another "
+        "Central Business Financial Police Forest Special Economic Military Administrative "
+        "Historic Red Light Old Same Border Coastal "
+        "Northern Southern Eastern Western North South East West Rural Urban Home",
+    )
 )
 
 
@@ -661,8 +692,16 @@ def _unlisted_mentions(gazetteer: _Gazetteer, text: str, known: list[int]) -> li
     found = []
     taken = set(known)
     for m in _UNLISTED.finditer(text):
-        group = "vi" if m.group("vi") else "id"
+        group = next(g for g in ("vi", "id", "en") if m.group(g))
         name, start = m.group(group), m.start(group)
+        if group == "en":
+            words = name.split()
+            while words and words[0] in _NOT_DISTRICT_NAMES:
+                start += len(words[0]) + 1
+                words = words[1:]
+            if not words or any(w in _NOT_DISTRICT_NAMES for w in words) or words == ["Mueang"]:
+                continue  # "Mueang" alone is the capital district of a Thai province
+            name = " ".join(words)
         if start in taken or tuple(fold(w) for w in name.split()) in gazetteer.index:
             continue  # found already, or a known name the gazetteer's rules turned down
         # (the pattern's letter ranges mix cases: each word must start with a capital)

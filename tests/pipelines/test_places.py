@@ -347,3 +347,56 @@ def test_every_extracted_name_is_its_own_canonical_name() -> None:
     text = "Hàng từ Thái Lan qua cửa khẩu Lao Bảo về TP.HCM; 泰国; Sài Gòn; Krong Pac district"
     for name in extract_locations(text):
         assert canonical_place(name) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an airport with a name of its own is a place; one named after its city is the city
+        ("flew from Wattay International Airport via Hamad International Airport", None),
+        ("qua sân bay Wattay rồi Bole International Airport", None),
+        ("arrived at Dubai International Airport from Maputo Airport", ["Dubai", "Maputo"]),
+        (
+            "Lapangan Terbang Antarabangsa Kuala Lumpur (KLIA)",
+            ["Kuala Lumpur International Airport"],
+        ),
+        ("皇岗口岸入境；深圳湾口岸", ["Huanggang Port", "Shenzhen Bay Port"]),
+        ("seized at the Sepanggar Bay container port", ["Sepanggar"]),
+        ("Pelabuhan Klang dan jeti di Tok Bali", ["Port Klang", "Tok Bali"]),
+        ("cảng Nam Hải Đình Vũ và cửa khẩu Nà Nưa", ["Đình Vũ", "Nà Nưa"]),
+    ],
+)
+def test_airports_ports_and_land_ports(text: str, expected: list[str] | None) -> None:
+    found = extract_locations(text)
+    if expected is not None:
+        assert found == expected
+        return
+    assert len(found) == 2
+    for name in found:
+        place = place_info(name)
+        assert place is not None and place.kind == "airport" and place.country in ("LA", "QA", "ET")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tusks were found at his hut in Tha Tum district.", ["Tha Tum"]),
+        ("In Por Sen Chey district, Phnom Penh", ["Por Sen Chey", "Phnom Penh"]),
+        ("the Central Business District and the Sukhumvit Police district", []),
+        ("razia di Desa Penopa, Kecamatan Lamandau", ["Penopa", "Lamandau"]),
+        ("di Kelurahan Labuhan Tangga Besar, Kecamatan Bangko", ["Labuhan Tangga Besar", "Bangko"]),
+        ("hutan di daerah Besut, Terengganu", ["Besut", "Terengganu"]),
+        ("một người khách ở Phan Rí Thành (Bình Thuận)", ["Phan Rí Thành", "Bình Thuận"]),
+        ("đưa từ Lào về VN tiêu thụ, giá 2 triệu VNĐ", ["Laos", "Việt Nam"]),
+    ],
+)
+def test_districts_villages_and_communes_the_press_names(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+def test_generated_airports_have_a_point_and_a_country() -> None:
+    airports = [p for p in all_places() if p.kind == "airport"]
+    assert len(airports) > 500
+    assert all(p.country and (p.lat, p.lon) != (0.0, 0.0) for p in airports)
+    hamad = place_info("Hamad International Airport")
+    assert hamad is not None and hamad.country == "QA" and 25 < hamad.lat < 26
