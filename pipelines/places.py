@@ -121,6 +121,7 @@ _PREFIXES = (
     | _COMMUNE_BEFORE
     | _words("tỉnh", "cửa khẩu", "ck", "sân bay", "cảng", "thủ đô", "nước", "xứ", "vùng")
     | _words("provinsi", "kota", "kabupaten", "pelabuhan", "bandara", "pulau")  # Indonesian
+    | _words("polda", "polres", "polresta", "polsek", "kapolda", "kapolres", "kapolsek")
     | _words("đảo", "island of", "vườn quốc gia", "vqg", "khu bảo tồn", "taman nasional", "tn")
     | _words("อุทยานแห่งชาติ")
 )
@@ -129,7 +130,7 @@ _COMMUNE_AFTER = _words("commune", "ward", "town")
 _SUFFIXES = (
     _DISTRICT_AFTER
     | _COMMUNE_AFTER
-    | _words("province", "border", "airport", "international airport", "port", "island")
+    | _words("province", "state", "border", "airport", "international airport", "port", "island")
     | _words("national park", "national parks", "nature reserve", "wildlife sanctuary")
 )
 # Abbreviated place words, written in capitals right before a full stop: "H.Đắk Mil",
@@ -672,7 +673,8 @@ def _spaced_mentions(
 # A commune, district or regency the gazetteer does not know, named after its own place word:
 # communes renamed or merged before the packages' data begins ("xã Diễn Tháp"), Indonesian
 # regencies and sub-districts ("Kabupaten Melawi", "Kecamatan Sungai Pinyuh") and district
-# courts ("Pengadilan Negeri Sanggau"), Indonesian villages and urban wards ("Desa Penopa",
+# courts and police units named after their area ("Pengadilan Negeri Sanggau", "Polres
+# Lamandau"; "Polda Metro Jaya" is Jakarta's), Indonesian villages and urban wards ("Desa Penopa",
 # "Kelurahan Labuhan Tangga Besar", Indonesia's lowest administrative units, counted like a
 # Vietnamese xã), Malaysian districts ("daerah Besut"), and districts the English press names
 # with "district" after them ("Tha Tum district", "Sepon District"). Each word of the name is
@@ -683,7 +685,8 @@ _EN_NAME_WORD = r"[A-Z][a-zà-ỹ]+(?:-[A-Za-z][a-z]+)?"
 _UNLISTED = re.compile(
     r"(?<!\w)(?:(?:[Xx]ã|[Pp]hường|[Tt]hị trấn|[Hh]uyện|[Tt]hị xã)\s+"
     rf"(?P<vi>{_VI_NAME_WORD}(?:\s{_VI_NAME_WORD}){{0,2}})"
-    r"|(?:Kabupaten|Kecamatan|Pengadilan Negeri|Kejaksaan Negeri|PN|Desa|Kelurahan|[Dd]aerah)\s+"
+    r"|(?:Kabupaten|Kecamatan|Pengadilan Negeri|Kejaksaan Negeri|PN|Desa|Kelurahan|[Dd]aerah"
+    r"|Polres|Polresta|Polsek|Kapolres|Kapolresta|Kapolsek)\s+"
     rf"(?P<id>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD}){{0,2}})"
     rf"|(?P<en>{_EN_NAME_WORD}(?:\s{_EN_NAME_WORD}){{0,2}})\s+(?:[Ss]ub-)?[Dd]istrict)(?!\w)"
 )

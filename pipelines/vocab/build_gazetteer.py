@@ -243,9 +243,10 @@ def vietnam_rows(hand: Hand) -> Iterator[list[str]]:
 
 
 def _split_cldr(name: str) -> list[str]:
-    # "Myanmar (Miến Điện)" → both; "Hong Kong SAR China" → "Hong Kong". In Chinese the
-    # bracket tells the two Congos apart ("刚果（金）"): kept whole.
+    # "Myanmar (Miến Điện)" → both; "Hong Kong SAR China" → "Hong Kong", "中国澳门特别行政区"
+    # → "澳门". In Chinese the bracket tells the two Congos apart ("刚果（金）"): kept whole.
     name = re.sub(r"\s+(?:SAR China|DAK Tiongkok)$", "", name)
+    name = re.sub(r"^中國?国?(.{2})(?:特别行政区|特別行政區)$", r"\1", name)
     parts = re.match(r"^(.*?)\s*[(](.*)[)]$", name)
     return [parts.group(1), parts.group(2)] if parts else [name]
 
@@ -418,6 +419,26 @@ _HAN_SUFFIX = re.compile(
 )
 
 
+# ISO 3166-2 names the English press does not use.
+_CN_ENGLISH = {"Nei Mongol Zizhiqu": "Inner Mongolia", "Xizang Zizhiqu": "Tibet"}
+
+
+def _subdivision_airport_points() -> dict[tuple[str, str], tuple[float, float]]:
+    """(country, folded province name) → the mean point of the province's airports."""
+    import airportsdata
+
+    sums: dict[tuple[str, str], list[float]] = {}
+    for airport in airportsdata.load("IATA").values():
+        # "Ningxia Hui Autonomous Region", "Inner-Mongolia": the first words name the province
+        subd = re.sub(r"\s+(?:Hui\s+)?Autonomous Region$", "", airport["subd"].replace("-", " "))
+        if subd:
+            total = sums.setdefault((airport["country"], _key(subd)), [0.0, 0.0, 0.0])
+            total[0] += airport["lat"]
+            total[1] += airport["lon"]
+            total[2] += 1
+    return {key: (lat / n, lon / n) for key, (lat, lon, n) in sums.items()}
+
+
 def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
     import gettext
 
@@ -434,19 +455,23 @@ def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
         if key not in points or points[key][2] < city["population"]:
             points[key] = (city["latitude"], city["longitude"], city["population"])
     hand_rows = {(r["country"], _key(r["name"])): r for r in hand.rows}
+    airport_points = _subdivision_airport_points()
     for code in SUBDIVISION_COUNTRIES:
         listed = pycountry.subdivisions.get(country_code=code) or []
         for subdivision in sorted(listed, key=lambda s: s.code):  # a set: sort to be stable
             if subdivision.parent_code is not None:
                 continue  # districts of a province (Philippine provinces under regions stay)
-            english = _CN_SUFFIX.sub("", subdivision.name)
+            english = _CN_ENGLISH.get(subdivision.name) or _CN_SUFFIX.sub("", subdivision.name)
             if not _LATIN_ONLY.match(english) or english in COMMON_WORDS:
                 continue
             own = hand_rows.get((code, _key(english)))
             name = own["name"] if own else english
-            # Thai provincial capitals are "Mueang <province>" in GeoNames.
-            point = points.get((code, _key(english))) or points.get(
-                (code, "mueang " + _key(english))
+            # Thai provincial capitals are "Mueang <province>" in GeoNames; provinces named after
+            # no city (Jiangsu, Shan) take the mean point of their airports.
+            point = (
+                points.get((code, _key(english)))
+                or points.get((code, "mueang " + _key(english)))
+                or airport_points.get((code, _key(english)))
             )
             if own:
                 lat, lon = float(own["lat"]), float(own["lon"])
@@ -455,6 +480,11 @@ def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
             else:
                 continue
             aliases = [subdivision.name]
+            if code == "MM":
+                # "Shan State", "Sagaing Region"; "Mon", "Chin" and "Shan" alone are also words.
+                aliases += [f"{english} State", f"{english} Region"]
+                if english in ("Mon", "Chin", "Shan"):
+                    aliases.insert(0, "^" + english)
             for lang, translation in translations.items():
                 local = translation.gettext(subdivision.name)
                 if local == subdivision.name:

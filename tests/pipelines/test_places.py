@@ -414,3 +414,18 @@ def test_generated_airports_have_a_point_and_a_country() -> None:
 )
 def test_thai_districts_and_highland_districts(text: str, expected: list[str]) -> None:
     assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("江苏南京、西藏和内蒙古", ["Jiangsu", "Nanjing", "Tibet", "Inner Mongolia"]),
+        ("from Shan State via Kachin to Mon State", ["Shan", "Kachin", "Mon"]),
+        ("Mon 12 Dec: chin up", []),
+        ("香港、澳门和老撾", ["Hong Kong", "Macao", "Laos"]),
+        ("di Jakarta Selatan; South Jakarta police", ["Jakarta Selatan"]),
+        ("Polres Lamandau dan Polda Metro Jaya", ["Lamandau"]),
+    ],
+)
+def test_provinces_named_after_no_city_and_regional_names(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
