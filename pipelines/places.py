@@ -201,6 +201,19 @@ _FOLDED_NAME_PARTS = frozenset(fold(part) for part in _NAME_PARTS) - {"to", "chu
 _SPECIES_BEFORE = frozenset(
     re.findall(r"\w+", "harimau badak gajah trenggiling orangutan tê voọc hổ culi tiger rhino")
 )
+# A continent's adjective before a species names the species ("African elephant tusks",
+# "African pangolin scales", "African ivory"); after a species in Vietnamese the continent does
+# the same ("tê giác châu Á", "voi châu Phi"). Where the goods came from is a place ("from
+# Africa", "từ châu Phi", "an African country").
+_CONTINENT_ADJECTIVES = frozenset({"african", "asian"})
+_SPECIES_BEFORE_CONTINENT = frozenset({"giác", "voi", "tê", "phi", "sư", "tử", "báo", "gấu"})
+_SPECIES_AFTER = frozenset(
+    re.findall(
+        r"\w+",
+        "elephant elephants rhino rhinos rhinoceros rhinoceroses pangolin pangolins lion lions "
+        "leopard leopards grey gray forest savanna bush black white ivory",
+    )
+)
 _LINK = re.compile(
     r"(?:https?://|www\.)\S+|[\w.\-]+\.(?:com|net|org|vn|me|io|gov|edu)(?:/\S*)?|\S+@\S+",
     re.IGNORECASE,
@@ -612,6 +625,20 @@ def _accept(
         return False
     if i > 0 and scan.joined(i - 1, 2, strict=True) and scan.word(i - 1).lower() in _SPECIES_BEFORE:
         return False
+    if (
+        span.lower() in _CONTINENT_ADJECTIVES
+        and i + n < len(scan.words)
+        and scan.joined(i + n - 1, 2, strict=True)
+        and scan.folded_word(i + n) in _SPECIES_AFTER
+    ):
+        return False  # "African elephant", "Asian rhino": a species' name, not a place
+    if (
+        alias.place in ("Africa", "Asia")
+        and i > 0
+        and scan.joined(i - 1, 2, strict=True)
+        and scan.word(i - 1).lower() in _SPECIES_BEFORE_CONTINENT
+    ):
+        return False  # "tê giác châu Á", "voi châu Phi"
     if n == 1 and alias.accented and i + 1 < len(scan.words) and scan.joined(i, 2, strict=True):
         nxt = scan.word(i + 1)
         if nxt[:1].isupper() and not nxt.isupper():

@@ -514,8 +514,10 @@ def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
     for code in SUBDIVISION_COUNTRIES:
         listed = pycountry.subdivisions.get(country_code=code) or []
         for subdivision in sorted(listed, key=lambda s: s.code):  # a set: sort to be stable
-            if subdivision.parent_code is not None:
-                continue  # districts of a province (Philippine provinces under regions stay)
+            if code == "PH" and subdivision.type == "Region":
+                continue  # the Philippines' provinces (Palawan, Sulu) are under regions
+            if code != "PH" and subdivision.parent_code is not None:
+                continue  # districts of a province
             english = _CN_ENGLISH.get(subdivision.name) or _CN_SUFFIX.sub("", subdivision.name)
             if not _LATIN_ONLY.match(english) or english in COMMON_WORDS:
                 continue

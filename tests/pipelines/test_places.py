@@ -446,3 +446,17 @@ def test_provinces_named_after_no_city_and_regional_names(text: str, expected: l
 )
 def test_spellings_of_towns_and_provinces_near_vietnam(text: str, expected: list[str]) -> None:
     assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("51 African elephant tusks and African ivory", []),
+        ("scales of endangered African pangolins shipped from Africa", ["Africa"]),
+        ("8 tonnes of scales from an African country", ["Africa"]),
+        ("sừng tê giác châu Á, ngà voi châu Phi", []),
+        ("ngà voi nhập lậu từ châu Phi; voi Đắk Lắk", ["Africa", "Đắk Lắk"]),
+    ],
+)
+def test_a_continent_naming_a_species_is_no_place(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
