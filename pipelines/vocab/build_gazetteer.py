@@ -66,7 +66,7 @@ CHINA_POPULATION = 300_000
 # GeoNames alternate names are aliases too.
 LATIN_SPELLING_COUNTRIES = {"KH", "LA", "MM", "TH", "MY", "ID"}
 # Chinese-script names are matched inside running text (no spaces): only for big cities.
-HAN_POPULATION = 1_000_000
+HAN_POPULATION = 500_000
 # City names that are also everyday words in the texts we read (English, Indonesian, Malay,
 # Vietnamese typed without diacritics), or people's names: left out.
 COMMON_WORDS = frozenset(
@@ -82,8 +82,15 @@ COMMON_WORDS = frozenset(
         "Kresek Maran Guyong Sumber Melati Baki Wedi Raha Tual Ende Cukai",
     )
 )
+# Chinese names that are also words or parts of words (victory, guests, gold mountain, north
+# sea, "这里加"...), or another place too (德州 is also Texas).
 HAN_COMMON = frozenset(
-    ["万象", "东方", "开平", "中山", "河口", "长安", "新民", "太平", "安康", "吉安", "新安", "宝安"]
+    re.findall(
+        r"\S+",
+        "万象 东方 开平 中山 河口 长安 新民 太平 安康 吉安 新安 宝安 胜利 来宾 來賓 金山 北海 "
+        "太和 三河 大场 定海 城厢 碱水 里加 花城 万博 安山 本町 黄山 文山 龙山 松山 合川 平阳 "
+        "永定 文昌 白城 连山 石岐 百城 万城 凡城 湖東 德州",
+    )
 )
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
