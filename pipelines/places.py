@@ -121,6 +121,7 @@ _PREFIXES = (
     | _COMMUNE_BEFORE
     | _words("tỉnh", "cửa khẩu", "ck", "sân bay", "cảng", "thủ đô", "nước", "xứ", "vùng")
     | _words("provinsi", "kota", "kabupaten", "pelabuhan", "bandara", "pulau")  # Indonesian
+    | _words("polda", "polres", "polresta", "polsek", "kapolda", "kapolres", "kapolsek")
     | _words("đảo", "island of", "vườn quốc gia", "vqg", "khu bảo tồn", "taman nasional", "tn")
     | _words("อุทยานแห่งชาติ")
 )
@@ -129,7 +130,7 @@ _COMMUNE_AFTER = _words("commune", "ward", "town")
 _SUFFIXES = (
     _DISTRICT_AFTER
     | _COMMUNE_AFTER
-    | _words("province", "border", "airport", "international airport", "port", "island")
+    | _words("province", "state", "border", "airport", "international airport", "port", "island")
     | _words("national park", "national parks", "nature reserve", "wildlife sanctuary")
 )
 # Abbreviated place words, written in capitals right before a full stop: "H.Đắk Mil",
@@ -140,6 +141,7 @@ _ABBREVIATIONS = {
     "district": _DISTRICT_ABBREVIATIONS,
     "city": _DISTRICT_ABBREVIATIONS,
     "commune": _COMMUNE_ABBREVIATIONS,
+    "airport": frozenset(),
 }
 # After a nationality adjective, the words that make it name the country where something was
 # done ("Malaysian customs", "Thai police"); "a Malaysian businessman" names no place.
@@ -155,7 +157,30 @@ _PLACE_WORDS = {
     "district": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
     "city": (_DISTRICT_BEFORE, _DISTRICT_AFTER),
     "commune": (_COMMUNE_BEFORE, _COMMUNE_AFTER),
+    # a generated airport's name alone: "sân bay Wattay", "Wattay airport"
+    "airport": (
+        _words("sân bay", "phi trường", "bandara", "lapangan terbang"),
+        _words("airport", "international airport", "airfield"),
+    ),
 }
+# A person's nationality is no place: the words before or after a country's name that make it
+# one, in Vietnamese, Indonesian/Malay and English.
+_NATIONALITY_BEFORE = _words(
+    "người", "quốc tịch", "công dân", "warga", "warga negara", "warganegara", "wn", "wna"
+)
+_NATIONALITY_AFTER = frozenset(
+    re.findall(
+        r"\w+",
+        "national nationals citizen citizens nationality man men woman women businessman "
+        "businessmen businesswoman trader traders buyer buyers client clients smuggler smugglers "
+        "passenger passengers suspect suspects couple tourist tourists worker workers courier "
+        "couriers",
+    )
+)
+# Thai words before a country's name, Chinese after it, that make it a nationality
+# ("ชาวอินเดีย" an Indian, "ผู้โดยสารเวียดนาม" a Vietnamese passenger, "中国籍" Chinese).
+_NATIONALITY_BEFORE_UNSPACED = ("ชาว", "สัญชาติ", "ผู้โดยสาร", "นักท่องเที่ยว", "คน")
+_NATIONALITY_AFTER_UNSPACED = ("籍",)
 # Words before a name that make it a person's name: titles and kinship terms, and family or
 # middle names ("Nguyễn Thị Thái Bình").
 _PERSON_BEFORE = frozenset(
@@ -175,6 +200,19 @@ _FOLDED_NAME_PARTS = frozenset(fold(part) for part in _NAME_PARTS) - {"to", "chu
 # tiger), "tê tê Java", "voọc Hà Tĩnh" (the Hatinh langur), "hổ Đông Dương".
 _SPECIES_BEFORE = frozenset(
     re.findall(r"\w+", "harimau badak gajah trenggiling orangutan tê voọc hổ culi tiger rhino")
+)
+# A continent's adjective before a species names the species ("African elephant tusks",
+# "African pangolin scales", "African ivory"); after a species in Vietnamese the continent does
+# the same ("tê giác châu Á", "voi châu Phi"). Where the goods came from is a place ("from
+# Africa", "từ châu Phi", "an African country").
+_CONTINENT_ADJECTIVES = frozenset({"african", "asian"})
+_SPECIES_BEFORE_CONTINENT = frozenset({"giác", "voi", "tê", "phi", "sư", "tử", "báo", "gấu"})
+_SPECIES_AFTER = frozenset(
+    re.findall(
+        r"\w+",
+        "elephant elephants rhino rhinos rhinoceros rhinoceroses pangolin pangolins lion lions "
+        "leopard leopards grey gray forest savanna bush black white ivory",
+    )
 )
 _LINK = re.compile(
     r"(?:https?://|www\.)\S+|[\w.\-]+\.(?:com|net|org|vn|me|io|gov|edu)(?:/\S*)?|\S+@\S+",
@@ -358,6 +396,49 @@ def all_places() -> list[Place]:
     return list(_full().places.values())
 
 
+def _name_key(name: str) -> tuple[str, ...]:
+    return (name,) if _UNSPACED.search(name) else tuple(_WORD.findall(fold(name)))
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Every canonical name and alias (markers dropped, accent-folded, any case) → the
+    canonical names it is written for."""
+    spellings: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for place in _full().places.values():
+        # "^" aliases name the place only after a place word ("^Changi"): not spellings of it
+        written_for = [_strip_marker(a) for a in place.aliases]
+        for written in (place.name, *(w for marker, w in written_for if marker != "^")):
+            key = _name_key(written)
+            named = spellings.get(key, ())
+            if key and place.name not in named:
+                spellings[key] = (*named, place.name)
+    return spellings
+
+
+def canonical_place(name: str) -> str:
+    """The gazetteer's canonical name for a way of writing a place ("Thái Lan", "Thakhek",
+    "Ho Chi Minh City" → "Thailand", "Thakhèk", "TP Hồ Chí Minh"), to compare names written
+    by people (labels, filters) with what ``extract_locations`` returns. A spelling shared by
+    several places means the one staff wrote it for in gazetteer.csv ("Sài Gòn": the city, not
+    the ward of that name), else the highest kind, as in ``place_info``; a spelling of several
+    places of one kind ("Châu Thành"), or of none, is returned as written."""
+    name = re.sub(r"\s+", " ", name).strip()
+    named = _spellings().get(_name_key(name), ())
+    if len(named) > 1:
+        hand = _hand_names()
+        named = tuple(n for n in named if n in hand) or named
+        places = _full().places
+        top = min(_RANK.get(places[n].kind, 9) for n in named)
+        named = tuple(n for n in named if _RANK.get(places[n].kind, 9) == top)
+    return named[0] if len(named) == 1 else name
+
+
+@lru_cache(maxsize=1)
+def _hand_names() -> frozenset[str]:
+    return frozenset(load_gazetteer(GAZETTEER_FILE).places)
+
+
 def _marks(text: str) -> list[str]:
     """Diacritics of a text regardless of their placement ("Hoà" and "Hòa" agree)."""
     decomposed = unicodedata.normalize("NFD", text.lower())
@@ -436,6 +517,24 @@ class _Scan:
         window = self.text[max(0, start - 30) : end + 30]
         return len(_NON_ASCII_LETTER.findall(window)) >= 3
 
+    def nationality(self, i: int, n: int) -> bool:
+        """Whether the country named by words i..i+n-1 is a person's nationality ("người Lào",
+        "quốc tịch Trung Quốc", "warga Indonesia", "two Lao nationals"): no place."""
+        for phrase in _NATIONALITY_BEFORE:
+            k = i - len(phrase)
+            if (
+                k >= 0
+                and self.joined(k, len(phrase) + 1, strict=True)
+                and all(self.word(k + j).lower() == w for j, w in enumerate(phrase))
+            ):
+                return True
+        after = i + n
+        return (
+            after < len(self.words)
+            and self.joined(i + n - 1, 2, strict=True)
+            and self.folded_word(after) in _NATIONALITY_AFTER
+        )
+
     def person_before(self, i: int) -> bool:
         if i == 0 or not self.joined(i - 1, 2, strict=True):
             return False
@@ -444,6 +543,30 @@ class _Scan:
             return True
         # "Nguyen Van Nam" typed without diacritics: a family or middle name before the match.
         return previous[:1].isupper() and fold(previous) in _FOLDED_NAME_PARTS
+
+
+# Central Highlands district names are no everyday words and no Kinh person's names: they
+# count without "huyện" when written with their diacritics ("Krông Nô", "Đắk Glong",
+# "Ea H'leo", "M'Đrắk").
+_HIGHLAND_FIRST = frozenset({"Krông", "Ea", "Ia", "Cư", "Chư", "Đắk", "Đăk", "Kon", "Kbang"})
+
+
+def _highland_name(alias: _Alias, span: str, n: int) -> bool:
+    if alias.kind != "district" or span.lower().replace("’", "'") != alias.written.lower():
+        return False
+    first = span.split()[0]
+    return (n >= 2 and first in _HIGHLAND_FIRST) or first.startswith(("M'", "M’"))
+
+
+_PROVINCE_NEXT = re.compile(r"\s*[(,]\s*([^(),.;:\n]{2,30}?)\s*[),.;:\n]")
+
+
+def _province_next(text: str, end: int, province: str | None) -> bool:
+    """Whether the name ending at ``end`` is followed by its own province, as written before or
+    after the 2025 merger ("Phan Rí Thành (Bình Thuận)")."""
+    written = _PROVINCE_NEXT.match(text, end)
+    place = _full().places.get(written.group(1)) if written else None
+    return place is not None and place.kind == "province" and place.province == province
 
 
 _DISTRICT_NEXT = re.compile(r"\s*,\s*(?:huyện|quận|thị xã|thành phố|TP\b|H\.|Q\.|TX\.)")
@@ -472,9 +595,11 @@ def _accept(
                 alias.kind in ("district", "city")
                 # a commune written right before its district: "Hòa Thọ Đông, quận Cẩm Lệ"
                 or (alias.kind == "commune" and bool(_DISTRICT_NEXT.match(scan.text, end)))
+                # or right before its own province: "Phan Rí Thành (Bình Thuận)"
+                or (alias.kind == "commune" and _province_next(scan.text, end, alias.province))
             )
         )
-        if not in_named_province:
+        if not (in_named_province or _highland_name(alias, span, n)):
             return False
     if _NON_ASCII_LETTER.search(span):
         # Written with diacritics: they must be the alias's own, capitals included.
@@ -500,11 +625,32 @@ def _accept(
         return False
     if i > 0 and scan.joined(i - 1, 2, strict=True) and scan.word(i - 1).lower() in _SPECIES_BEFORE:
         return False
+    if (
+        span.lower() in _CONTINENT_ADJECTIVES
+        and i + n < len(scan.words)
+        and scan.joined(i + n - 1, 2, strict=True)
+        and scan.folded_word(i + n) in _SPECIES_AFTER
+    ):
+        return False  # "African elephant", "Asian rhino": a species' name, not a place
+    if (
+        alias.place in ("Africa", "Asia")
+        and i > 0
+        and scan.joined(i - 1, 2, strict=True)
+        and scan.word(i - 1).lower() in _SPECIES_BEFORE_CONTINENT
+    ):
+        return False  # "tê giác châu Á", "voi châu Phi"
     if n == 1 and alias.accented and i + 1 < len(scan.words) and scan.joined(i, 2, strict=True):
         nxt = scan.word(i + 1)
         if nxt[:1].isupper() and not nxt.isupper():
             return False  # "Mỹ Tho", "Lào Cai" is its own entry: one word of a longer name
     return True
+
+
+def _unspaced_nationality(chars: str, i: int, n: int) -> bool:
+    before, after = chars[:i], chars[i + n :]
+    return before.endswith(_NATIONALITY_BEFORE_UNSPACED) or after.startswith(
+        _NATIONALITY_AFTER_UNSPACED
+    )
 
 
 def _unspaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]]:
@@ -517,6 +663,8 @@ def _unspaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]
             for n in range(min(gazetteer.unspaced_longest, len(chars) - i), 1, -1):
                 places = gazetteer.unspaced.get(chars[i : i + n])
                 if places is not None:
+                    if _unspaced_nationality(chars, i, n):
+                        places = tuple(p for p in places if gazetteer.places[p].kind != "country")
                     found.extend((start + i, place) for place in places)
                     i += n
                     break
@@ -543,7 +691,10 @@ def _spaced_mentions(
                 continue
             for alias in entries:
                 if _accept(scan, alias, i, n, provinces):
-                    found.append((scan.words[i][0], alias.place))
+                    if not (
+                        gazetteer.places[alias.place].kind == "country" and scan.nationality(i, n)
+                    ):
+                        found.append((scan.words[i][0], alias.place))
                     matched = n
                     break
             if matched:
@@ -555,15 +706,33 @@ def _spaced_mentions(
 # A commune, district or regency the gazetteer does not know, named after its own place word:
 # communes renamed or merged before the packages' data begins ("xã Diễn Tháp"), Indonesian
 # regencies and sub-districts ("Kabupaten Melawi", "Kecamatan Sungai Pinyuh") and district
-# courts ("Pengadilan Negeri Sanggau"). Each word of the name is capitalised; Vietnamese names
-# keep to three syllables, Indonesian ones to two words.
+# courts and police units named after their area ("Pengadilan Negeri Sanggau", "Polres
+# Lamandau"; "Polda Metro Jaya" is Jakarta's), Indonesian villages and urban wards ("Desa Penopa",
+# "Kelurahan Labuhan Tangga Besar", Indonesia's lowest administrative units, counted like a
+# Vietnamese xã), Malaysian districts ("daerah Besut"), and districts the English press names
+# with "district" after them ("Tha Tum district", "Sepon District"). Each word of the name is
+# capitalised; Vietnamese names keep to three syllables, the others to two or three words.
 _VI_NAME_WORD = r"[A-ZĐÀ-Ỹ][a-zđà-ỹ]*(?:['’][A-Za-zđà-ỹ]+)?"
 _ID_NAME_WORD = r"[A-Z][a-z]+"
+_EN_NAME_WORD = r"[A-Z][a-zà-ỹ]+(?:-[A-Za-z][a-z]+)?"
 _UNLISTED = re.compile(
     r"(?<!\w)(?:(?:[Xx]ã|[Pp]hường|[Tt]hị trấn|[Hh]uyện|[Tt]hị xã)\s+"
     rf"(?P<vi>{_VI_NAME_WORD}(?:\s{_VI_NAME_WORD}){{0,2}})"
-    r"|(?:Kabupaten|Kecamatan|Pengadilan Negeri|Kejaksaan Negeri|PN)\s+"
-    rf"(?P<id>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD})?))(?!\w)"
+    r"|(?:Kabupaten|Kecamatan|Pengadilan Negeri|Kejaksaan Negeri|PN|Desa|Kelurahan|[Dd]aerah"
+    r"|Polres|Polresta|Polsek|Kapolres|Kapolresta|Kapolsek)\s+"
+    rf"(?P<id>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD}){{0,2}})"
+    rf"|(?P<en>{_EN_NAME_WORD}(?:\s{_EN_NAME_WORD}){{0,2}})\s+(?:[Ss]ub-)?[Dd]istrict)(?!\w)"
+)
+# Capitalised words before "district" that are no name: "Central district", "the Police
+# district", sentence openers.
+_NOT_DISTRICT_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        "In At From To Of And For On By Near The This That These Each Every One Another "
+        "Central Business Financial Police Forest Special Economic Military Administrative "
+        "Historic Red Light Old Same Border Coastal "
+        "Northern Southern Eastern Western North South East West Rural Urban Home",
+    )
 )
 
 
@@ -572,8 +741,16 @@ def _unlisted_mentions(gazetteer: _Gazetteer, text: str, known: list[int]) -> li
     found = []
     taken = set(known)
     for m in _UNLISTED.finditer(text):
-        group = "vi" if m.group("vi") else "id"
+        group = next(g for g in ("vi", "id", "en") if m.group(g))
         name, start = m.group(group), m.start(group)
+        if group == "en":
+            words = name.split()
+            while words and words[0] in _NOT_DISTRICT_NAMES:
+                start += len(words[0]) + 1
+                words = words[1:]
+            if not words or any(w in _NOT_DISTRICT_NAMES for w in words) or words == ["Mueang"]:
+                continue  # "Mueang" alone is the capital district of a Thai province
+            name = " ".join(words)
         if start in taken or tuple(fold(w) for w in name.split()) in gazetteer.index:
             continue  # found already, or a known name the gazetteer's rules turned down
         # (the pattern's letter ranges mix cases: each word must start with a capital)

