@@ -82,6 +82,17 @@ CSV_COLUMNS = (
 )
 
 
+# Spreadsheet programs run cells that start with these as formulas; titles are scraped, so
+# such cells get a leading apostrophe (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_text(cases: Sequence[Case], public_url: str = "") -> str:
     """The cases as CSV (UTF-8 with a BOM so spreadsheet programs read the diacritics)."""
     out = io.StringIO()
@@ -90,7 +101,8 @@ def csv_text(cases: Sequence[Case], public_url: str = "") -> str:
     for case in cases:
         by_step = {step.step: step for step in case.timeline}
         writer.writerow(
-            [
+            _cell(value)
+            for value in [
                 case.id,
                 case.title,
                 case.status or "",

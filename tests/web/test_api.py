@@ -124,6 +124,8 @@ def test_openapi_and_docs_page_describe_the_api(client: TestClient) -> None:
         "/api/items/{item_id}",
         "/api/trends",
         "/api/coverage",
+        "/api/cases",
+        "/api/cases/{case_id}",
     }
     parameters = {p["name"] for p in schema["paths"]["/api/search"]["get"]["parameters"]}
     assert {"q", "species", "since", "until", "page", "per_page"} <= parameters
