@@ -377,6 +377,14 @@ class CaseStore:
             ).fetchall()
         return [(row["email"], row["lang"]) for row in rows]
 
+    def follow_times(self, case_id: str) -> dict[str, str]:
+        """Follower e-mail → when they started following (ISO 8601 UTC)."""
+        with self.connect() as connection:
+            rows = connection.execute(
+                "SELECT email, created_at FROM follows WHERE case_id = ?", (case_id,)
+            ).fetchall()
+        return {row["email"]: row["created_at"] for row in rows}
+
     def followed_by(self, email: str) -> list[str]:
         with self.connect() as connection:
             rows = connection.execute(
