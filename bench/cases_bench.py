@@ -9,7 +9,11 @@ Precision = right "same case" pairs / pairs the rule put together; recall = righ
 pairs the labels put together. Single-article cases (distractors on the same species, places
 and ports) only count against precision.
 
-Run: ``.venv/bin/python -m bench.cases_bench [--split tune|dev|all] [--errors]``.
+``--scale K`` also times the grouping over K copies of every labelled report, each copy moved
+200 days later and with its own names and keys (a synthetic index of K × 131 reports, denser
+in same-species, same-port reports than real news).
+
+Run: ``.venv/bin/python -m bench.cases_bench [--split tune|dev|all] [--errors] [--scale K]``.
 The floors the tests hold are in ``tests/cases/floors.toml``.
 """
 
@@ -17,8 +21,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument("--errors", action="store_true", help="list wrong joins and splits")
+    parser.add_argument("--scale", type=int, default=0, metavar="K", help="time K copies")
     args = parser.parse_args(argv)
     splits = SPLITS if args.split == "all" else (args.split,)
     print("split  articles  cases  multi  precision  recall  (pairs found/predicted/true)")
@@ -151,7 +158,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n".join(_errors(result, rows)))
         elif args.errors:
             print("  (dev is held out: aggregate figures only)")
+    if args.scale > 0:
+        _time_scaled(args.scale)
     return 0
+
+
+def _time_scaled(copies: int) -> None:
+    features = features_of([row for split in SPLITS for row in load_split(split)])
+    scaled = [
+        replace(
+            f,
+            doc_id=f"{f.doc_id}#{k}",
+            names=frozenset(f"{name} {k}" for name in f.names),
+            keys=frozenset(f"{key} {k}" for key in f.keys),
+            day=f.day + timedelta(days=200 * k) if f.day else None,
+        )
+        for k in range(copies)
+        for f in features
+    ]
+    started = time.process_time()
+    groups = group_articles(scaled)
+    seconds = time.process_time() - started
+    print(f"grouping {len(scaled)} reports into {len(groups)} cases: {seconds:.2f} s CPU")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from itertools import combinations
 
 from cases.features import STEPS, VI_FAMILY, ArticleFeatures
@@ -55,6 +56,7 @@ class Weights:
 DEFAULT_WEIGHTS = Weights()
 
 
+@lru_cache(maxsize=65536)
 def _name_match(left: str, right: str) -> bool:
     """One person written two ways: "yang feng glan" / "yang fenglan", "feisal mohamed ali" /
     "feisal mohammed", "nguyễn mậu chiến" / "nguyen mau chien". Sharing only "nguyễn văn" is
@@ -77,6 +79,8 @@ def _name_match(left: str, right: str) -> bool:
 
 
 def shared_names(left: ArticleFeatures, right: ArticleFeatures) -> int:
+    if not left.names or not right.names:
+        return 0
     return sum(1 for name in left.names if any(_name_match(name, o) for o in right.names))
 
 
@@ -110,13 +114,13 @@ def pair_score(
     left: ArticleFeatures, right: ArticleFeatures, weights: Weights = DEFAULT_WEIGHTS
 ) -> float:
     """How strongly two articles look like reports of one case (≥ ``weights.threshold``)."""
+    gap = _gap_days(left, right)
+    if gap is not None and gap > LIFECYCLE_DAYS:
+        return 0.0
     names = shared_names(left, right)
     keys = len(left.keys & right.keys)
     quantities = shared_quantities(left, right)
     strong = names + keys + quantities
-    gap = _gap_days(left, right)
-    if gap is not None and gap > LIFECYCLE_DAYS:
-        return 0.0
     if gap is not None and gap > NEWS_WINDOW_DAYS:
         if not strong:
             return 0.0
@@ -201,10 +205,14 @@ def candidate_pairs(articles: Sequence[ArticleFeatures]) -> set[tuple[int, int]]
             by_key[f"k:{key}"].append(i)
         for unit, value in article.quantities:
             by_key[f"q:{unit}:{round(value, -1) if value >= 100 else round(value)}"].append(i)
-    for members in by_key.values():
-        if len(members) > 200:  # a common key ("kg:1") says nothing; skip it
+    for key, members in by_key.items():
+        # A common key (a round "10 kg", a frequent name) says little: skip it.
+        if len(members) > (50 if key.startswith("q:") else 200):
             continue
-        pairs.update((min(a, b), max(a, b)) for a, b in combinations(sorted(set(members)), 2))
+        for a, b in combinations(sorted(set(members)), 2):
+            gap = _gap_days(articles[a], articles[b])
+            if gap is None or gap <= LIFECYCLE_DAYS:
+                pairs.add((a, b))
     return pairs
 
 
@@ -228,34 +236,41 @@ def group_articles(
     for left, right in together:
         if left in index and right in index:
             groups.union(left, right)
-    forbidden = {frozenset(pair) for pair in apart if pair[0] in index and pair[1] in index}
+    forbidden: dict[str, set[str]] = defaultdict(set)
+    for left, right in apart:
+        if left in index and right in index:
+            forbidden[left].add(right)
+            forbidden[right].add(left)
 
     scores: dict[tuple[int, int], float] = {}
+    neighbours: dict[str, dict[str, float]] = defaultdict(dict)
     for i, j in candidate_pairs(articles):
         score = pair_score(articles[i], articles[j], weights)
         if score > 0:
             scores[(i, j)] = score
+            neighbours[ids[i]][ids[j]] = neighbours[ids[j]][ids[i]] = score
 
-    def members(root: str) -> list[str]:
-        return [doc_id for doc_id in ids if groups.find(doc_id) == root]
+    members: dict[str, list[str]] = defaultdict(list)
+    for doc_id in ids:
+        members[groups.find(doc_id)].append(doc_id)
 
-    # Average-link merging, strongest pair first; recomputed lazily per candidate.
-    for (i, j), _score in sorted(scores.items(), key=lambda item: -item[1]):
-        if _score < weights.threshold:
+    # Average-link merging, strongest pair first: two groups join when the mean score over all
+    # their cross pairs (unscored pairs count 0) reaches half the threshold.
+    for (i, j), score in sorted(scores.items(), key=lambda item: -item[1]):
+        if score < weights.threshold:
             break
         a, b = groups.find(ids[i]), groups.find(ids[j])
         if a == b:
             continue
-        left_ids, right_ids = members(a), members(b)
-        if any(frozenset((x, y)) in forbidden for x in left_ids for y in right_ids):
+        small, large = sorted((members[a], members[b]), key=len)
+        left_ids, right_ids = small, set(large)
+        if any(forbidden[x] & right_ids for x in left_ids if x in forbidden):
             continue
-        total = 0.0
-        for x in left_ids:
-            for y in right_ids:
-                key = (min(index[x], index[y]), max(index[x], index[y]))
-                total += scores.get(key, 0.0)
+        total = sum(value for x in left_ids for y, value in neighbours[x].items() if y in right_ids)
         if total / (len(left_ids) * len(right_ids)) >= weights.threshold * 0.5:
-            groups.union(a, b)
+            root = groups.union(a, b)
+            other = b if root == a else a
+            members[root].extend(members.pop(other))
 
     by_root: dict[str, list[str]] = defaultdict(list)
     for doc_id in ids:
