@@ -55,3 +55,17 @@ def seed_index(home: Path, rows: list[dict[str, Any]] | None = None) -> dict[str
     finally:
         backend.close()
     return {row["id"]: document_id(row["source_url"]) for row in rows}
+
+
+def seed_cases(home: Path, rows: list[dict[str, Any]] | None = None) -> dict[str, str]:
+    """Index the rows and build the cases over them (``WILDWATCH_HOME/cases.sqlite``)."""
+    from cases.rebuild import update
+    from cases.store import CaseStore
+
+    seeded = seed_index(home, rows)
+    backend = SqliteBackend(home / "index.sqlite")
+    try:
+        update(backend, CaseStore(home / "cases.sqlite"), full=True)
+    finally:
+        backend.close()
+    return seeded

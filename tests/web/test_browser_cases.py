@@ -16,10 +16,7 @@ from pathlib import Path
 import pytest
 
 from bench.cases_bench import load_split
-from cases.rebuild import update
-from cases.store import CaseStore
-from search.sqlite_backend import SqliteBackend
-from tests.cases.seed import seed_index
+from tests.cases.seed import seed_cases
 from tests.web.test_browser import ARGS, CHROMIUM, base_url  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
@@ -28,13 +25,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def ids(home: Path) -> dict[str, str]:
     """Every labelled report indexed, and the cases rebuilt (what `base_url` serves)."""
-    seeded = seed_index(home, [row for split in ("tune", "dev") for row in load_split(split)])
-    backend = SqliteBackend(home / "index.sqlite")
-    try:
-        update(backend, CaseStore(home / "cases.sqlite"), full=True)
-    finally:
-        backend.close()
-    return seeded
+    return seed_cases(home, [row for split in ("tune", "dev") for row in load_split(split)])
 
 
 @pytest.fixture

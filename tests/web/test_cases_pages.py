@@ -11,22 +11,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cases.rebuild import update
 from cases.store import CaseStore
-from search.sqlite_backend import SqliteBackend
-from tests.cases.seed import seed_index
+from tests.cases.seed import seed_cases
 from web.app import create_app
 
 
 @pytest.fixture
 def case_ids(home: Path) -> dict[str, str]:
-    seeded = seed_index(home)
-    backend = SqliteBackend(home / "index.sqlite")
-    try:
-        update(backend, CaseStore(home / "cases.sqlite"), full=True)
-    finally:
-        backend.close()
-    return seeded
+    return seed_cases(home)
 
 
 @pytest.fixture
