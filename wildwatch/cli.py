@@ -80,7 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         status = int(args.handler(args) or 0)
-        if args.command in CASE_UPDATING_COMMANDS:
+        if args.command in CASE_UPDATING_COMMANDS and status in (0, 1):
+            # The command's report is out before the update: a scheduler that stops a crawl
+            # at its time limit reads it even if it has to kill the update.
+            sys.stdout.flush()
             _update_cases(full=args.command == "reindex")
         return status
     except SettingError as error:
