@@ -29,7 +29,8 @@ def _print_case_line(case: Any, today: date) -> None:
         f"{case.id}  {case.status or '-':<11} {case.last_activity or '-'}"
         f"  {len(case.articles):>3} art. {len(case.outlets):>2} outlets"
         f"  {', '.join(case.species) or '-'}  {', '.join(case.provinces[:2]) or '-'}"
-        f"  {case.title}" + (f"  (quiet {waited} d)" if waited is not None else "")
+        f"  {case.title}"
+        + (f"  (quiet {waited} d)" if waited is not None and case.status != "sentence" else "")
     )
 
 

@@ -295,12 +295,16 @@ class CaseStore:
             row = connection.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()
             if row is None:
                 return None
-            data = json.loads(row["data"])
-            placeholders = ",".join("?" * len(data["article_ids"]))
-            records = connection.execute(
-                f"SELECT record FROM articles WHERE doc_id IN ({placeholders})",
-                data["article_ids"],
-            ).fetchall()
+            wanted = json.loads(row["data"])["article_ids"]
+            records = [
+                found
+                for doc_id in wanted
+                if (
+                    found := connection.execute(
+                        "SELECT record FROM articles WHERE doc_id = ?", (doc_id,)
+                    ).fetchone()
+                )
+            ]
         articles = [record_from_json(json.loads(r["record"])) for r in records]
         return build_case(case_id, articles)
 
