@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cases.features import STEPS
+from cases.steps import STEPS
 
 
 def _store() -> Any:

@@ -25,10 +25,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from cases.steps import STEPS
 from pipelines.normalize import fold
 from pipelines.places import place_info
 
-# Steps of a case, in lifecycle order (DESIGN.md "enforcement").
 VOCAB_FILE = Path(__file__).with_name("vocab.toml")
 
 
@@ -49,7 +49,6 @@ def _load_vocab(path: Path) -> dict[str, frozenset[str]]:
 
 
 _VOCAB = _load_vocab(VOCAB_FILE)
-STEPS = ("seizure", "arrest", "prosecution", "trial", "sentence")
 _SPECIFIC_KINDS = frozenset(
     {"border_gate", "airport", "seaport", "district", "commune", "city", "park"}
 )
