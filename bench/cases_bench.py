@@ -10,7 +10,7 @@ pairs the labels put together. Single-article cases (distractors on the same spe
 and ports) only count against precision.
 
 ``--scale K`` also times the grouping over K copies of every labelled report, each copy moved
-200 days later and with its own names and keys (a synthetic index of K × 131 reports, denser
+200 days later and with its own names and keys (a synthetic index of K × 135 reports, denser
 in same-species, same-port reports than real news).
 
 Run: ``.venv/bin/python -m bench.cases_bench [--split tune|dev|all] [--errors] [--scale K]``.
