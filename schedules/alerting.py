@@ -49,6 +49,7 @@ class RunReport:
     empty: list[str] = field(default_factory=list)  # rules with nothing new
     skipped: list[str] = field(default_factory=list)  # rules already done for that day
     spikes: list[Spike] = field(default_factory=list)
+    case_messages: int = 0  # followers told that a case they follow moved on
     delivery: outbox.DeliveryReport = field(default_factory=outbox.DeliveryReport)
 
 
@@ -377,6 +378,13 @@ def run_digests(
             with_spikes=True,
         )
         getattr(report, outcome).append(rule.name)
+    try:
+        from schedules.case_alerts import queue_case_updates
+
+        report.case_messages = queue_case_updates()
+    except Exception:
+        # Like the spike check: a broken case store must not cost anyone the digest.
+        log.exception("case follow-up messages failed; digests go out without them")
     report.delivery = outbox.deliver_all_pending() if send_all_pending else outbox.deliver_due()
     return report
 

@@ -65,7 +65,16 @@ def _wants_json(request: Request) -> bool:
 def create_app(services: Services | None = None, *, login_required: bool | None = None) -> FastAPI:
     """The app. ``login_required`` None means: as WILDWATCH_WEB_REQUIRE_LOGIN says, with
     ``auto`` treated as "loopback" (``web.server`` passes the answer for the bound address)."""
-    from web import alerts_pages, api, login, pages, trends_pages, triage_api, triage_pages
+    from web import (
+        alerts_pages,
+        api,
+        cases_pages,
+        login,
+        pages,
+        trends_pages,
+        triage_api,
+        triage_pages,
+    )
 
     if login_required is None:
         login_required = settings.require_login() == "true"
@@ -186,6 +195,8 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
     app.include_router(triage_pages.router)
     app.include_router(alerts_pages.router)
     app.include_router(trends_pages.router)
+    app.include_router(cases_pages.router)
+    app.include_router(cases_pages.api_router)
     app.include_router(pages.router)
     return app
 

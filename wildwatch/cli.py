@@ -27,10 +27,36 @@ COMMAND_MODULES = (
     "search.commands",  # search
     "search.index_commands",  # index status, index reindex (Elasticsearch)
     "search.triage_commands",  # triage set, list, show, export
+    "cases.commands",  # cases (enforcement cases across articles)
     "web.commands",  # serve, users
     "schedules.commands",  # alerts
     "wildwatch.run_command",  # run (scheduler + web UI: above both layers)
 )
+
+
+# Commands after which the case store takes in what they indexed (cases/ sits above ingest,
+# so the command line, above both, runs the update).
+CASE_UPDATING_COMMANDS = ("crawl", "import", "reindex")
+
+
+def _update_cases(*, full: bool) -> None:
+    """Regroup the enforcement cases with what a crawl or import just indexed. A failure here
+    is logged, never turned into a failed crawl: everything indexed stays indexed."""
+    from cases.rebuild import update
+    from cases.store import CaseStore
+    from search.factory import open_backend
+
+    try:
+        backend = open_backend()
+        try:
+            summary = update(backend, CaseStore.from_settings(), full=full)
+        finally:
+            backend.close()
+        logging.getLogger("wildwatch.cases").info("%s", summary.line())
+    except Exception:  # the crawl's own result stands
+        logging.getLogger("wildwatch.cases").exception(
+            "cases: update after indexing failed; run `wildwatch cases rebuild`"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return int(args.handler(args) or 0)
+        status = int(args.handler(args) or 0)
+        if args.command in CASE_UPDATING_COMMANDS and status in (0, 1):
+            # The command's report is out before the update: a scheduler that stops a crawl
+            # at its time limit reads it even if it has to kill the update.
+            sys.stdout.flush()
+            _update_cases(full=args.command == "reindex")
+        return status
     except SettingError as error:
         print(f"wildwatch: setting error: {error}", file=sys.stderr)
         return 2

@@ -126,6 +126,8 @@ def test_openapi_and_docs_page_describe_the_api(client: TestClient) -> None:
         "/api/coverage",
         "/api/items/{item_id}/triage",
         "/api/triage",
+        "/api/cases",
+        "/api/cases/{case_id}",
     }
     parameters = {p["name"] for p in schema["paths"]["/api/search"]["get"]["parameters"]}
     assert {"q", "species", "since", "until", "page", "per_page"} <= parameters

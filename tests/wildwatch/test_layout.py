@@ -58,6 +58,11 @@ def test_schedules_never_imports_web() -> None:
     assert offenders("schedules", ("web",)) == []
 
 
+def test_cases_reads_only_pipelines_and_search() -> None:
+    # cases/ (enforcement cases across articles) sits above search, below schedules and web.
+    assert offenders("cases", ("scrapy", "twisted", "crawlers", "ingest", "schedules", "web")) == []
+
+
 def test_every_layer_has_its_lint_rule() -> None:
     """`make lint` enforces the same rule with ruff's banned imports (TID251) per package."""
     for package, banned in (
@@ -66,6 +71,7 @@ def test_every_layer_has_its_lint_rule() -> None:
         ("crawlers", "search"),
         ("ingest", "web"),
         ("schedules", "web"),
+        ("cases", "schedules"),
     ):
         config = (ROOT / package / "ruff.toml").read_text(encoding="utf-8")
         assert f'"{banned}".msg' in config, package
