@@ -63,7 +63,7 @@ def _wants_json(request: Request) -> bool:
 def create_app(services: Services | None = None, *, login_required: bool | None = None) -> FastAPI:
     """The app. ``login_required`` None means: as WILDWATCH_WEB_REQUIRE_LOGIN says, with
     ``auto`` treated as "loopback" (``web.server`` passes the answer for the bound address)."""
-    from web import alerts_pages, api, login, pages, trends_pages
+    from web import alerts_pages, api, login, map_pages, pages, trends_pages
 
     if login_required is None:
         login_required = settings.require_login() == "true"
@@ -169,6 +169,7 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
     app.include_router(api.router)
     app.include_router(alerts_pages.router)
     app.include_router(trends_pages.router)
+    app.include_router(map_pages.router)
     app.include_router(pages.router)
     return app
 

@@ -26,6 +26,7 @@ from web.api import search_params
 from web.charts import Series, format_count, format_vnd, line_chart, stacked_bar_chart
 from web.i18n import Translator
 from web.login import checked_form
+from web.map_figures import small_map
 from web.params import (
     ENFORCEMENT,
     KINDS,
@@ -282,6 +283,8 @@ def coverage_page(
     t = Translator(request.state.ui)
     chosen = parse_interval(interval)
     data = coverage(request.app.state.services, params.request, chosen)
+    with request.app.state.services.backend() as backend:
+        hotspots = small_map(backend, params.request, t, params)
     charts = {
         "actions": _table_chart(data["actions"], t, "enforcement", "bar", t("items")),
         "outlets": _table_chart(data["outlets"], t, None, "line", t("items")),
@@ -294,6 +297,7 @@ def coverage_page(
             "params": params,
             "data": data,
             "charts": charts,
+            "hotspots": hotspots,
             "interval": chosen,
             "search_base": query,
             "api_href": "/api/coverage?" + urlencode([*_pairs(query), ("interval", chosen)]),

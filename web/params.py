@@ -16,12 +16,18 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlencode
 
 from search.backend import SearchRequest
-from search.filter_values import CHECKED_FILTERS, UnknownFilterValue, check_value, valid_values
+from search.filter_values import (
+    CHECKED_FILTERS,
+    PLACE_FILTER,
+    UnknownFilterValue,
+    check_value,
+    valid_values,
+)
 
 if TYPE_CHECKING:
     from web.i18n import Translator
 
-LIST_FILTERS = ("species", "kind", "lang", "source", "enforcement", "country", "location")
+LIST_FILTERS = ("species", "kind", "lang", "source", "enforcement", "country", "location", "place")
 SCALAR_PARAMS = ("q", "trade", "since", "until", "sort", "min_relevance", "page", "per_page")
 MAX_PAGE = 500
 MAX_PER_PAGE = 100
@@ -137,7 +143,7 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
 
 def _list_value(name: str, raw: str) -> str:
     value = raw.strip()
-    if name in CHECKED_FILTERS:
+    if name in CHECKED_FILTERS or name == PLACE_FILTER:
         try:
             return check_value(name, value)
         except UnknownFilterValue as error:
@@ -207,6 +213,7 @@ def parse_search_params(
         enforcement=tuple(lists["enforcement"]),
         country=tuple(lists["country"]),
         location=tuple(lists["location"]),
+        place=tuple(lists["place"]),
         wildlife_trade=trade,
         min_relevance=min_relevance,
         since=since,
