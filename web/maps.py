@@ -95,7 +95,7 @@ def class_breaks(maximum: int, classes: int = len(SCALE)) -> list[int]:
     scale (a few hotspots would otherwise leave every other province in the first class)."""
     if maximum <= 0:
         return []
-    breaks = sorted({max(1, math.ceil(maximum * (i / classes) ** 2)) for i in range(classes)})
+    breaks = sorted({max(1, round(maximum * (i / classes) ** 2)) for i in range(classes)})
     return [1, *[b for b in breaks if b > 1]]
 
 

@@ -12,6 +12,7 @@ import html
 import io
 import math
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -191,6 +192,10 @@ async def save_alert(request: Request) -> Any:
         "cadence": field_values.get("cadence", "daily"),
     }
     try:
+        if req.place:
+            # Alert rules have no place filter yet: saving without it would mail more than
+            # the search shows.
+            raise AlertSaveError(Translator(request.state.ui)("alert_no_place"))
         request.app.state.services.save_alert(rule)
     except AlertSaveError as error:
         context = _search_context(request, params)
@@ -283,8 +288,14 @@ def coverage_page(
     t = Translator(request.state.ui)
     chosen = parse_interval(interval)
     data = coverage(request.app.state.services, params.request, chosen)
+    # The map counts what the page counts: items reporting an action (any, unless chosen).
+    actions = params.request.enforcement or ENFORCEMENT
+    pairs = [
+        *params.pairs,
+        *(("enforcement", a) for a in actions if a not in params.values("enforcement")),
+    ]
     with request.app.state.services.backend() as backend:
-        hotspots = small_map(backend, params.request, t, params)
+        hotspots = small_map(backend, replace(params.request, enforcement=actions), t, pairs)
     charts = {
         "actions": _table_chart(data["actions"], t, "enforcement", "bar", t("items")),
         "outlets": _table_chart(data["outlets"], t, None, "line", t("items")),

@@ -142,7 +142,7 @@ def trends_page(
             priced = replace(search, species=(priced_species,), sort="newest")
             hits = iter_hits(backend, priced, PRICED_ITEMS)
             spreads = price_spreads(hits, chosen, timezone_name(), axis)
-        hotspots = small_map(backend, search, t, params)
+        hotspots = small_map(backend, search, t, params.pairs)
     spread = spreads[0] if spreads else None
     species_label = t.label("species", priced_species) if priced_species else ""
     charts = {

@@ -79,4 +79,5 @@ def test_map_marks_link_to_their_searches(
     page.goto(base_url + "/map?range=all")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the map page scrolls sideways on a phone ({width}px)"
-    page.screenshot(path=str(tmp_path / "map-phone.png"), full_page=True)
+    # kept out of WILDWATCH_SCREENSHOTS (only the top directory's PNGs are copied there)
+    page.screenshot(path=str(tmp_path / "phone" / "map-phone.png"), full_page=True)
