@@ -23,11 +23,15 @@ from collections.abc import Iterator
 from bench.generate_documents import SPECIES, generate
 from search.document import Document
 
-POINTS = ("Nội Bài", "Tân Sơn Nhất", "Cát Lái", "Đình Vũ", "Cầu Treo", "Nậm Cắn", "Lao Bảo")
-POINTS += ("Hữu Nghị", "Tân Thanh", "Mộc Bài", "Tịnh Biên", "Cái Mép", "Lạch Huyện")
-ABROAD = ("Nigeria", "DR Congo", "Mozambique", "Angola", "Kenya", "South Africa", "Qatar")
-ABROAD += ("United Arab Emirates", "Malaysia", "Singapore", "Laos", "Cambodia", "China")
-ABROAD += ("Thailand", "India")
+POINTS: tuple[str, ...] = (
+    *("Nội Bài", "Tân Sơn Nhất", "Cát Lái", "Đình Vũ", "Cầu Treo", "Nậm Cắn", "Lao Bảo"),
+    *("Hữu Nghị", "Tân Thanh", "Mộc Bài", "Tịnh Biên", "Cái Mép", "Lạch Huyện"),
+)
+ABROAD: tuple[str, ...] = (
+    *("Nigeria", "DR Congo", "Mozambique", "Angola", "Kenya", "South Africa", "Qatar"),
+    *("United Arab Emirates", "Malaysia", "Singapore", "Laos", "Cambodia", "China"),
+    *("Thailand", "India"),
+)
 BATCH = 1000
 
 
