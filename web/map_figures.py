@@ -2,9 +2,9 @@
 figures with search links, the small map of ``/trends`` and ``/coverage``, and the map of one
 case's places (``render_case_map``). The ``/map`` page itself is web/map_pages.py.
 
-Reads the search request and the index (item counts per place, exact counts per province and
-country through the ``place`` filter, the places of the newest items naming a country other
-than Việt Nam for routes); writes HTML. Every province, country, point and route links to the
+Reads the search request and the index (item counts per place from one histogram, exact counts
+per province and country, the places of the newest items naming a place abroad for routes);
+writes figures, and markup for a case. Every province, country, point and route links to the
 search that lists its items; a table under each map gives the same numbers.
 """
 
