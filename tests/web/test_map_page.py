@@ -127,3 +127,9 @@ def test_a_search_with_a_place_filter_is_not_saved_as_a_wider_alert(client: Test
     assert refused.status_code == 400
     assert "Alerts cannot keep the province/country filter" in refused.text
     assert RuleStore.from_settings().get("quang-ninh") is None
+
+
+def test_a_new_query_keeps_the_place_filter_of_a_map_link(client: TestClient, mapped: int) -> None:
+    page = client.get("/", params={"place": "Quảng Ninh", "ui": "en"})
+    assert '<input type="hidden" name="place" value="Quảng Ninh">' in page.text
+    assert "Province or country named" in page.text  # the chip that removes it
