@@ -57,6 +57,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         ("--enforcement", "E", "seizure, arrest, prosecution, trial or sentence"),
         ("--country", "C", "country code of the source (VN, TH, ...)"),
         ("--location", "PLACE", "place named in the item (accents optional)"),
+        (
+            "--place",
+            "P",
+            "province (of the 34) or country code: items naming a place inside it; "
+            "every --place must match",
+        ),
     ):
         search.add_argument(option, action="append", default=[], metavar=metavar, help=meaning)
     trade = search.add_mutually_exclusive_group()

@@ -3,10 +3,16 @@ place inside it) on every backend, and its values (search.filter_values)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from search.backend import SearchBackend, SearchRequest
 from search.filter_values import UnknownFilterValue, check_value, places_within
+from search.sqlite_backend import SqliteBackend
+from tests.search.conftest import corpus
+from wildwatch.cli import main
 
 
 def ids(backend: SearchBackend, **filters: object) -> set[str]:
@@ -56,3 +62,20 @@ def test_place_values_are_checked_and_normalised() -> None:
     inside = places_within("Tuyên Quang")
     assert {"Tuyên Quang", "Hà Giang", "Thanh Thủy"} <= set(inside)  # old province, border gate
     assert "Hà Nội" not in inside
+
+
+def test_the_search_command_takes_places(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WILDWATCH_HOME", str(tmp_path))
+    monkeypatch.delenv("WILDWATCH_ELASTICSEARCH_URL", raising=False)
+    backend = SqliteBackend(tmp_path / "index.sqlite")
+    backend.upsert(corpus())
+    backend.close()
+    assert main(["search", "--place", "lam dong"]) == 0
+    assert "forest-daknong" in capsys.readouterr().out
+    assert main(["search", "--place", "NG", "--place", "vn", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [hit["id"] for hit in found["hits"]] == ["ivory-danang"]
+    assert main(["search", "--place", "Laos"]) == 2
+    assert "did you mean 'LA'" in capsys.readouterr().err
