@@ -30,6 +30,10 @@ class SearchRequest:
     enforcement: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
     location: tuple[str, ...] = ()
+    # Provinces of Vietnam (current, 34) or ISO country codes: items naming a place inside
+    # EACH value (not any: two values ask for items linking both, as a route does).
+    # search.filter_values.places_within says which place names each value covers.
+    place: tuple[str, ...] = ()
     wildlife_trade: bool | None = None
     min_relevance: float | None = None
     # item date = published_at, or fetched_at when the page gave no date

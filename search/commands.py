@@ -59,6 +59,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         ("--country", "C", "country code of the source (VN, TH, ...)"),
         ("--location", "PLACE", "place named in the item (accents optional)"),
         ("--triage", "STATE", "triage state: untriaged, relevant, not_relevant, follow_up"),
+        (
+            "--place",
+            "P",
+            "province (of the 34) or country code: items naming a place inside it; "
+            "every --place must match",
+        ),
     ):
         search.add_argument(option, action="append", default=[], metavar=metavar, help=meaning)
     trade = search.add_mutually_exclusive_group()

@@ -23,6 +23,7 @@ from search import es_triage
 from search.backend import SearchRequest
 from search.dates import end_of, start_of
 from search.facet_ids import FACET_LIMIT
+from search.filter_values import places_within
 from search.index_tokens import terms
 from search.indexed import FACET_FIELDS, normalise_key
 from search.query_language import And, Node, Not, Or, Phrase
@@ -122,6 +123,9 @@ def filters(request: SearchRequest) -> list[dict[str, Any]]:
         if values:
             keys = sorted({normalise_key(name, value) for value in values})
             clauses.append({"terms": {f"keys.{name}": keys}})
+    for place in request.place:  # each value must match (search.backend.SearchRequest.place)
+        keys = sorted({normalise_key("locations", name) for name in places_within(place)})
+        clauses.append({"terms": {"keys.locations": keys}} if keys else MATCH_NONE)
     if request.wildlife_trade is not None:
         clauses.append({"term": {"wildlife_trade": bool(request.wildlife_trade)}})
     if request.min_relevance is not None:

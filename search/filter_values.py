@@ -4,8 +4,10 @@ valid values instead of quietly matching nothing.
 
 Reads the species vocabulary (``pipelines/vocab/species.toml``: the groups the tagger can
 produce), the enforcement actions and source kinds of ``pipelines``, and the ISO 639-1 and
-ISO 3166-1 code lists of the ``pycountry`` package; writes nothing. Source names and place names
-are open-ended (any slug, any place) and are not checked here. The triage states staff give
+ISO 3166-1 code lists of the ``pycountry`` package, and the gazetteer of ``pipelines.places``
+for the ``place`` filter (a current province of Vietnam or a country code, standing for every
+place name inside it); writes nothing. Source names and single place names (``location``) are
+open-ended (any slug, any place) and are not checked here. The triage states staff give
 items (``TRIAGE_STATES``, plus ``untriaged`` as a filter value) are defined here too, so the
 store, the filters, the API and the CLI speak one vocabulary.
 """
@@ -20,11 +22,13 @@ from pipelines.fields import SOURCE_KINDS
 __all__ = [
     "CHECKED_FILTERS",
     "LIST_FILTERS",
+    "PLACE_FILTER",
     "TRIAGE_FILTER_VALUES",
     "TRIAGE_STATES",
     "UNTRIAGED",
     "UnknownFilterValue",
     "check_value",
+    "places_within",
     "valid_values",
 ]
 
@@ -47,6 +51,9 @@ CHECKED_FILTERS = ("species", "kind", "lang", "enforcement", "country", "triage"
 TRIAGE_STATES = ("relevant", "not_relevant", "follow_up")
 UNTRIAGED = "untriaged"
 TRIAGE_FILTER_VALUES = (UNTRIAGED, *TRIAGE_STATES)
+# The search-only ``place`` filter (web, API, CLI; not alert rules), checked against the
+# gazetteer's provinces and ISO codes: every value must match, unlike the ORed list filters.
+PLACE_FILTER = "place"
 # Codes listed first in messages: the languages and countries wildwatch watches.
 _USUAL = {
     "lang": ("vi", "en", "zh", "th", "km", "lo", "my", "ms", "id"),
@@ -59,6 +66,7 @@ _WHAT = {
     "enforcement": "enforcement action",
     "country": "ISO 3166-1 alpha-2 country code",
     "triage": "triage state",
+    "place": "province of Vietnam or ISO 3166-1 alpha-2 country code",
 }
 
 
@@ -76,6 +84,10 @@ class UnknownFilterValue(ValueError):
     def shown_valid(self) -> str:
         """The valid values as one line: all of them for short lists, for the ISO code lists
         the usual ones and a count of the rest."""
+        if self.field == "place":
+            provinces = [value for value in self.valid if len(value) > 2]
+            codes = ", ".join(_USUAL["country"])
+            return f"{', '.join(provinces)}, or a country code ({codes}, ...)"
         if self.field in _USUAL:
             usual = _USUAL[self.field]
             return f"{', '.join(usual)}, ... ({len(self.valid)} codes in all)"
@@ -105,6 +117,50 @@ def _countries() -> tuple[str, ...]:
     return tuple(sorted(str(country.alpha_2) for country in pycountry.countries))
 
 
+@cache
+def _provinces() -> tuple[str, ...]:
+    # The current (34, after July 2025) provinces: gazetteer rows that are their own province.
+    from pipelines.places import all_places
+
+    names = {
+        place.name
+        for place in all_places()
+        if place.country == "VN" and place.province == place.name
+        if place.kind in ("province", "city")
+    }
+    return tuple(sorted(names))
+
+
+@cache
+def _folded_provinces() -> dict[str, str]:
+    from pipelines.normalize import fold
+
+    return {fold(name.lower()): name for name in _provinces()}
+
+
+@cache
+def _names_within() -> dict[str, tuple[str, ...]]:
+    from pipelines.places import all_places
+
+    inside: dict[str, list[str]] = {}
+    for place in all_places():
+        if place.country:
+            inside.setdefault(place.country, []).append(place.name)
+        # A name shared by places in several provinces ("Châu Thành") has no province: it
+        # counts for its country only.
+        if place.country == "VN" and place.province:
+            inside.setdefault(place.province, []).append(place.name)
+    return {key: tuple(sorted(set(names))) for key, names in inside.items()}
+
+
+def places_within(value: str) -> tuple[str, ...]:
+    """The canonical place names (as stored in ``locations``) that a ``place`` value covers:
+    for a province, itself and the districts, communes, border gates, ports and airports of
+    the gazetteer in it (old provinces merged into it included); for a country code, every
+    place of that country. ``value`` is one that ``check_value("place", ...)`` returned."""
+    return _names_within().get(value, ())
+
+
 def valid_values(field: str) -> tuple[str, ...]:
     """Every value ``field`` accepts, in their usual order (kinds and actions as the pipeline
     lists them, species and codes sorted)."""
@@ -124,13 +180,21 @@ def valid_values(field: str) -> tuple[str, ...]:
         return _countries()
     if field == "triage":
         return TRIAGE_FILTER_VALUES
+    if field == "place":
+        return (*_provinces(), *_countries())
     raise KeyError(field)
 
 
 def _normalised(field: str, value: str) -> str:
-    value = value.strip()
+    value = " ".join(value.split())
     if field == "triage":  # "not relevant", "follow-up" as people type them
         return "_".join(value.lower().replace("-", " ").split())
+    if field == "place":
+        from pipelines.normalize import fold
+
+        if len(value) == 2:
+            return value.upper()
+        return _folded_provinces().get(fold(value.lower()), value)
     return value.upper() if field == "country" else value.lower()
 
 
@@ -157,7 +221,7 @@ def _suggestion(field: str, value: str) -> str | None:
         from pipelines.normalize import fold
 
         return _species_names().get(fold(" ".join(value.lower().split())))
-    if field not in ("lang", "country") or not value.strip():
+    if field not in ("lang", "country", "place") or not value.strip():
         return None
     import pycountry
 
@@ -173,8 +237,8 @@ def _suggestion(field: str, value: str) -> str | None:
 def check_value(field: str, value: str) -> str:
     """``value`` in the form the index compares (lower-case ids, upper-case country codes)
     when ``field`` accepts it; raises ``UnknownFilterValue`` otherwise. Filters outside
-    ``CHECKED_FILTERS`` (source, location) are returned stripped."""
-    if field not in CHECKED_FILTERS:
+    ``CHECKED_FILTERS`` and ``place`` (source, location) are returned stripped."""
+    if field not in CHECKED_FILTERS and field != PLACE_FILTER:
         return value.strip()
     normalised = _normalised(field, value)
     valid = valid_values(field)

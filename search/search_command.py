@@ -50,6 +50,7 @@ def request_from_args(args: argparse.Namespace) -> SearchRequest:
         enforcement=_checked("enforcement", args.enforcement),
         country=_checked("country", args.country),
         location=tuple(args.location),
+        place=_checked("place", args.place),
         wildlife_trade=args.trade,
         triage=_checked("triage", args.triage),
         seen=args.seen,

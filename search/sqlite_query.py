@@ -24,6 +24,7 @@ from typing import Any
 
 from search.backend import SearchRequest
 from search.dates import end_of, start_of
+from search.filter_values import places_within
 from search.indexed import normalise_key
 from search.query_language import And, Node, Not, Or, Phrase, to_fts5
 from search.sqlite_triage import filter_conditions
@@ -108,6 +109,16 @@ def plan_request(request: SearchRequest, node: Node | None) -> SqlPlan:
                 f"WHERE field = '{list_field}' AND key IN ({_placeholders(len(keys))}))"
             )
             plan.params.extend(keys)
+    for place in request.place:  # each value must match (search.backend.SearchRequest.place)
+        keys = sorted({normalise_key("locations", name) for name in places_within(place)})
+        if not keys:
+            plan.where.append("0")
+            continue
+        plan.where.append(
+            "i.rowid IN (SELECT item FROM item_values "
+            f"WHERE field = 'locations' AND key IN ({_placeholders(len(keys))}))"
+        )
+        plan.params.extend(keys)
     if request.wildlife_trade is not None:
         plan.where.append("i.wildlife_trade = ?")
         plan.params.append(1 if request.wildlife_trade else 0)

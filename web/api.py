@@ -41,6 +41,13 @@ def search_params(
     ] = [],  # noqa: B006
     country: Annotated[list[str], Query(description=f"ISO 3166-1 codes. {_LIST}")] = [],  # noqa: B006
     location: Annotated[list[str], Query(description=f"Place names. {_LIST}")] = [],  # noqa: B006
+    place: Annotated[
+        list[str],
+        Query(
+            description="Provinces of Vietnam (34, after the 2025 merger) or ISO 3166-1 codes: "
+            "items naming a place inside each of them (every value must match)"
+        ),
+    ] = [],  # noqa: B006
     trade: Annotated[str, Query(description="1: wildlife trade only; 0: only the rest")] = "",
     triage: Annotated[
         list[str],

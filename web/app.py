@@ -70,6 +70,7 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
         api,
         cases_pages,
         login,
+        map_pages,
         pages,
         trends_pages,
         triage_api,
@@ -197,6 +198,7 @@ def create_app(services: Services | None = None, *, login_required: bool | None 
     app.include_router(trends_pages.router)
     app.include_router(cases_pages.router)
     app.include_router(cases_pages.api_router)
+    app.include_router(map_pages.router)
     app.include_router(pages.router)
     return app
 

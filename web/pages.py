@@ -29,12 +29,14 @@ from web.charts import Series, format_count, format_vnd, line_chart, stacked_bar
 from web.figures import csv_prices, quantity_kg
 from web.i18n import Translator
 from web.login import checked_form
+from web.map_figures import small_map
 from web.params import (
     ENFORCEMENT,
     KINDS,
     LIST_FILTERS,
     MAX_PAGE,
     SCALAR_PARAMS,
+    SEARCH_LIST_FILTERS,
     ParamError,
     SearchParams,
     localized_error,
@@ -115,7 +117,7 @@ def _search_context(request: Request, params: SearchParams) -> dict[str, Any]:
     chips = [
         {"name": name, "value": value, "href": "/?" + params.query_string(toggle=(name, value))}
         for name, value in params.pairs
-        if name in LIST_FILTERS or name in TRIAGE_FLAGS
+        if name in SEARCH_LIST_FILTERS or name in TRIAGE_FLAGS
     ]
     t = Translator(request.state.ui)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -181,7 +183,7 @@ def search_page(request: Request) -> Any:
 
 
 def _has_blank_fields(request: Request) -> bool:
-    known = set(LIST_FILTERS) | set(SCALAR_PARAMS)
+    known = set(SEARCH_LIST_FILTERS) | set(SCALAR_PARAMS)
     return any(
         (name in known and not value.strip()) or (name, value) == ("sort", "relevance")
         for name, value in request.query_params.multi_items()
@@ -215,6 +217,10 @@ async def save_alert(request: Request) -> Any:
         "cadence": field_values.get("cadence", "daily"),
     }
     try:
+        if req.place:
+            # Alert rules have no place filter yet: saving without it would mail more than
+            # the search shows.
+            raise AlertSaveError(Translator(request.state.ui)("alert_no_place"))
         request.app.state.services.save_alert(rule)
     except AlertSaveError as error:
         context = _search_context(request, params)
@@ -314,6 +320,10 @@ def coverage_page(
     t = Translator(request.state.ui)
     chosen = parse_interval(interval)
     data = coverage(request.app.state.services, params.request, chosen)
+    # The map counts the items of the page's own filters, not only those reporting an action
+    # (a filter on every action makes each of the map's count queries several times slower).
+    with request.app.state.services.backend() as backend:
+        hotspots = small_map(backend, params.request, t, params.pairs)
     charts = {
         "actions": _table_chart(data["actions"], t, "enforcement", "bar", t("items")),
         "outlets": _table_chart(data["outlets"], t, None, "line", t("items")),
@@ -326,6 +336,7 @@ def coverage_page(
             "params": params,
             "data": data,
             "charts": charts,
+            "hotspots": hotspots,
             "interval": chosen,
             "search_base": query,
             "api_href": "/api/coverage?" + urlencode([*_pairs(query), ("interval", chosen)]),

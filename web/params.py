@@ -19,6 +19,7 @@ from search.backend import SearchRequest
 from search.filter_values import (
     CHECKED_FILTERS,
     LIST_FILTERS,
+    PLACE_FILTER,
     UnknownFilterValue,
     check_value,
     valid_values,
@@ -28,6 +29,8 @@ from search.query_language import QuerySyntaxError
 if TYPE_CHECKING:
     from web.i18n import Translator
 
+# The page's list parameters: the shared list filters plus the search-only place filter.
+SEARCH_LIST_FILTERS = (*LIST_FILTERS, PLACE_FILTER)
 SCALAR_PARAMS = (
     "q",
     "trade",
@@ -100,7 +103,7 @@ _PARAM_LABELS = {
 
 def param_label(name: str, t: Callable[..., str]) -> str:
     """The label a page shows for parameter ``name`` (its filter or field name)."""
-    key = f"f_{name}" if name in LIST_FILTERS else _PARAM_LABELS.get(name, name)
+    key = f"f_{name}" if name in SEARCH_LIST_FILTERS else _PARAM_LABELS.get(name, name)
     label = t(key)
     return name if label == key else label
 
@@ -239,7 +242,7 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
 
 def _list_value(name: str, raw: str) -> str:
     value = raw.strip()
-    if name in CHECKED_FILTERS:
+    if name in CHECKED_FILTERS or name == PLACE_FILTER:
         try:
             return check_value(name, value)
         except UnknownFilterValue as error:
@@ -264,7 +267,7 @@ def parse_search_params(
     """Build the search request from query parameters. List filters may repeat or hold
     comma-separated values; empty values (blank form fields) are ignored; unknown names
     (such as the UI language) are left to the caller."""
-    lists: dict[str, list[str]] = {name: [] for name in LIST_FILTERS}
+    lists: dict[str, list[str]] = {name: [] for name in SEARCH_LIST_FILTERS}
     scalars: dict[str, str] = {}
     for name, raw in items:
         if name in lists:
@@ -321,6 +324,7 @@ def parse_search_params(
         enforcement=tuple(lists["enforcement"]),
         country=tuple(lists["country"]),
         location=tuple(lists["location"]),
+        place=tuple(lists["place"]),
         wildlife_trade=trade,
         min_relevance=min_relevance,
         since=since,
@@ -335,7 +339,7 @@ def parse_search_params(
     pairs: list[tuple[str, str]] = []
     if query:
         pairs.append(("q", query))
-    for name in LIST_FILTERS:
+    for name in SEARCH_LIST_FILTERS:
         pairs += [(name, value) for value in lists[name]]
     # dates typed as DD/MM/YYYY travel on in links, exports and alerts as YYYY-MM-DD
     if since:

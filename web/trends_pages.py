@@ -22,6 +22,7 @@ from web.api import search_params
 from web.charts import Series, bucket_title, format_vnd, line_chart, spread_chart
 from web.charts import stacked_bar_chart as bar_chart
 from web.i18n import Translator
+from web.map_figures import small_map
 from web.params import (
     ENFORCEMENT,
     KINDS,
@@ -143,6 +144,7 @@ def trends_page(
             priced = replace(search, species=(priced_species,), sort="newest")
             hits = iter_hits(backend, priced, PRICED_ITEMS)
             spreads = price_spreads(hits, chosen, timezone_name(), axis)
+        hotspots = small_map(backend, search, t, params.pairs)
     spread = spreads[0] if spreads else None
     species_label = t.label("species", priced_species) if priced_species else ""
     charts = {
@@ -173,6 +175,7 @@ def trends_page(
             "w": w,
             "params": params,
             "charts": charts,
+            "hotspots": hotspots,
             "species": species,
             "actions": actions,
             "spread": spread,
