@@ -23,6 +23,7 @@ from cases.queries import CaseFilter, FilterError, csv_text, filter_cases
 from cases.rebuild import CaseError, merge, split
 from cases.store import CaseStore
 from web.login import checked_form
+from web.map_figures import render_case_map
 from web.rendering import render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -160,6 +161,12 @@ def case_page(request: Request, case_id: str, done: str = "", error: str = "") -
             "case": case,
             "steps": STEPS,
             "coverage": case.coverage(),
+            # where the case happened, each mark linking to the search for its species there
+            "case_map": render_case_map(
+                case.places,
+                request.state.ui,
+                search_pairs=[("species", species) for species in case.species],
+            ),
             "missing": case.missing_steps(),
             "reached": [step.step for step in case.timeline],
             "followers": store.followers(case.id),

@@ -117,3 +117,13 @@ def test_staff_merge_split_and_follow_through_the_page(
 
     forged = app_client.post(f"/cases/{tigers}/merge", data={"csrf_token": "x", "others": cubs})
     assert forged.status_code == 403
+
+
+def test_a_case_page_maps_its_places_with_links_to_the_search(
+    app_client: TestClient, home: Path, case_ids: dict[str, str]
+) -> None:
+    tigers = _case_of(home, case_ids["vn-yen-thanh-17-tigers--danviet-vn"])
+    page = app_client.get(f"/cases/{tigers}?ui=en").text
+    assert "Places of this case" in page and "<svg" in page
+    # the case's province is filled and opens the search for the case's species there
+    assert re.search(r'href="/\?[^"]*species=tiger[^"]*place=Ngh', page), page[:2000]
