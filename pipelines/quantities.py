@@ -82,8 +82,15 @@ _ESTIMATE_BEFORE = re.compile(
     r"|\bequivalent (?:of|to) (?:about )?|\bkilled (?:about |at least )?|\d to "
     r"|tương đương (?:khoảng |với )?|ước tính khoảng )$"
     # "折合玳瑁408只": the goods expressed as so many animals
-    r"|(?:折合|相当于|相當於)[^\d，。,]{0,6}$",
+    r"|(?:折合|相当于|相當於)[^\d，。,]{0,6}$"
+    # "意味着约有1.2万到1.8万只", "取自大约330头非洲象", "每年约有10万只", "需求量在28.5万头"
+    r"|(?:约有|約有|估计有|估計有|取自|意味着|意味著|每年|需求量)[^\d，。,]{0,4}$",
     re.IGNORECASE,
+)
+# The same estimate written after the animals: "5,000至8,000隻穿山甲遭殺害"; a bundle of the
+# goods is packaging: "6隻一組".
+_ESTIMATE_AFTER = re.compile(
+    r"[^\d，。,.]{0,6}?(?:遭|被)[^\d，。,]{0,3}(?:杀害|殺害|杀戮|殺戮|毒手|猎杀|獵殺)|一组|一組"
 )
 _SIZE_AFTER = re.compile(r"\s*/\s*(?:con|cá thể|chiếc|cái|ekor|只|头)(?!\w)", re.IGNORECASE)
 # Digits glued to Latin letters before them are ids and road numbers ("QL1", "BKS 74A"), not
@@ -143,6 +150,7 @@ def extract_quantities(
     prices in ``text`` when the caller has already found them."""
     table = load_units()
     found: list[Quantity] = []
+    starts: list[int] = []  # where each found quantity starts in ``text``
     # Numbers inside a price ("500k/1kg", "hai trăm nghìn một lạng") belong to it.
     if priced is None:
         priced = [(start, end) for start, end, _ in located_prices(text)]
@@ -162,8 +170,9 @@ def extract_quantities(
         if hit is None:
             continue
         form, end = hit
-        if form.unit == "individuals" and _ESTIMATE_BEFORE.search(
-            text, max(0, amount.start - 24), amount.start
+        if form.unit == "individuals" and (
+            _ESTIMATE_BEFORE.search(text, max(0, amount.start - 24), amount.start)
+            or _ESTIMATE_AFTER.match(text, end)
         ):
             continue
         if form.kind == "weight" and (
@@ -186,8 +195,43 @@ def extract_quantities(
         if amount.words and amount.value == 1 and _price_starts(priced, end):
             continue  # "一斤500元": one jin is what the price buys
         value = round(value * form.factor, 2)
-        found.append(Quantity(value=value, unit=form.unit, text=text[amount.start : end]))
+        written = text[amount.start : end]
+        if _repeats(text, starts, found, amount.start, written, form):
+            continue  # "Gần 3,5 tạ tê tê … Lực lượng bắt giữ … gần 3,5 tạ tê tê": one lot
+        found.append(Quantity(value=value, unit=form.unit, text=written))
+        starts.append(amount.start)
     return found
+
+
+# Classifiers that count anything: "2 con" twice may be two pangolins and two turtles.
+_GENERIC_CLASSIFIERS = frozenset(
+    {"con", "cá thể", "chiếc", "cái", "ekor", "buah"}
+    | {"只", "隻", "头", "頭", "条", "條", "个", "個"}
+)
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?;。！？；\n](?:\s|$)|[。！？；\n]")
+
+
+def _repeats(
+    text: str,
+    starts: Sequence[int],
+    found: Sequence[Quantity],
+    start: int,
+    written: str,
+    form: UnitForm,
+) -> bool:
+    """Whether ``written`` repeats, in a later sentence, a quantity already found with the same
+    words: a weight or a count of a named thing ("11 sừng") told again is one lot. Within one
+    sentence they are listed goods ("2 kg thịt heo rừng và thêm 2 kg thịt nai"), and a bare
+    "2 con" may count something else."""
+    if form.kind == "count" and form.form in _GENERIC_CLASSIFIERS:
+        return False
+    key = written.casefold()
+    return any(
+        q["text"].casefold() == key and _SENTENCE_BREAK.search(text, earlier, start) is not None
+        for earlier, q in zip(starts, found, strict=True)
+    )
 
 
 def _is_cover_load(text: str, end: int, table: UnitTable) -> bool:

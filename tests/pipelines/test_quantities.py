@@ -80,6 +80,12 @@ def test_ranges_keep_the_bound_written_with_the_unit() -> None:
         "dài 3m",
         "hàng chục tấn ngà voi",
         "Two Chinese nationals were arrested",
+        # animals estimated from the goods, a population, packaging bundles
+        "估计有5,000至8,000隻穿山甲遭殺害",
+        "意味着约有1.2万只穿山甲遭遇毒手",
+        "这批象牙取自约330头非洲象",
+        "每年约有10万只穿山甲在野外被捕",
+        "穿山甲被剥去鳞片，6只一组卷起装进泡沫箱",
     ],
 )
 def test_not_quantities(text: str) -> None:
@@ -201,3 +207,20 @@ def test_indonesian_number_words_count_with_their_classifier() -> None:
         (7, "pieces"),
         (20, "individuals"),
     ]
+
+
+def test_the_same_lot_told_again_in_a_later_sentence_is_one_quantity() -> None:
+    text = (
+        "Gần 4,2 tạ tê tê chờ đưa qua biên giới đã bị thu giữ. Lực lượng chức năng bắt "
+        "giữ 2 người cùng gần 4,2 tạ tê tê tại kho."
+    )
+    assert _found(text) == [(420, "kg")]
+    listed = "Bà mua 3 kg thịt heo rừng và thêm 3 kg thịt nai khô để đãi khách."
+    assert _found(listed) == [(3, "kg"), (3, "kg")]
+
+
+def test_birds_and_carapaces_are_counted() -> None:
+    birds = "Officers also found 14 bulbuls and 6 magpie robins in cages at the house."
+    assert _found(birds) == [(14, "individuals"), (6, "individuals")]
+    shells = "Petugas menyita 450 kerapas labi-labi dari rumah pelaku."
+    assert _found(shells) == [(450, "pieces")]
