@@ -64,7 +64,10 @@ _NOT_A_PRICE = re.compile(
     r"|\bimbalan\b|\bongkos\b|酬劳|酬勞|好处费|好處費|运费|運費|路费|路費|ค่าขน|ค่าเดินทาง"
     r"|denda\b|\bkompaun|\bjamin|\bupah\b|\bdibayar\b|uang tunai|ancaman|\bcash\b|现金|現金|เงินสด"
     r"|罚金|罚款|罰款|罰金|处罚|處罰|赔偿|賠償|报酬|報酬|工资|工資|罚|罰"
-    r"|ปรับ|ค่าจ้าง|ค่าตอบแทน|สินบน",
+    r"|ปรับ|ค่าจ้าง|ค่าตอบแทน|สินบน"
+    # (wave 4) bail, salaries and rewards in each language
+    r"|ประกันตัว|หลักทรัพย์ประกัน|保释|保釋|取保候审|取保候審|保证金|保證金"
+    r"|\bgaji\b|\bsalaries\b|月薪|薪水|薪酬|เงินเดือน|悬赏|懸賞|赏金|賞金",
     re.IGNORECASE,
 )
 # A running total over a period or over many cases is no price of the goods in the report,
@@ -116,6 +119,8 @@ _NOT_A_PRICE_AFTER = re.compile(
     r"(?:to (?:him|her|them|me) )?to (?:transport|carry|deliver|smuggle|ferry)\b|"
     r"để vận chuyển\b|untuk (?:membawa|mengangkut|mengirim)\b|"
     r"(?:of|in) unpaid|in return for|as a bribe|tiền công|mỗi chuyến|một chuyến|trở lên|"
+    # cash seized, named after the amount: "15 triệu đồng tiền mặt", "RM3,000 in cash"
+    r"tiền mặt|in cash\b|cash\b|(?:uang )?tunai\b|现金|現金|เงินสด|"
     r"trở xuống|/\s*(?:tháng|năm|ngày|người|lượt|month|year|day|person)(?!\w)|"
     r"(?:a|per) (?:month|year|day|person|night)\b|mỗi tháng|mỗi năm|một tháng|một năm"
     r"|/\s*đêm|một đêm|mỗi đêm)",

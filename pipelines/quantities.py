@@ -84,7 +84,9 @@ _ESTIMATE_BEFORE = re.compile(
     # "折合玳瑁408只": the goods expressed as so many animals
     r"|(?:折合|相当于|相當於)[^\d，。,]{0,6}$"
     # "意味着约有1.2万到1.8万只", "取自大约330头非洲象", "每年约有10万只", "需求量在28.5万头"
-    r"|(?:约有|約有|估计有|估計有|取自|意味着|意味著|每年|需求量)[^\d，。,]{0,4}$",
+    r"|(?:约有|約有|估计有|估計有|取自|意味着|意味著|每年|需求量)[^\d，。,]{0,4}$"
+    # the second of a pair of estimates: "取自约330头非洲象和23头犀牛"
+    r"|(?:约有|約有|估计有|估計有|取自|意味着|意味著)[^，。,]{0,16}(?:和|及|与|與)$",
     re.IGNORECASE,
 )
 # The same estimate written after the animals: "5,000至8,000隻穿山甲遭殺害"; a bundle of the
@@ -122,6 +124,13 @@ def _unit_after(text: str, amount: Amount, table: UnitTable) -> tuple[UnitForm, 
     return None
 
 
+# Chinese classifiers that count anything; a container named soon after is packaging.
+_ZH_ANY_CLASSIFIERS = frozenset({"个", "個"})
+_ZH_CONTAINER_AFTER = re.compile(
+    r"[^\d，。,；;]{0,10}?(?:集装箱|集裝箱|货柜|貨櫃|货箱|貨箱|纸箱|紙箱|麻袋|编织袋|編織袋|包裹)"
+)
+
+
 def _count_form_ok(
     text: str, start: int, end: int, form: UnitForm, table: UnitTable, amount: Amount
 ) -> bool:
@@ -139,6 +148,8 @@ def _count_form_ok(
             and (form.form in _ARTICLE_CLASSIFIERS or is_unspaced(form.form))
         ):
             return False  # "một con hổ", "一只老虎", "satu ekor harimau" are "a tiger"
+    if form.form in _ZH_ANY_CLASSIFIERS and _ZH_CONTAINER_AFTER.match(text, end):
+        return False  # "两个从非洲启运的集装箱": the containers, not the goods
     # "4G" is a network, not four grams.
     return not (form.form == "g" and written != "g")
 
@@ -150,7 +161,6 @@ def extract_quantities(
     prices in ``text`` when the caller has already found them."""
     table = load_units()
     found: list[Quantity] = []
-    starts: list[int] = []  # where each found quantity starts in ``text``
     # Numbers inside a price ("500k/1kg", "hai trăm nghìn một lạng") belong to it.
     if priced is None:
         priced = [(start, end) for start, end, _ in located_prices(text)]
@@ -195,43 +205,8 @@ def extract_quantities(
         if amount.words and amount.value == 1 and _price_starts(priced, end):
             continue  # "一斤500元": one jin is what the price buys
         value = round(value * form.factor, 2)
-        written = text[amount.start : end]
-        if _repeats(text, starts, found, amount.start, written, form):
-            continue  # "Gần 3,5 tạ tê tê … Lực lượng bắt giữ … gần 3,5 tạ tê tê": one lot
-        found.append(Quantity(value=value, unit=form.unit, text=written))
-        starts.append(amount.start)
+        found.append(Quantity(value=value, unit=form.unit, text=text[amount.start : end]))
     return found
-
-
-# Classifiers that count anything: "2 con" twice may be two pangolins and two turtles.
-_GENERIC_CLASSIFIERS = frozenset(
-    {"con", "cá thể", "chiếc", "cái", "ekor", "buah"}
-    | {"只", "隻", "头", "頭", "条", "條", "个", "個"}
-)
-
-
-_SENTENCE_BREAK = re.compile(r"[.!?;。！？；\n](?:\s|$)|[。！？；\n]")
-
-
-def _repeats(
-    text: str,
-    starts: Sequence[int],
-    found: Sequence[Quantity],
-    start: int,
-    written: str,
-    form: UnitForm,
-) -> bool:
-    """Whether ``written`` repeats, in a later sentence, a quantity already found with the same
-    words: a weight or a count of a named thing ("11 sừng") told again is one lot. Within one
-    sentence they are listed goods ("2 kg thịt heo rừng và thêm 2 kg thịt nai"), and a bare
-    "2 con" may count something else."""
-    if form.kind == "count" and form.form in _GENERIC_CLASSIFIERS:
-        return False
-    key = written.casefold()
-    return any(
-        q["text"].casefold() == key and _SENTENCE_BREAK.search(text, earlier, start) is not None
-        for earlier, q in zip(starts, found, strict=True)
-    )
 
 
 def _is_cover_load(text: str, end: int, table: UnitTable) -> bool:

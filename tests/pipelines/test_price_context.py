@@ -149,3 +149,18 @@ def test_totals_over_a_period_and_other_goods_are_no_prices() -> None:
 def test_a_number_plate_is_no_price() -> None:
     text = "Tổ công tác dừng ô tô 29K-18x.xx, phát hiện 6 cá thể tê tê trong thùng xốp."
     assert _prices(text) == []
+
+
+def test_cash_bail_salaries_and_rewards_are_no_prices() -> None:
+    texts = [
+        "Công an thu giữ 3 cá thể tê tê, 2 điện thoại và 15 triệu đồng tiền mặt.",
+        "Police seized 20 kg of pangolin scales and RM3,000 in cash from the house.",
+        "ศาลให้ประกันตัวผู้ต้องหาด้วยวงเงิน 200,000 บาท หลังยึดงาช้าง 5 กิ่ง",
+        "警方悬赏10万元征集穿山甲走私线索，此前已查获鳞片20公斤。",
+        "他被取保候审，缴纳保证金5万元，此前海关查获其象牙10公斤。",
+        "Pelaku mengaku mendapat gaji Rp 3 juta dari bandar sisik trenggiling seberat 20 kg.",
+    ]
+    for text in texts:
+        assert _prices(text) == [], text
+    kept = "Police seized 20 kg of ivory worth RM90,000 and RM3,000 in cash."
+    assert [p["amount"] for p in _prices(kept)] == [90000]

@@ -209,18 +209,14 @@ def test_indonesian_number_words_count_with_their_classifier() -> None:
     ]
 
 
-def test_the_same_lot_told_again_in_a_later_sentence_is_one_quantity() -> None:
-    text = (
-        "Gần 4,2 tạ tê tê chờ đưa qua biên giới đã bị thu giữ. Lực lượng chức năng bắt "
-        "giữ 2 người cùng gần 4,2 tạ tê tê tại kho."
-    )
-    assert _found(text) == [(420, "kg")]
-    listed = "Bà mua 3 kg thịt heo rừng và thêm 3 kg thịt nai khô để đãi khách."
-    assert _found(listed) == [(3, "kg"), (3, "kg")]
-
-
 def test_birds_and_carapaces_are_counted() -> None:
     birds = "Officers also found 14 bulbuls and 6 magpie robins in cages at the house."
     assert _found(birds) == [(14, "individuals"), (6, "individuals")]
     shells = "Petugas menyita 450 kerapas labi-labi dari rumah pelaku."
     assert _found(shells) == [(450, "pieces")]
+
+
+def test_chinese_containers_and_paired_estimates_are_no_goods() -> None:
+    assert _found("两个从尼日利亚启运的集装箱内藏有3.1吨穿山甲鳞片") == [(3.1, "t")]
+    assert _found("这批象牙和犀牛角分别取自约330头非洲象和23头犀牛") == []
+    assert _found("查获象牙手镯3个和象牙12根") == [(3, "pieces"), (12, "pieces")]
