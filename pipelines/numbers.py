@@ -537,6 +537,8 @@ def _read_multipliers(
 
 
 _LETTERS_BEFORE = re.compile(r"[^\W\d_]+$")
+_ENGLISH_SCALES = frozenset({"million", "millions", "billion", "billions", "mil", "mln", "bn"})
+_ONE_DOT_THREE = re.compile(r"\d{1,3}\.\d{3}")
 
 
 def _glued_ok(text: str, start: int) -> bool:
@@ -589,6 +591,10 @@ def find_amounts(text: str) -> list[Amount]:
                 pos = m.end()
                 continue
             total, end, read = _read_multipliers(text, m.end(), value, True)
+            if read and read[0] in _ENGLISH_SCALES and _ONE_DOT_THREE.fullmatch(m.group("digits")):
+                # "166.618 million baht": before an English scale word one dot is decimal
+                # ("1.500 tỷ" is Vietnamese 1,500 billion; English writes "1,500 million").
+                total, end, read = _read_multipliers(text, m.end(), float(m.group("digits")), True)
             amounts.append(Amount(start, end, total, tuple(read), False, False))
             pos = end
             continue

@@ -160,6 +160,8 @@ _ZH_MONEY_CUE = re.compile(
 # "500块买的", "500块左右").
 _NOUN_AFTER = re.compile(r"(?![的了买左])[^\W\d_]")
 _LEADING_ZERO = re.compile(r"0\d")
+# Vietnamese number plates: two digits, a series letter or two (maybe a digit), a dash.
+_PLATE = re.compile(r"\d{2}[A-Z]{1,2}\d?\s?-\s?\d")
 # Multipliers that stack on a money word ("5 trăm nghìn", "2 chục triệu") but alone count things.
 _COUNTING_MULTIPLIERS = {"trăm", "tram", "chục"}
 _MILLION_BAHT = re.compile(r"[ \u00a0]?ลบ\.(?!ม)")
@@ -235,6 +237,12 @@ def _per_before_pattern() -> re.Pattern[str]:
     )
 
 
+def per_unit_before(text: str, start: int) -> tuple[str, int] | None:
+    """The unit named before a unit price starting at ``start`` ("每公斤300到500元": from the
+    lower bound of a range), with the offset where it starts, or None."""
+    return _per_unit_before(text, start)
+
+
 def _per_unit_before(text: str, start: int) -> tuple[str, int] | None:
     """The unit a unit price names before its amount, with the offset where that starts."""
     if not is_unspaced(text[max(0, start - 2) : start].rstrip()):
@@ -299,6 +307,8 @@ def located_prices(text: str) -> list[tuple[int, int, Price]]:
             continue  # phone numbers and ids, never amounts
         if _LABEL_BEFORE.search(text[max(0, amount.start - 10) : amount.start]):
             continue
+        if _PLATE.match(text, amount.start):
+            continue  # a Vietnamese number plate ("ô tô 30K-26x.xx") is no "30k" price
         start, end = amount.start, amount.end
         before = _currency_before(text, amount, currencies)
         after = _currency_after(text, amount, end, currencies)

@@ -82,8 +82,17 @@ _ESTIMATE_BEFORE = re.compile(
     r"|\bequivalent (?:of|to) (?:about )?|\bkilled (?:about |at least )?|\d to "
     r"|tương đương (?:khoảng |với )?|ước tính khoảng )$"
     # "折合玳瑁408只": the goods expressed as so many animals
-    r"|(?:折合|相当于|相當於)[^\d，。,]{0,6}$",
+    r"|(?:折合|相当于|相當於)[^\d，。,]{0,6}$"
+    # "意味着约有1.2万到1.8万只", "取自大约330头非洲象", "每年约有10万只", "需求量在28.5万头"
+    r"|(?:约有|約有|估计有|估計有|取自|意味着|意味著|每年|需求量)[^\d，。,]{0,4}$"
+    # the second of a pair of estimates: "取自约330头非洲象和23头犀牛"
+    r"|(?:约有|約有|估计有|估計有|取自|意味着|意味著)[^，。,]{0,16}(?:和|及|与|與)$",
     re.IGNORECASE,
+)
+# The same estimate written after the animals: "5,000至8,000隻穿山甲遭殺害"; a bundle of the
+# goods is packaging: "6隻一組".
+_ESTIMATE_AFTER = re.compile(
+    r"[^\d，。,.]{0,6}?(?:遭|被)[^\d，。,]{0,3}(?:杀害|殺害|杀戮|殺戮|毒手|猎杀|獵殺)|一组|一組"
 )
 _SIZE_AFTER = re.compile(r"\s*/\s*(?:con|cá thể|chiếc|cái|ekor|只|头)(?!\w)", re.IGNORECASE)
 # Digits glued to Latin letters before them are ids and road numbers ("QL1", "BKS 74A"), not
@@ -115,6 +124,13 @@ def _unit_after(text: str, amount: Amount, table: UnitTable) -> tuple[UnitForm, 
     return None
 
 
+# Chinese classifiers that count anything; a container named soon after is packaging.
+_ZH_ANY_CLASSIFIERS = frozenset({"个", "個"})
+_ZH_CONTAINER_AFTER = re.compile(
+    r"[^\d，。,；;]{0,10}?(?:集装箱|集裝箱|货柜|貨櫃|货箱|貨箱|纸箱|紙箱|麻袋|编织袋|編織袋|包裹)"
+)
+
+
 def _count_form_ok(
     text: str, start: int, end: int, form: UnitForm, table: UnitTable, amount: Amount
 ) -> bool:
@@ -132,6 +148,8 @@ def _count_form_ok(
             and (form.form in _ARTICLE_CLASSIFIERS or is_unspaced(form.form))
         ):
             return False  # "một con hổ", "一只老虎", "satu ekor harimau" are "a tiger"
+    if form.form in _ZH_ANY_CLASSIFIERS and _ZH_CONTAINER_AFTER.match(text, end):
+        return False  # "两个从非洲启运的集装箱": the containers, not the goods
     # "4G" is a network, not four grams.
     return not (form.form == "g" and written != "g")
 
@@ -162,8 +180,9 @@ def extract_quantities(
         if hit is None:
             continue
         form, end = hit
-        if form.unit == "individuals" and _ESTIMATE_BEFORE.search(
-            text, max(0, amount.start - 24), amount.start
+        if form.unit == "individuals" and (
+            _ESTIMATE_BEFORE.search(text, max(0, amount.start - 24), amount.start)
+            or _ESTIMATE_AFTER.match(text, end)
         ):
             continue
         if form.kind == "weight" and (

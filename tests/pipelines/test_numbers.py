@@ -88,6 +88,9 @@ def _amounts(text: str) -> list[tuple[str, float]]:
         ("RM80.5mil", [("80.5mil", 80.5e6)]),
         ("US$1.4 million", [("1.4 million", 1.4e6)]),
         ("gia hai trieu", [("hai trieu", 2e6)]),
+        # before an English scale word one dot is a decimal mark, before a Vietnamese one not
+        ("cigarettes worth 60.946 million baht", [("60.946 million", 60.946e6)]),
+        ("lô hàng trị giá 1.500 tỷ đồng", [("1.500 tỷ", 1.5e12)]),
     ],
 )
 def test_find_amounts_with_multipliers(text: str, expected: list[tuple[str, float]]) -> None:

@@ -100,3 +100,67 @@ def test_non_trade_articles_carry_no_prices_or_quantities() -> None:
 def test_a_price_repeated_without_its_unit_is_one_price() -> None:
     prices = _prices("Mật gấu rừng giá 3500k/lạng, hàng chuẩn. Liên hệ 0912 345 678, giá 3500k.")
     assert [(p["amount"], p["per"]) for p in prices] == [(3500000, "100g")]
+
+
+def test_a_chinese_range_with_its_unit_named_first() -> None:
+    (price,) = _prices("据嫌疑人供述，他们在非洲以每公斤300到500元人民币的价格收购穿山甲鳞片。")
+    assert (price["min"], price["max"], price["currency"]) == (300, 500, "CNY")
+    assert price["per"] == "kg" and price["vnd_per_kg"] is not None
+
+
+def test_a_bare_dollar_in_a_hong_kong_release_is_the_hong_kong_dollar() -> None:
+    release = (
+        "Hong Kong Customs seized about 900 kilograms of pangolin scales in a container at "
+        "Kwai Chung. The seizure was worth about $4 million. Importing unmanifested cargo "
+        "carries a maximum fine of $2 million."
+    )
+    assert [(p["amount"], p["currency"]) for p in _prices(release)] == [(4e6, "HKD")]
+    wire = (
+        "Hong Kong customs seized 2,000 kg of pangolin scales worth HK$8 million "
+        "(about $1 million)."
+    )
+    assert [p["currency"] for p in _prices(wire)] == ["HKD", "USD"]
+
+
+def test_yuan_in_a_singapore_report_is_the_singapore_dollar() -> None:
+    text = "新加坡关税局在巴西班让检查站查获8吨穿山甲鳞片，价值约3800万元。"
+    (price,) = _prices(text)
+    assert (price["amount"], price["currency"]) == (38e6, "SGD")
+
+
+def test_a_couriers_fee_to_carry_the_goods_is_no_price() -> None:
+    text = (
+        "Customs at Noi Bai caught a man carrying 3 kg of rhino horn; he said a man in Angola "
+        "offered 2 million VND (86 USD) to him to transport the suitcase to Hanoi."
+    )
+    assert _prices(text) == []
+
+
+def test_totals_over_a_period_and_other_goods_are_no_prices() -> None:
+    text = (
+        "Thai customs seized goods worth 420.5 million baht between October and March. "
+        "Officers confiscated 8.2 million cigarettes worth 35.12 million baht. They also "
+        "foiled several attempts to smuggle ivory and pangolin scales worth 12 million baht. "
+        "Pangolin scales sell for 10,000 baht per kilogram in China."
+    )
+    assert [(p["amount"], p["per"]) for p in _prices(text)] == [(10000, "kg")]
+
+
+def test_a_number_plate_is_no_price() -> None:
+    text = "Tổ công tác dừng ô tô 29K-18x.xx, phát hiện 6 cá thể tê tê trong thùng xốp."
+    assert _prices(text) == []
+
+
+def test_cash_bail_salaries_and_rewards_are_no_prices() -> None:
+    texts = [
+        "Công an thu giữ 3 cá thể tê tê, 2 điện thoại và 15 triệu đồng tiền mặt.",
+        "Police seized 20 kg of pangolin scales and RM3,000 in cash from the house.",
+        "ศาลให้ประกันตัวผู้ต้องหาด้วยวงเงิน 200,000 บาท หลังยึดงาช้าง 5 กิ่ง",
+        "警方悬赏10万元征集穿山甲走私线索，此前已查获鳞片20公斤。",
+        "他被取保候审，缴纳保证金5万元，此前海关查获其象牙10公斤。",
+        "Pelaku mengaku mendapat gaji Rp 3 juta dari bandar sisik trenggiling seberat 20 kg.",
+    ]
+    for text in texts:
+        assert _prices(text) == [], text
+    kept = "Police seized 20 kg of ivory worth RM90,000 and RM3,000 in cash."
+    assert [p["amount"] for p in _prices(kept)] == [90000]

@@ -80,6 +80,12 @@ def test_ranges_keep_the_bound_written_with_the_unit() -> None:
         "dài 3m",
         "hàng chục tấn ngà voi",
         "Two Chinese nationals were arrested",
+        # animals estimated from the goods, a population, packaging bundles
+        "估计有5,000至8,000隻穿山甲遭殺害",
+        "意味着约有1.2万只穿山甲遭遇毒手",
+        "这批象牙取自约330头非洲象",
+        "每年约有10万只穿山甲在野外被捕",
+        "穿山甲被剥去鳞片，6只一组卷起装进泡沫箱",
     ],
 )
 def test_not_quantities(text: str) -> None:
@@ -201,3 +207,16 @@ def test_indonesian_number_words_count_with_their_classifier() -> None:
         (7, "pieces"),
         (20, "individuals"),
     ]
+
+
+def test_birds_and_carapaces_are_counted() -> None:
+    birds = "Officers also found 14 bulbuls and 6 magpie robins in cages at the house."
+    assert _found(birds) == [(14, "individuals"), (6, "individuals")]
+    shells = "Petugas menyita 450 kerapas labi-labi dari rumah pelaku."
+    assert _found(shells) == [(450, "pieces")]
+
+
+def test_chinese_containers_and_paired_estimates_are_no_goods() -> None:
+    assert _found("两个从尼日利亚启运的集装箱内藏有3.1吨穿山甲鳞片") == [(3.1, "t")]
+    assert _found("这批象牙和犀牛角分别取自约330头非洲象和23头犀牛") == []
+    assert _found("查获象牙手镯3个和象牙12根") == [(3, "pieces"), (12, "pieces")]
