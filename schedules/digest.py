@@ -7,18 +7,22 @@ species, biggest group first, each group capped (WILDWATCH_DIGEST_ITEMS_PER_GROU
 to the rest in wildwatch. Above the groups: the summary (schedules/briefing.py), the items of
 highest relevance and the new enforcement steps. Scraped text is kept as plain text here
 (snippets are un-marked and un-escaped into segments) and escaped once, by the HTML template.
+Prices and quantities are written as the web writes them (``pipelines.figures``): each price
+once, with đồng and per-unit values, numbers grouped in the e-mail's language.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from pipelines.figures import distinct_prices, price_view, quantity_view
 from schedules.briefing import Summary
 from schedules.labels import label
 from schedules.spikes import Spike
@@ -47,8 +51,8 @@ class Entry:
     url: str | None  # None when the stored URL is not http(s): never link to javascript:
     archive_url: str
     snippet: list[tuple[str, bool]]  # plain-text segments, True where the search matched
-    prices: list[str]
-    quantities: list[str]
+    prices: list[str]  # each price once, with its value in đồng (per unit where known)
+    quantities: list[str]  # as written, with kilograms for tonnes and grams
     places: list[str]
     enforcement: list[str]
     relevance: float
@@ -168,10 +172,9 @@ def make_entry(copies: Sequence[Hit], *, lang: str, zone: ZoneInfo, public_url: 
         url=safe_url(main.get("url")),
         archive_url=f"{public_url}/items/{quote(main['id'], safe='')}",
         snippet=snippet_segments(main.get("snippet") or ""),
-        prices=[_price_text(p) for p in main.get("prices") or []],
+        prices=[price_text(p, lang) for p in distinct_prices(main.get("prices"))],
         quantities=[
-            str(q.get("text") or f"{q.get('value')} {q.get('unit')}")
-            for q in main.get("quantities") or []
+            quantity_text(q, lang) for q in main.get("quantities") or [] if isinstance(q, dict)
         ],
         places=list(dict.fromkeys(main.get("locations") or [])),
         enforcement=[label("enforcement", e, lang) for e in main.get("enforcement") or []],
@@ -188,15 +191,23 @@ def make_entry(copies: Sequence[Hit], *, lang: str, zone: ZoneInfo, public_url: 
     )
 
 
-def _price_text(price: object) -> str:
-    if not isinstance(price, dict):
-        return str(price)
-    text = str(price.get("text") or f"{price.get('amount')} {price.get('currency')}")
-    vnd = price.get("vnd")
-    if price.get("currency") != "VND" and isinstance(vnd, int | float) and vnd > 0:
-        # Partners think in đồng: show the conversion next to foreign prices.
-        text += f" (≈ {vnd:,.0f} ₫)".replace(",", ".")
-    return text
+def price_text(price: Mapping[str, Any], lang: str) -> str:
+    """One price as the web shows it, in a line of text: as written, then its value in đồng
+    per kg / individual / piece when it is such a unit price, else in đồng; "≈" when converted
+    at a fixed rate from another currency: "1.200 USD (≈ 30.000.000 ₫)", "350k/lạng (=
+    3.500.000 ₫/kg)". Partners compare prices in đồng, and per kilogram where they can."""
+    view = price_view(price, lang, lambda kind: label("per_unit", kind, lang))
+    value = view.per_unit or view.vnd
+    if not value:
+        return view.written
+    return f"{view.written} ({'≈' if view.approx else '='} {value})"
+
+
+def quantity_text(quantity: Mapping[str, Any], lang: str) -> str:
+    """A quantity as written, with its weight in kilograms when written in tonnes or grams:
+    "2 tấn (= 2.000 kg)"."""
+    view = quantity_view(quantity, lang, lambda unit: label("unit", unit, lang))
+    return f"{view.written} (= {view.kg})" if view.kg else view.written
 
 
 def primary_species(hit: Hit, preferred: Sequence[str]) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from pipelines.figures import format_number
 from schedules.digest import DigestContent, format_day, subject_line
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -57,6 +58,8 @@ def render_digest(content: DigestContent, *, immediate: bool = False) -> tuple[s
         "day": format_day(content.day, content.lang),
         "subject": subject,
         "immediate": immediate,
+        # counts grouped as the e-mail's language writes them (1.500 in vi, 1,500 in en)
+        "n": lambda value: format_number(value, content.lang, decimals=0),
     }
     return subject, _render("digest.txt", **context), _render("digest.html", **context)
 

@@ -1,9 +1,10 @@
 """Chart geometry for the trends and coverage pages.
 
 Pure functions: read dated series of numbers; write ``Chart`` values (coordinates, ticks,
-legend) that ``templates/_charts.html`` draws as inline SVG. Labels stay plain strings here and
-are escaped by the template like any other text, so a source name from a crawled site cannot
-inject markup into a chart.
+legend) that ``templates/_charts.html`` draws as inline SVG. Numbers on axes and in tooltips
+are written in the chart's language (``pipelines.figures``: "1,5 tr ₫" in vi, "1.5M" in en).
+Labels stay plain strings here and are escaped by the template like any other text, so a
+source name from a crawled site cannot inject markup into a chart.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from pipelines.figures import format_compact, format_number
 
 # Okabe-Ito: distinguishable for the common colour-vision deficiencies, readable on white.
 PALETTE = (
@@ -109,16 +112,23 @@ def nice_ticks(maximum: float, count: int = 5, *, integer: bool = False) -> list
     return ticks
 
 
-def format_count(value: float) -> str:
+def format_count(value: float, lang: str | None = None) -> str:
+    """An item count grouped in the chart's language (1.500 in vi, 1,500 in en); with no
+    language, by a thin space that reads the same in both (1 500)."""
+    if lang is not None:
+        return format_number(value, lang, decimals=1)
     return f"{value:,.0f}".replace(",", " ") if value == int(value) else f"{value:.1f}"
 
 
-def format_vnd(value: float) -> str:
-    """Compact đồng amounts: 1 500 000 → 1.5M, as used in trade reports."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.3g}{suffix}"
-    return f"{value:.0f}"
+def format_vnd(value: float, lang: str | None = None) -> str:
+    """Compact đồng amounts for axes and tooltips: 150.000.000 → "150 tr ₫" (vi), "150M" (en,
+    as trade reports write it; the axis says VND)."""
+    text = format_compact(value, lang or "en")
+    return f"{text} ₫" if lang == "vi" else text
+
+
+# A value formatter of the charts: (value, language) → label.
+Formatter = Callable[[float, str | None], str]
 
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -166,7 +176,9 @@ def _frame(kind: str, width: int, height: int) -> Chart:
     return Chart(kind=kind, width=width, height=height, left=64, top=16, right=16, bottom=40)
 
 
-def _y_axis(chart: Chart, maximum: float, fmt: Callable[[float], str]) -> Callable[[float], float]:
+def _y_axis(
+    chart: Chart, maximum: float, fmt: Formatter, lang: str | None
+) -> Callable[[float], float]:
     ticks = nice_ticks(maximum, integer=fmt is format_count)
     top_value = ticks[-1]
     plot_h = chart.height - chart.top - chart.bottom
@@ -174,7 +186,7 @@ def _y_axis(chart: Chart, maximum: float, fmt: Callable[[float], str]) -> Callab
     def y_of(value: float) -> float:
         return round(chart.top + plot_h * (1 - value / top_value), 1)
 
-    chart.y_ticks = [(y_of(t), fmt(t)) for t in ticks]
+    chart.y_ticks = [(y_of(t), fmt(t, lang)) for t in ticks]
     return y_of
 
 
@@ -183,7 +195,7 @@ def line_chart(
     series: Sequence[Series],
     *,
     y_label: str = "",
-    fmt: Callable[[float], str] = format_count,
+    fmt: Formatter = format_count,
     width: int = 760,
     height: int = 280,
     lang: str | None = None,
@@ -196,7 +208,8 @@ def line_chart(
     values = [v for s in series for v in s.values if v is not None]
     if not dates or not values:
         return chart
-    y_of = _y_axis(chart, max(values), fmt)
+    shown = lang
+    y_of = _y_axis(chart, max(values), fmt, shown)
     x_of = _x_positions(chart, len(dates))
     chart.x_ticks = [(x_of(i), text) for i, text in _date_labels(dates, 8, lang)]
     for number, one in enumerate(series):
@@ -209,7 +222,9 @@ def line_chart(
                     segments.append([])
                 continue
             when = bucket_title(dates[i], interval, lang) if lang else dates[i]
-            dots.append(Mark(x_of(i), y_of(v), 0, 0, color, f"{one.label} · {when}: {fmt(v)}"))
+            dots.append(
+                Mark(x_of(i), y_of(v), 0, 0, color, f"{one.label} · {when}: {fmt(v, shown)}")
+            )
             segments[-1].append(f"{dots[-1].x},{dots[-1].y}")
         points = " ".join(f"{d.x},{d.y}" for d in dots)
         cut = [" ".join(part) for part in segments if len(part) > 1]
@@ -240,7 +255,7 @@ def spread_chart(
     lang: str,
     interval: str,
     count_word: str,
-    fmt: Callable[[float], str] = format_vnd,
+    fmt: Formatter = format_vnd,
     width: int = 1160,
     height: int = 320,
 ) -> Chart:
@@ -252,7 +267,7 @@ def spread_chart(
     tops = [v for v in (*high, *median) if v is not None]
     if not dates or not tops:
         return chart
-    y_of = _y_axis(chart, max(tops), fmt)
+    y_of = _y_axis(chart, max(tops), fmt, lang)
     x_of = _x_positions(chart, len(dates))
     chart.x_ticks = [(x_of(i), text) for i, text in _date_labels(dates, 8, lang)]
     color = PALETTE[0]
@@ -275,8 +290,9 @@ def spread_chart(
         for i in run:
             value = median[i] or 0
             title = (
-                f"{label} · {bucket_title(dates[i], interval, lang)}: {fmt(value)} "
-                f"({counts[i]} {count_word}; {fmt(low[i] or value)}–{fmt(high[i] or value)})"
+                f"{label} · {bucket_title(dates[i], interval, lang)}: {fmt(value, lang)} "
+                f"({counts[i]} {count_word}; "
+                f"{fmt(low[i] or value, lang)}–{fmt(high[i] or value, lang)})"
             )
             dots.append(Mark(x_of(i), y_of(value), 0, 0, color, title, hollow=counts[i] < few))
             chart.notes.append((x_of(i), round(y_of(value) - 8, 1), str(counts[i])))
@@ -292,7 +308,7 @@ def stacked_bar_chart(
     series: Sequence[Series],
     *,
     y_label: str = "",
-    fmt: Callable[[float], str] = format_count,
+    fmt: Formatter = format_count,
     width: int = 760,
     height: int = 280,
     lang: str | None = None,
@@ -304,7 +320,8 @@ def stacked_bar_chart(
     totals = [sum((s.values[i] or 0) for s in series) for i in range(n)]
     if not n or not any(totals):
         return chart
-    y_of = _y_axis(chart, max(totals), fmt)
+    shown = lang
+    y_of = _y_axis(chart, max(totals), fmt, shown)
     plot_w = width - chart.left - chart.right
     slot = plot_w / n
     bar_w = max(1.0, round(slot * 0.7, 1))
@@ -321,7 +338,7 @@ def stacked_bar_chart(
             y_top, y_bottom = y_of(base[i] + value), y_of(base[i])
             x = round(chart.left + slot * i + (slot - bar_w) / 2, 1)
             when = bucket_title(dates[i], interval, lang) if lang else dates[i]
-            title = f"{one.label} · {when}: {fmt(value)}"
+            title = f"{one.label} · {when}: {fmt(value, shown)}"
             chart.bars.append(Mark(x, y_top, bar_w, round(y_bottom - y_top, 1), color, title))
             base[i] += value
         chart.legend.append((one.label, color))

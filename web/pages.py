@@ -304,7 +304,9 @@ def _table_chart(
     builder = stacked_bar_chart if kind == "bar" else line_chart
     fmt = format_vnd if money else format_count
     width, height = (1160, 320) if wide else (580, 300)
-    return builder(table.dates, series, y_label=y_label, fmt=fmt, width=width, height=height)
+    return builder(
+        table.dates, series, y_label=y_label, fmt=fmt, width=width, height=height, lang=t.lang
+    )
 
 
 def _pairs(query: str) -> list[tuple[str, str]]:

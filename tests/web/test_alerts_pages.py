@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from schedules import db
 from schedules.rule_admin import RuleAdmin
 from schedules.rules import AlertRule, RuleStore
+from web.i18n import Translator
 
 # The seeded ivory trial story is published 20/03/2024 10:00 in Hanoi, the others earlier;
 # every item was fetched at 09:00 that day.
@@ -183,7 +184,10 @@ def test_every_page_label_exists_in_both_languages() -> None:
         f"done_{k}" for k in ("created", "saved", "paused", "resumed", "deleted", "resent")
     }
     kinds = {k for k in catalogue()["alerts_page"] if k.startswith("kind_")}
-    assert kinds == {"kind_digest", "kind_immediate", "kind_spike"}
+    # every kind the outbox is given: digests, immediate alerts, spikes, case steps
+    assert kinds == {"kind_digest", "kind_immediate", "kind_spike", "kind_case"}
+    assert Translator("vi").label("alerts_page", "kind_case") == "Vụ việc chuyển bước"
+    assert Translator("en").label("alerts_page", "kind_case") == "Case moved on"
 
 
 def test_a_briefing_see_all_link_opens_the_matching_search(client: TestClient) -> None:

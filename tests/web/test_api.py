@@ -136,3 +136,16 @@ def test_openapi_and_docs_page_describe_the_api(client: TestClient) -> None:
     assert docs.status_code == 200
     assert "/api/search" in docs.text and "diacritics optional" in docs.text
     assert "<script" not in docs.text  # no CDN, no script: works offline under the CSP
+
+
+def test_api_reference_page_speaks_the_ui_language(client: TestClient) -> None:
+    """The page's own words follow the UI; the schema's descriptions stay English, and the
+    Vietnamese page says so."""
+    vi = client.get("/api/docs", params={"ui": "vi"}).text
+    assert "<h1>API của wildwatch</h1>" in vi and "<h2>Các đường dẫn</h2>" in vi
+    assert "được viết bằng tiếng Anh" in vi
+    assert "<td>chuỗi truy vấn</td>" in vi and "<td>query</td>" not in vi
+    assert 'lang="en"><strong>' in vi  # each path's English summary is marked as English
+    en = client.get("/api/docs", params={"ui": "en"}).text
+    assert "<h1>wildwatch API</h1>" in en and "<td>query</td>" in en
+    assert "tiếng Anh" not in en

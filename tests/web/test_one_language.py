@@ -35,6 +35,8 @@ DATA_SELECTORS = (
     "article.item > h1",
     "title",
     "iframe",
+    ".endpoint [lang=en]",  # the OpenAPI schema's own English texts, marked as such
+    ".openapi-about [lang=en]",
 )
 ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "value")
 # Words that are the same in both UI languages (names, codes, units).
@@ -50,6 +52,8 @@ ENGLISH_WORDS = re.compile(
     r"sent|pending|failed|never|none|other|total|median|count|relevance|published)\b",
     re.IGNORECASE,
 )
+# A compact amount written the English way ("1.5M", "800k", "2B"): Vietnamese writes "1,5 tr".
+ENGLISH_MAGNITUDE = re.compile(r"\d[kMB]\b")
 
 
 def _pages(ids: dict[str, str]) -> Iterator[tuple[str, dict[str, str], int]]:
@@ -65,6 +69,7 @@ def _pages(ids: dict[str, str]) -> Iterator[tuple[str, dict[str, str], int]]:
     yield "/coverage", {}, 200
     yield "/alerts", {}, 200
     yield "/login", {}, 200
+    yield "/api/docs", {}, 200
     # errors a reader runs into
     yield "/", {"q": "tê tê AND"}, 400
     yield "/", {"q": "(tê tê"}, 400
@@ -168,4 +173,6 @@ def test_every_page_speaks_only_the_ui_language(
                 problems.append(f"{path} {query}: {text!r} has {hits[0]!r}")
             elif lang == "vi" and not quoted and _english_run(text):
                 problems.append(f"{path} {query}: {text!r} reads as English")
+            elif lang == "vi" and not quoted and ENGLISH_MAGNITUDE.search(text):
+                problems.append(f"{path} {query}: {text!r} abbreviates a number in English")
     assert not problems, "\n".join(problems)
