@@ -755,6 +755,7 @@ _UNLISTED = re.compile(
     r"(?<!\w)(?:(?:[Xx]ã|[Pp]hường|[Tt]hị trấn|[Hh]uyện|[Tt]hị xã)[^\S\n]+"
     rf"(?P<vi>{_VI_NAME_WORD}(?:\s{_VI_NAME_WORD}){{0,2}})"
     r"|(?:Kabupaten|Kecamatan|Pengadilan Negeri|Kejaksaan Negeri|PN|Desa|Kelurahan|[Dd]aerah"
+    r"|wilayah"
     r"|Polres|Polresta|Polsek|Kapolres|Kapolresta|Kapolsek)[^\S\n]+"
     rf"(?P<id>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD}){{0,2}})"
     rf"|(?P<en>{_EN_NAME_WORD}(?:\s{_EN_NAME_WORD}){{0,2}})\s+(?:[Ss]ub-)?[Dd]istrict)(?!\w)"
@@ -772,13 +773,64 @@ _NOT_DISTRICT_NAMES = frozenset(
 )
 
 
+# An Indonesian or Malaysian sub-district or town the gazetteer does not know, written before
+# the regency, city or state it lies in: "di Bengkong, Kota Batam", "di Nanga Pinoh, Kabupaten
+# Melawi", "dan Besut, Terengganu". Villages, streets and buildings are not places here
+# ("di Kampung Jabi, Besut": the district after a village is), nor are offices and institutions.
+_BEFORE_ITS_AREA = re.compile(
+    rf"(?<!\w)(?:di|ke|dari|dan|asal)\s+(?P<name>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD}){{0,2}}),\s+"
+    rf"(?P<regency>Kota\s+|Kabupaten\s+|Kab\.\s*)?(?P<area>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD}){{0,2}})"
+)
+_AREA_COUNTRIES = frozenset({"ID", "MY"})
+_VILLAGE_WORDS = frozenset({"Kampung", "Kg", "Desa", "Dusun"})
+_NOT_AREA_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        "Kampung Kg Desa Dusun Jalan Jln Jl Taman Pasar Hotel Rumah Restoran Kedai Gedung Toko "
+        "Masjid Sekolah Pejabat Kantor Pelabuhan Bandara Lapangan Pulau Perumahan Kompleks "
+        # offices and institutions ("di Mabes Polri, Jakarta"); place words, read by _UNLISTED
+        "Mabes Markas Pusat Balai Universitas Bank Polda Polres Polsek Pengadilan Kejaksaan "
+        "Kabupaten Kota Kecamatan Kelurahan Kab Kec",
+    )
+)
+
+
+def _before_its_area(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]]:
+    found = []
+    for m in _BEFORE_ITS_AREA.finditer(text):
+        first = m.group("name").split()[0]
+        if first in _VILLAGE_WORDS:
+            # the village is no place here, the district after it is: "di Kampung Jabi, Besut"
+            # (a regency or sub-district after its place word is _UNLISTED's)
+            if not m.group("regency") and m.group("area").split()[0] not in _NOT_AREA_NAMES:
+                found.append((m.start("area"), m.group("area")))
+            continue
+        if first in _NOT_AREA_NAMES:
+            continue
+        if m.group("regency"):  # "Kabupaten Melawi" is a regency, listed or not
+            found.append((m.start("name"), m.group("name")))
+            continue
+        area = [fold(w) for w in m.group("area").split()]
+        for n in range(len(area), 0, -1):
+            entries = gazetteer.index.get(tuple(area[:n]), [])
+            if any(gazetteer.places[a.place].country in _AREA_COUNTRIES for a in entries):
+                found.append((m.start("name"), m.group("name")))
+                break
+    return found
+
+
 def _unlisted_mentions(gazetteer: _Gazetteer, text: str, known: list[int]) -> list[tuple[int, str]]:
     """Names after a place word that no gazetteer entry took (``known``: where mentions start)."""
     found = []
     taken = set(known)
-    for m in _UNLISTED.finditer(text):
-        group = next(g for g in ("vi", "id", "en") if m.group(g))
-        name, start = m.group(group), m.start(group)
+    candidates = [
+        (m.start(group), m.group(group), group)
+        for m in _UNLISTED.finditer(text)
+        for group in ("vi", "id", "en")
+        if m.group(group)
+    ]
+    candidates += [(start, name, "id") for start, name in _before_its_area(gazetteer, text)]
+    for start, name, group in candidates:
         if group == "en":
             words = name.split()
             while words and words[0] in _NOT_DISTRICT_NAMES:
