@@ -214,6 +214,12 @@ _SPECIES_AFTER = frozenset(
         "leopard leopards grey gray forest savanna bush black white ivory",
     )
 )
+# A place named inside a currency's name is no place of the story: "10 Singapore cents",
+# "5 Hong Kong dollars", "50 đô la Singapore", "dolar Singapura".
+_CURRENCY_AFTER = frozenset(
+    {"dollar", "dollars", "cent", "cents", "ringgit", "baht", "yuan", "peso", "pesos", "rupee"}
+)
+_CURRENCY_BEFORE = _words("đô la", "dolar")
 _LINK = re.compile(
     r"(?:https?://|www\.)\S+|[\w.\-]+\.(?:com|net|org|vn|me|io|gov|edu)(?:/\S*)?|\S+@\S+",
     re.IGNORECASE,
@@ -535,6 +541,25 @@ class _Scan:
             and self.folded_word(after) in _NATIONALITY_AFTER
         )
 
+    def currency(self, i: int, n: int) -> bool:
+        """Whether words i..i+n-1 are part of a currency's name ("Singapore dollars")."""
+        after = i + n
+        if (
+            after < len(self.words)
+            and self.joined(after - 1, 2, strict=True)
+            and self.folded_word(after) in _CURRENCY_AFTER
+        ):
+            return True
+        for phrase in _CURRENCY_BEFORE:
+            k = i - len(phrase)
+            if (
+                k >= 0
+                and self.joined(k, len(phrase) + 1)
+                and all(self.word(k + j).lower() == w for j, w in enumerate(phrase))
+            ):
+                return True
+        return False
+
     def person_before(self, i: int) -> bool:
         if i == 0 or not self.joined(i - 1, 2, strict=True):
             return False
@@ -653,6 +678,17 @@ def _unspaced_nationality(chars: str, i: int, n: int) -> bool:
     )
 
 
+def _any_port(chars: str, i: int, n: int) -> bool:
+    """Whether the 港 ending a travel phrase (抵港 "arrived in Hong Kong") starts a word for
+    any port instead: 抵港口 "arrived at the port", 赴港區."""
+    return (
+        n == 2 and chars[i] != "香" and chars[i + 1] == "港" and chars[i + 2 : i + 3] in _PORT_NEXT
+    )
+
+
+_PORT_NEXT = frozenset("口灣湾區区務务內内")
+
+
 def _unspaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]]:
     """Thai and Chinese names inside runs of those scripts, longest first: "在广州被查获"."""
     found: list[tuple[int, str]] = []
@@ -662,7 +698,7 @@ def _unspaced_mentions(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]
         while i < len(chars):
             for n in range(min(gazetteer.unspaced_longest, len(chars) - i), 1, -1):
                 places = gazetteer.unspaced.get(chars[i : i + n])
-                if places is not None:
+                if places is not None and not _any_port(chars, i, n):
                     if _unspaced_nationality(chars, i, n):
                         places = tuple(p for p in places if gazetteer.places[p].kind != "country")
                     found.extend((start + i, place) for place in places)
@@ -693,7 +729,7 @@ def _spaced_mentions(
                 if _accept(scan, alias, i, n, provinces):
                     if not (
                         gazetteer.places[alias.place].kind == "country" and scan.nationality(i, n)
-                    ):
+                    ) and not scan.currency(i, n):
                         found.append((scan.words[i][0], alias.place))
                     matched = n
                     break
@@ -716,10 +752,11 @@ _VI_NAME_WORD = r"[A-ZĐÀ-Ỹ][a-zđà-ỹ]*(?:['’][A-Za-zđà-ỹ]+)?"
 _ID_NAME_WORD = r"[A-Z][a-z]+"
 _EN_NAME_WORD = r"[A-Z][a-zà-ỹ]+(?:-[A-Za-z][a-z]+)?"
 _UNLISTED = re.compile(
-    r"(?<!\w)(?:(?:[Xx]ã|[Pp]hường|[Tt]hị trấn|[Hh]uyện|[Tt]hị xã)\s+"
+    r"(?<!\w)(?:(?:[Xx]ã|[Pp]hường|[Tt]hị trấn|[Hh]uyện|[Tt]hị xã)[^\S\n]+"
     rf"(?P<vi>{_VI_NAME_WORD}(?:\s{_VI_NAME_WORD}){{0,2}})"
     r"|(?:Kabupaten|Kecamatan|Pengadilan Negeri|Kejaksaan Negeri|PN|Desa|Kelurahan|[Dd]aerah"
-    r"|Polres|Polresta|Polsek|Kapolres|Kapolresta|Kapolsek)\s+"
+    r"|wilayah"
+    r"|Polres|Polresta|Polsek|Kapolres|Kapolresta|Kapolsek)[^\S\n]+"
     rf"(?P<id>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD}){{0,2}})"
     rf"|(?P<en>{_EN_NAME_WORD}(?:\s{_EN_NAME_WORD}){{0,2}})\s+(?:[Ss]ub-)?[Dd]istrict)(?!\w)"
 )
@@ -736,13 +773,64 @@ _NOT_DISTRICT_NAMES = frozenset(
 )
 
 
+# An Indonesian or Malaysian sub-district or town the gazetteer does not know, written before
+# the regency, city or state it lies in: "di Bengkong, Kota Batam", "di Nanga Pinoh, Kabupaten
+# Melawi", "dan Besut, Terengganu". Villages, streets and buildings are not places here
+# ("di Kampung Jabi, Besut": the district after a village is), nor are offices and institutions.
+_BEFORE_ITS_AREA = re.compile(
+    rf"(?<!\w)(?:di|ke|dari|dan|asal)\s+(?P<name>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD}){{0,2}}),\s+"
+    rf"(?P<regency>Kota\s+|Kabupaten\s+|Kab\.\s*)?(?P<area>{_ID_NAME_WORD}(?:\s{_ID_NAME_WORD}){{0,2}})"
+)
+_AREA_COUNTRIES = frozenset({"ID", "MY"})
+_VILLAGE_WORDS = frozenset({"Kampung", "Kg", "Desa", "Dusun"})
+_NOT_AREA_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        "Kampung Kg Desa Dusun Jalan Jln Jl Taman Pasar Hotel Rumah Restoran Kedai Gedung Toko "
+        "Masjid Sekolah Pejabat Kantor Pelabuhan Bandara Lapangan Pulau Perumahan Kompleks "
+        # offices and institutions ("di Mabes Polri, Jakarta"); place words, read by _UNLISTED
+        "Mabes Markas Pusat Balai Universitas Bank Polda Polres Polsek Pengadilan Kejaksaan "
+        "Kabupaten Kota Kecamatan Kelurahan Kab Kec",
+    )
+)
+
+
+def _before_its_area(gazetteer: _Gazetteer, text: str) -> list[tuple[int, str]]:
+    found = []
+    for m in _BEFORE_ITS_AREA.finditer(text):
+        first = m.group("name").split()[0]
+        if first in _VILLAGE_WORDS:
+            # the village is no place here, the district after it is: "di Kampung Jabi, Besut"
+            # (a regency or sub-district after its place word is _UNLISTED's)
+            if not m.group("regency") and m.group("area").split()[0] not in _NOT_AREA_NAMES:
+                found.append((m.start("area"), m.group("area")))
+            continue
+        if first in _NOT_AREA_NAMES:
+            continue
+        if m.group("regency"):  # "Kabupaten Melawi" is a regency, listed or not
+            found.append((m.start("name"), m.group("name")))
+            continue
+        area = [fold(w) for w in m.group("area").split()]
+        for n in range(len(area), 0, -1):
+            entries = gazetteer.index.get(tuple(area[:n]), [])
+            if any(gazetteer.places[a.place].country in _AREA_COUNTRIES for a in entries):
+                found.append((m.start("name"), m.group("name")))
+                break
+    return found
+
+
 def _unlisted_mentions(gazetteer: _Gazetteer, text: str, known: list[int]) -> list[tuple[int, str]]:
     """Names after a place word that no gazetteer entry took (``known``: where mentions start)."""
     found = []
     taken = set(known)
-    for m in _UNLISTED.finditer(text):
-        group = next(g for g in ("vi", "id", "en") if m.group(g))
-        name, start = m.group(group), m.start(group)
+    candidates = [
+        (m.start(group), m.group(group), group)
+        for m in _UNLISTED.finditer(text)
+        for group in ("vi", "id", "en")
+        if m.group(group)
+    ]
+    candidates += [(start, name, "id") for start, name in _before_its_area(gazetteer, text)]
+    for start, name, group in candidates:
         if group == "en":
             words = name.split()
             while words and words[0] in _NOT_DISTRICT_NAMES:

@@ -114,7 +114,8 @@ def test_abbreviated_place_words_and_districts_of_a_named_province(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("kulit harimau Sumatera di Langkat, Sumatera Utara", ["Sumatera Utara"]),
+        # "harimau Sumatera" is the species; Langkat is a regency of North Sumatra
+        ("kulit harimau Sumatera di Langkat, Sumatera Utara", ["Langkat", "Sumatera Utara"]),
         ("9 cá thể tê tê Java", []),  # the Javan pangolin
         ("Malaysian customs seized it; a Malaysian businessman fled", ["Malaysia"]),
         ("Thai police and Vietnamese customs", ["Thailand", "Việt Nam"]),
@@ -456,4 +457,55 @@ def test_spellings_of_towns_and_provinces_near_vietnam(text: str, expected: list
     ],
 )
 def test_a_continent_naming_a_species_is_no_place(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("An interim dividend of 10 Singapore cents per share was declared.", []),
+        ("sold for 5,000 Hong Kong dollars in Singapore", ["Singapore"]),
+        ("giá 50 đô la Singapore một con, hàng từ Singapore", ["Singapore"]),
+        ("harga 5 dolar Singapura", []),
+        ("thủ đô Hà Nội", ["Hà Nội"]),
+    ],
+)
+def test_a_country_inside_a_currency_name_is_no_place(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一件從法國抵港、報稱為「陶瓷禮品」的空運郵包", ["France", "Hong Kong"]),
+        ("两名旅客赴港途中被截获", ["Hong Kong"]),
+        ("货轮抵港口后，海关在防城港查获", ["Fangchenggang"]),
+        ("香港口岸查获象牙", ["Hong Kong"]),
+    ],
+)
+def test_hong_kong_written_as_gang_after_a_verb_of_travel(text: str, expected: list[str]) -> None:
+    assert extract_locations(text) == expected
+
+
+def test_a_sentence_on_the_next_line_is_no_commune_name() -> None:
+    # a title ending with its place word, the text starting with a capitalised word
+    assert extract_locations("Bắt giữ tại thị xã\nLực lượng chức năng thu giữ 2 tấn") == []
+    assert extract_locations("Vụ việc tại thị xã Điện Bàn") == ["Điện Bàn"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an unlisted sub-district or town before the city, regency or state it lies in
+        ("alamat penerima di Bengkong, Kota Batam", ["Bengkong", "Batam"]),
+        ("ditangkap di Nanga Pinoh, Kabupaten Melawi", ["Nanga Pinoh", "Melawi"]),
+        ("ditangkap dari hutan negeri ini dan Besut, Terengganu", ["Besut", "Terengganu"]),
+        # a village is no place, the district after it is; streets and offices are none
+        ("dua serbuan di Kampung Jabi, Besut.", ["Besut"]),
+        ("dijual di Jalan Sudirman, Kota Batam", ["Batam"]),
+        ("diperiksa di Mabes Polri, Jakarta", ["Jakarta"]),
+        ("laporan jual beli sisik di wilayah Bagansiapiapi", ["Bagansiapiapi"]),
+    ],
+)
+def test_indonesian_and_malay_places_before_their_area(text: str, expected: list[str]) -> None:
     assert extract_locations(text) == expected
