@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import zlib
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -47,6 +47,7 @@ from search.sqlite_query import (
     BM25,
     CAN_RANK_CACHED,
     SqlPlan,
+    group_counts_sql,
     order_by,
     plan_request,
     rank_page,
@@ -526,6 +527,17 @@ class SqliteBackend:
             {"date": day, "keys": dict(zip(by, keys, strict=True)), "count": number}
             for (day, keys), number in sorted(counts.items())
         ]
+
+    def count_groups(
+        self, request: SearchRequest, groups: Mapping[str, Sequence[str]]
+    ) -> dict[str, int]:
+        counts = dict.fromkeys(groups, 0)
+        if not any(groups.values()):
+            return counts
+        sql, params = group_counts_sql(plan_request(request, parse(request.query)), groups)
+        for group, number in self._connection().execute(sql, params):
+            counts[group] = int(number)
+        return counts
 
     def near_duplicates(self, simhash: str, max_distance: int = 3) -> list[str]:
         """Ids by increasing distance. Up to 11 bits the lookup probes the band indexes

@@ -18,7 +18,8 @@ them again for each request, because the recency boost moves with the clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,6 +148,30 @@ def plan_request(request: SearchRequest, node: Node | None) -> SqlPlan:
     return plan
 
 
+def group_counts_sql(plan: SqlPlan, groups: Mapping[str, Sequence[str]]) -> tuple[str, list[Any]]:
+    """One query counting the items of ``plan`` per group of place names (the backend's
+    ``count_groups``): the name → group pairs travel as one JSON parameter, joined with the
+    ``locations`` value rows; ``count(DISTINCT item)`` counts an item naming two places of
+    one group once."""
+    pairs = sorted(
+        {
+            (normalise_key("locations", name), group)
+            for group, names in groups.items()
+            for name in names
+        }
+    )
+    sql = (
+        "WITH wanted(key, grp) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+        " FROM json_each(?)) SELECT w.grp, count(DISTINCT v.item) FROM wanted w"
+        " JOIN item_values v ON v.field = 'locations' AND v.key = w.key"
+    )
+    params: list[Any] = [json.dumps(pairs, ensure_ascii=False)]
+    if not plan.whole_index:
+        sql += f" WHERE v.item IN (SELECT i.rowid FROM {plan.source}{plan.where_sql()})"
+        params.extend(plan.params)
+    return sql + " GROUP BY w.grp", params
+
+
 def rank_page(
     rowids: Sequence[int],
     relevance: Sequence[float],
@@ -192,4 +217,13 @@ def order_by(plan: SqlPlan, request: SearchRequest, *, now: int, recency_days: f
     return " ORDER BY i.item_ts DESC, i.rowid DESC"
 
 
-__all__ = ["BM25", "CAN_RANK_CACHED", "Or", "SqlPlan", "order_by", "plan_request", "rank_page"]
+__all__ = [
+    "BM25",
+    "CAN_RANK_CACHED",
+    "Or",
+    "SqlPlan",
+    "group_counts_sql",
+    "order_by",
+    "plan_request",
+    "rank_page",
+]
