@@ -5,8 +5,11 @@ filters on the group's names."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from search.backend import SearchBackend, SearchRequest
+from search.sqlite_backend import SqliteBackend
+from tests.search.conftest import corpus, make_doc
 
 GROUPS = {
     "Hà Nội": ["Hà Nội", "Nội Bài"],  # one item names both: counted once
@@ -61,3 +64,14 @@ def test_filters_narrow_the_counts(loaded: SearchBackend) -> None:
         "TH": 1
     }
     assert loaded.count_groups(SearchRequest(), {}) == {}
+
+
+def test_cached_counts_follow_every_write(tmp_path: Path) -> None:
+    backend = SqliteBackend(tmp_path / "index.sqlite")
+    backend.upsert(corpus())
+    asked = {"NG": ["Nigeria"], "VN": GROUPS["VN"]}
+    assert backend.count_groups(SearchRequest(), asked) == {"NG": 1, "VN": 5}
+    assert backend.count_groups(SearchRequest(), asked) == {"NG": 1, "VN": 5}  # cached
+    backend.upsert([make_doc("ivory-lagos", title="Ivory from Lagos", locations=["Nigeria"])])
+    assert backend.count_groups(SearchRequest(), asked) == {"NG": 2, "VN": 5}
+    backend.close()
