@@ -18,12 +18,13 @@ from urllib.parse import urlencode
 from pipelines.places import place_info
 from schedules.labels import label
 from search.backend import Hit
-from search.filter_values import LIST_FILTERS
+from search.filter_values import LIST_FILTERS, PLACE_FILTER
 
 # Rows per summary table: a briefing is read on a phone before the day starts.
 SUMMARY_ROWS = 6
-# The search page's list filters, in the order it writes them (web/params.py LIST_FILTERS).
-LINK_FILTERS = LIST_FILTERS
+# The search page's list filters, in the order it writes them (web/params.py LIST_FILTERS),
+# and the province/country filter (``place``) an alert rule may carry.
+LINK_FILTERS = (*LIST_FILTERS, PLACE_FILTER)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("--enforcement", action="append", default=[], help="e.g. seizure, arrest")
     add.add_argument("--country", action="append", default=[], help="ISO 3166-1 code, e.g. VN")
     add.add_argument("--location", action="append", default=[], help="place named in the item")
+    add.add_argument(
+        "--place",
+        action="append",
+        default=[],
+        metavar="PROVINCE_OR_CODE",
+        help="province (of the 34) or country code: items naming a place inside it; "
+        "every --place must match",
+    )
     add.add_argument("--trade", action="store_true", help="only items about wildlife trade")
     add.add_argument("--min-relevance", type=float, help="only items at least this relevant")
     add.add_argument(
@@ -143,6 +151,7 @@ def _add(args: argparse.Namespace) -> int:
         enforcement=tuple(args.enforcement),
         country=tuple(args.country),
         location=tuple(args.location),
+        place=tuple(args.place),
         wildlife_trade=True if args.trade else None,
         min_relevance=args.min_relevance,
         triage=tuple(args.triage),

@@ -20,7 +20,13 @@ from typing import Any
 
 from schedules import db
 from search.backend import SearchRequest
-from search.filter_values import CHECKED_FILTERS, LIST_FILTERS, UnknownFilterValue, check_value
+from search.filter_values import (
+    CHECKED_FILTERS,
+    LIST_FILTERS,
+    PLACE_FILTER,
+    UnknownFilterValue,
+    check_value,
+)
 from search.query_language import QuerySyntaxError, parse
 
 CADENCES = ("daily", "immediate")
@@ -30,7 +36,9 @@ _EMAIL = re.compile(
 )
 _SOURCE = re.compile(r"^[a-z0-9_-]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_TUPLE_FIELDS = (*LIST_FILTERS, "recipients")
+_TUPLE_FIELDS = (*LIST_FILTERS, PLACE_FILTER, "recipients")
+# Filters checked against a vocabulary and stored in the form the index compares.
+_NORMALISED = (*CHECKED_FILTERS, PLACE_FILTER)
 # Optional yes/no filters (None: either).
 _FLAG_FIELDS = ("wildlife_trade", "seen", "noted")
 
@@ -61,6 +69,8 @@ class AlertRule:
     enforcement: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
     location: tuple[str, ...] = ()
+    # provinces (of the 34) or country codes: items naming a place inside EACH value
+    place: tuple[str, ...] = ()
     wildlife_trade: bool | None = None
     min_relevance: float | None = None
     triage: tuple[str, ...] = ()
@@ -88,6 +98,7 @@ class AlertRule:
             "enforcement": self.enforcement,
             "country": self.country,
             "location": self.location,
+            "place": self.place,
             "wildlife_trade": self.wildlife_trade,
             "min_relevance": self.min_relevance,
             "triage": self.triage,
@@ -150,7 +161,7 @@ def _problems(rule: AlertRule) -> Iterable[str]:
     for address in rule.recipients:
         if not _valid_email(address):
             yield f"recipients: {address!r} is not an e-mail address"
-    for key in CHECKED_FILTERS:
+    for key in _NORMALISED:
         for value in getattr(rule, key):
             try:
                 check_value(key, value)
@@ -242,7 +253,7 @@ def _cleaned(rule: AlertRule) -> AlertRule:
     changes: dict[str, Any] = {"name": rule.name.strip(), "query": rule.query.strip()}
     for key in _TUPLE_FIELDS:
         values = [v.strip() for v in getattr(rule, key) if v.strip()]
-        if key in CHECKED_FILTERS:
+        if key in _NORMALISED:
             # the form the index compares ("VN", "pangolin"); a bad value stays as typed for
             # the error message
             values = [_normalised_or_as_is(key, v) for v in values]

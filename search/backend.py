@@ -6,7 +6,7 @@ SQLite FTS5 under ``WILDWATCH_HOME`` (default) and Elasticsearch (``WILDWATCH_EL
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, Protocol, TypedDict
@@ -105,6 +105,14 @@ class SearchBackend(Protocol):
     ) -> list[Bucket]:
         """Counts of matching items per bucket of item date, split by the values of the list
         fields in ``by`` (species, enforcement, locations, source, ...)."""
+
+    def count_groups(
+        self, request: SearchRequest, groups: Mapping[str, Sequence[str]]
+    ) -> dict[str, int]:
+        """Matching items per group of place names, in one pass over the index: an item
+        counts once in a group when its ``locations`` name any of the group's names (two
+        names of one group count once; a name may sit in several groups). Every group is in
+        the answer, 0 when no item names it. The map's counts per province and country."""
 
     def near_duplicates(self, simhash: str, max_distance: int = 3) -> list[str]:
         """Ids of stored items whose simhash differs from ``simhash`` in at most

@@ -674,6 +674,23 @@ class ElasticsearchBackend:
                     )
         return sorted(buckets, key=lambda b: (b["date"], tuple(b["keys"].values())))
 
+    def count_groups(
+        self, request: SearchRequest, groups: Mapping[str, Sequence[str]]
+    ) -> dict[str, int]:
+        if not groups:
+            return {}
+        self.ensure_index()
+        self._refresh_for(request)
+        response = self.client.search(
+            index=self.alias,
+            query=es_query.query(request, parse(request.query), recency_days=self.recency_days),
+            size=0,
+            track_total_hits=False,
+            aggs={"groups": es_query.group_aggregation(groups)},
+        )
+        buckets = response["aggregations"]["groups"]["buckets"]
+        return {group: int(buckets[group]["doc_count"]) for group in groups}
+
     def near_duplicates(self, simhash: str, max_distance: int = 3) -> list[str]:
         if simhash_bands(simhash) is None:
             return []

@@ -16,7 +16,7 @@ weighted 4×, multiplied by ``1 + recency`` where recency decays from 1 (today) 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from search import es_triage
@@ -197,6 +197,17 @@ def sort(request: SearchRequest, node: Node | None) -> list[Any]:
     if request.sort == "relevance" and node is not None:
         return [{"_score": "desc"}, *newest]
     return newest
+
+
+def group_aggregation(groups: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """A ``filters`` aggregation with one bucket per group of place names (the backend's
+    ``count_groups``): a bucket counts the items whose location keys include any of its
+    names, each item once."""
+    buckets: dict[str, Any] = {}
+    for group, names in groups.items():
+        keys = sorted({normalise_key("locations", name) for name in names})
+        buckets[group] = {"terms": {"keys.locations": keys}} if keys else MATCH_NONE
+    return {"filters": {"filters": buckets}}
 
 
 def facet_aggregations() -> dict[str, Any]:

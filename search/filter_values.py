@@ -51,7 +51,7 @@ CHECKED_FILTERS = ("species", "kind", "lang", "enforcement", "country", "triage"
 TRIAGE_STATES = ("relevant", "not_relevant", "follow_up")
 UNTRIAGED = "untriaged"
 TRIAGE_FILTER_VALUES = (UNTRIAGED, *TRIAGE_STATES)
-# The search-only ``place`` filter (web, API, CLI; not alert rules), checked against the
+# The ``place`` filter (web, API, CLI, alert rules), checked against the
 # gazetteer's provinces and ISO codes: every value must match, unlike the ORed list filters.
 PLACE_FILTER = "place"
 # Codes listed first in messages: the languages and countries wildwatch watches.

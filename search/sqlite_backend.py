@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import zlib
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -38,6 +38,7 @@ from search.indexed import (
     Indexed,
     band_probes,
     content_unchanged,
+    normalise_key,
     prepare,
     simhash_bands,
 )
@@ -47,6 +48,7 @@ from search.sqlite_query import (
     BM25,
     CAN_RANK_CACHED,
     SqlPlan,
+    group_rows_sql,
     order_by,
     plan_request,
     rank_page,
@@ -89,6 +91,8 @@ class _ResultCache:
         self.generation: int | None = None
         self.counts: OrderedDict[_Key, _Counts] = OrderedDict()
         self.matches: OrderedDict[_Key, _Matches] = OrderedDict()
+        # count_groups answers (the maps), keyed by the query and the groups asked
+        self.groups: OrderedDict[_Key, dict[str, int]] = OrderedDict()
         # Relevance searches asked once: a second request scores into the cache. The first
         # lets SQLite rank, which is faster than carrying every match into Python.
         self.asked: set[_Key] = set()
@@ -98,6 +102,7 @@ class _ResultCache:
             self.generation = generation
             self.counts.clear()
             self.matches.clear()
+            self.groups.clear()
             self.asked.clear()
 
 
@@ -526,6 +531,38 @@ class SqliteBackend:
             {"date": day, "keys": dict(zip(by, keys, strict=True)), "count": number}
             for (day, keys), number in sorted(counts.items())
         ]
+
+    def count_groups(
+        self, request: SearchRequest, groups: Mapping[str, Sequence[str]]
+    ) -> dict[str, int]:
+        """Reads each matching (name, item) row once and counts the items per group here:
+        SQLite's DISTINCT over (group, item) pairs took four times longer at 100,000 items. Kept
+        with the other cached results until the index changes."""
+        in_groups: dict[str, list[str]] = defaultdict(list)
+        for group, names in groups.items():
+            for key in {normalise_key("locations", name) for name in names}:
+                in_groups[key].append(group)
+        items: dict[str, set[int]] = {group: set() for group in groups}
+        if not in_groups:
+            return {group: 0 for group in groups}
+        plan = plan_request(request, parse(request.query))
+        sql, params = group_rows_sql(plan, list(in_groups))
+        connection = self._connection()
+        generation = self._at_current_generation(connection)
+        asked = tuple(sorted((key, tuple(sorted(found))) for key, found in in_groups.items()))
+        cache_key: _Key = (sql, repr(asked), tuple(params))
+        with self._lock:
+            cached = self._results.groups.get(cache_key)
+        if cached is not None:
+            return dict(cached)  # callers may edit
+        for key, item in connection.execute(sql, params):
+            for group in in_groups[key]:
+                items[group].add(item)
+        counts = {group: len(found) for group, found in items.items()}
+        with self._lock:
+            if self._results.generation == generation:
+                _remember(self._results.groups, cache_key, dict(counts), _CACHED_COUNTS)
+        return counts
 
     def near_duplicates(self, simhash: str, max_distance: int = 3) -> list[str]:
         """Ids by increasing distance. Up to 11 bits the lookup probes the band indexes

@@ -32,7 +32,7 @@ from web.rule_messages import localized_rule_error
 router = APIRouter(include_in_schema=False)
 _SPLIT = re.compile(r"[\s,;]+")
 # Free-text filters: several values separated by commas.
-_TEXT_LISTS = ("source", "country", "lang", "location")
+_TEXT_LISTS = ("source", "country", "lang", "location", "place")
 _CHOICE_LISTS = ("species", "kind", "enforcement", "triage")
 PREVIEW_ITEMS = 30
 
@@ -135,6 +135,9 @@ def describe(rule: AlertRule, t: Translator) -> list[str]:
         if values:
             labels = ", ".join(t.label(group, v) if group else v for v in values)
             parts.append(f"{t('f_' + name)}: {labels}")
+    if rule.place:  # provinces by name, countries by code: a country's name reads better
+        labels = ", ".join(t.label("country", v) if v.isupper() else v for v in rule.place)
+        parts.append(f"{t('f_place')}: {labels}")
     if rule.triage:
         labels = ", ".join(t.label("triage", v) for v in rule.triage)
         parts.append(f"{t.label('triage', 'heading')}: {labels}")

@@ -3,9 +3,10 @@ figures with search links, the small map of ``/trends`` and ``/coverage``, and t
 case's places (``render_case_map``). The ``/map`` page itself is web/map_pages.py.
 
 Reads the search request and the index (item counts per place from one histogram, exact counts
-per province and country, the places of the newest items naming a place abroad for routes);
-writes figures, and markup for a case. Every province, country, point and route links to the
-search that lists its items; a table under each map gives the same numbers.
+per province and country from one ``count_groups``, the places of the newest items naming a
+place abroad for routes); writes figures, and markup for a case. Every province, country,
+point and route links to the search that lists its items; a table under each map gives the
+same numbers.
 """
 
 from __future__ import annotations
@@ -44,26 +45,20 @@ class MapCounts:
 def _exact(
     backend: SearchBackend,
     request: SearchRequest,
-    names: dict[str, set[str]],
-    single: Counter[str],
-) -> dict[str, int]:
-    """Items per region: an item naming two places of one province counts once. A region
-    reached through one place name is exact already; for the others the index counts the
-    items naming any of the region's names seen in the histogram, which are the items the
-    ``place`` filter of its link finds (a short list instead of every name of the gazetteer
-    inside the region: 7,800 for Việt Nam)."""
-    counts: dict[str, int] = {}
-    for region in sorted(names):
-        seen = names[region]
-        if len(seen) == 1:
-            counts[region] = single[next(iter(seen))]
-            continue
-        if request.location:  # the page's own location filter must stay: use the place filter
-            narrowed = replace(request, place=(*request.place, region))
-        else:
-            narrowed = replace(request, location=tuple(sorted(seen)))
-        counts[region] = backend.search(replace(narrowed, limit=0, facets=False))["total"]
-    return counts
+    provinces: dict[str, set[str]],
+    countries: dict[str, set[str]],
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Items per province and per country, in one pass over the index: an item naming two
+    places of one province counts once. Each region is asked for the names of it seen in the
+    histogram, not every name of the gazetteer inside it (7,800 for Việt Nam): the items
+    naming any of them are the items the ``place`` filter of its link finds."""
+    groups = {f"province:{name}": sorted(names) for name, names in provinces.items()}
+    groups.update({f"country:{code}": sorted(names) for code, names in countries.items()})
+    counts = backend.count_groups(request, groups)
+    return (
+        {name: counts[f"province:{name}"] for name in provinces},
+        {code: counts[f"country:{code}"] for code in countries},
+    )
 
 
 def map_counts(backend: SearchBackend, request: SearchRequest, *, routes: bool = True) -> MapCounts:
@@ -81,8 +76,9 @@ def map_counts(backend: SearchBackend, request: SearchRequest, *, routes: bool =
         country_names.setdefault(place.country, set()).add(name)
         if place.country == "VN" and place.province:
             province_names.setdefault(place.province, set()).add(name)
-    result.provinces = _exact(backend, request, province_names, per_place)
-    result.countries = _exact(backend, request, country_names, per_place)
+    result.provinces, result.countries = _exact(
+        backend, replace(request, facets=False), province_names, country_names
+    )
     abroad = sorted(n for code, names in country_names.items() if code != "VN" for n in names)
     if routes and abroad:
         # One request for the newest items naming a place abroad (the names seen above).

@@ -207,6 +207,7 @@ async def save_alert(request: Request) -> Any:
         "enforcement": req.enforcement,
         "country": req.country,
         "location": req.location,
+        "place": req.place,
         "wildlife_trade": req.wildlife_trade,
         "min_relevance": req.min_relevance,
         "triage": req.triage,
@@ -217,10 +218,6 @@ async def save_alert(request: Request) -> Any:
         "cadence": field_values.get("cadence", "daily"),
     }
     try:
-        if req.place:
-            # Alert rules have no place filter yet: saving without it would mail more than
-            # the search shows.
-            raise AlertSaveError(Translator(request.state.ui)("alert_no_place"))
         request.app.state.services.save_alert(rule)
     except AlertSaveError as error:
         context = _search_context(request, params)

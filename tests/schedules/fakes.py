@@ -4,7 +4,7 @@ spikes: filters, fetched_at windows, newest-first order and day histograms in WI
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import product
 from typing import Any, Literal, cast
@@ -154,6 +154,17 @@ class FakeBackend:
             {"date": day, "keys": dict(keys), "count": count}
             for (day, keys), count in sorted(counts.items())
         ]
+
+    def count_groups(
+        self, request: SearchRequest, groups: Mapping[str, Sequence[str]]
+    ) -> dict[str, int]:
+        found = [
+            set(d.get("locations") or []) for d in self.docs.values() if self._matches(d, request)
+        ]
+        return {
+            group: sum(1 for names in found if names & set(wanted))
+            for group, wanted in groups.items()
+        }
 
     def near_duplicates(self, simhash: str, max_distance: int = 3) -> list[str]:
         return []

@@ -183,6 +183,16 @@ def test_search_link_narrows_to_the_group_species() -> None:
     assert query["min_relevance"] == ["0.5"]
 
 
+def test_search_link_keeps_the_rules_provinces_and_countries() -> None:
+    link = search_link(
+        PUBLIC,
+        {"species": ("pangolin",), "place": ("Quảng Ninh", "CN")},
+        since=datetime(2026, 11, 21).date(),
+        until=datetime(2026, 11, 23).date(),
+    )
+    assert parse_qs(urlsplit(link).query)["place"] == ["Quảng Ninh", "CN"]
+
+
 def test_warning_when_public_url_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     from schedules import settings
 

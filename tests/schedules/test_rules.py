@@ -51,6 +51,8 @@ def test_rule_round_trips_through_the_store_and_builds_its_search() -> None:
         ({"min_relevance": 1.5}, "min_relevance"),
         ({"country": ("vietnam",)}, "country: 'vietnam' is not a known ISO 3166-1 alpha-2 country"),
         ({"country": ("Vietnam",)}, "(did you mean 'VN'?)"),
+        ({"place": ("Laos",)}, "place: 'Laos' is not a known province of Vietnam or ISO"),
+        ({"place": ("Hà Tây",)}, "place: 'Hà Tây'"),
     ],
 )
 def test_invalid_rules_are_refused_with_the_field_named(
@@ -152,3 +154,28 @@ def test_import_names_the_file_when_toml_is_broken(tmp_path: Path) -> None:
     path.write_text('[[alerts]]\nname = "x\n', encoding="utf-8")
     with pytest.raises(RuleError, match=r"alerts\.toml: not valid TOML"):
         import_rules(path)
+
+
+def test_a_rule_keeps_its_provinces_and_countries_normalised_and_searches_inside_each() -> None:
+    store = RuleStore.from_settings()
+    stored = store.add(pangolin_rule(location=(), place=(" quang ninh", "cn", "Quảng Ninh")))
+    assert stored.place == ("Quảng Ninh", "CN")
+    assert store.get("Tê tê Quảng Ninh") == stored
+    assert stored.to_search_request().place == ("Quảng Ninh", "CN")
+
+
+def test_rules_stored_before_the_place_filter_still_load() -> None:
+    old = {"name": "old", "species": ["tiger"], "recipients": ["a@ngo.org"]}
+    assert AlertRule.from_mapping(old).place == ()
+
+
+def test_alerts_add_takes_place(capsys: pytest.CaptureFixture[str]) -> None:
+    from wildwatch.cli import main
+
+    adding = ["alerts", "add", "--name", "ivory-hp", "--to", "a@ngo.org"]
+    code = main([*adding, "--place", "hai phong", "--place", "NG"])
+    assert code == 0, capsys.readouterr().err
+    rule = RuleStore.from_settings().get("ivory-hp")
+    assert rule is not None and rule.place == ("Hải Phòng", "NG")
+    assert main(["alerts", "add", "--name", "x", "--place", "Narnia", "--to", "a@ngo.org"]) == 2
+    assert "place: 'Narnia'" in capsys.readouterr().err

@@ -215,3 +215,23 @@ def test_a_briefing_see_all_link_opens_the_matching_search(client: TestClient) -
     assert page.status_code == 200
     assert re.search(r'class="total"[^>]*>\s*<strong>1</strong>', page.text), "one match"
     assert "Xét xử vụ buôn bán 2 tấn ngà voi" in page.text
+
+
+def test_the_form_takes_provinces_and_countries_and_shows_them_again(client: TestClient) -> None:
+    form = {
+        "csrf_token": _token(client.get("/alerts").text),
+        "name": "Tê tê Quảng Ninh – Trung Quốc",
+        "species": "pangolin",
+        "place": "quang ninh, cn",
+        "recipients": "bao@ngo.example",
+    }
+    created = client.post("/alerts/new", data=form, follow_redirects=False)
+    assert created.status_code == 303
+    rule = RuleStore.from_settings().get("Tê tê Quảng Ninh – Trung Quốc")
+    assert rule is not None and rule.place == ("Quảng Ninh", "CN")
+    assert "Quảng Ninh, Trung Quốc" in client.get(created.headers["location"]).text
+    detail = client.get("/alerts/rule", params={"name": rule.name})
+    assert 'name="place" value="Quảng Ninh, CN"' in detail.text
+    bad = client.post("/alerts/new", data={**form, "name": "x", "place": "Narnia"})
+    assert bad.status_code == 400 and "Narnia" in bad.text
+    assert RuleStore.from_settings().get("x") is None

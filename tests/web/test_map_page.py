@@ -109,24 +109,30 @@ def test_the_case_map_shows_the_places_and_route_of_one_case(home: Path) -> None
     assert "Các nơi của vụ việc" in alone
 
 
-def test_a_search_with_a_place_filter_is_not_saved_as_a_wider_alert(client: TestClient) -> None:
+def test_a_search_with_a_place_filter_is_saved_as_an_alert_keeping_the_place(
+    client: TestClient,
+) -> None:
     from schedules.rules import RuleStore
 
-    page = client.get("/", params={"place": "Quảng Ninh"})
+    page = client.get("/", params={"place": ["quang ninh", "la"], "species": "pangolin"})
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
     form = {
         "csrf_token": token.group(1),
-        "place": "Quảng Ninh",
-        "name": "quang-ninh",
+        "place": ["Quảng Ninh", "LA"],
+        "species": "pangolin",
+        "name": "quang-ninh-laos",
         "recipients": "bao@ngo.example",
         "email_lang": "en",
         "cadence": "daily",
     }
-    refused = client.post("/alerts?ui=en", data=form)
-    assert refused.status_code == 400
-    assert "Alerts cannot keep the province/country filter" in refused.text
-    assert RuleStore.from_settings().get("quang-ninh") is None
+    saved = client.post("/alerts?ui=en", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    rule = RuleStore.from_settings().get("quang-ninh-laos")
+    assert rule is not None and rule.place == ("Quảng Ninh", "LA")
+    assert rule.to_search_request().place == ("Quảng Ninh", "LA")
+    listed = client.get("/alerts?ui=en").text
+    assert "Province or country named: Quảng Ninh, Laos" in listed
 
 
 def test_a_new_query_keeps_the_place_filter_of_a_map_link(client: TestClient, mapped: int) -> None:
