@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from schedules import db
-from schedules.rules import AlertRule, RuleError, RuleStore, _cleaned
+from schedules.rules import NAME_TAKEN, NO_SUCH_RULE, AlertRule, RuleError, RuleStore, _cleaned
 
 PAUSES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS rule_pauses (
@@ -71,7 +71,7 @@ class RuleAdmin:
         with db.connect(self.path) as connection:
             _ensure(connection)
             if not connection.execute("SELECT 1 FROM rules WHERE name = ?", (name,)).fetchone():
-                raise RuleError(f"alert rule {name!r}: no such rule")
+                raise RuleError.of_rule(name, [NO_SUCH_RULE])
             if paused:
                 connection.execute(
                     "INSERT OR IGNORE INTO rule_pauses (rule, paused_at) VALUES (?, ?)",
@@ -93,14 +93,12 @@ class RuleAdmin:
         with db.connect(self.path) as connection:
             _ensure(connection)
             if not connection.execute("SELECT 1 FROM rules WHERE name = ?", (old_name,)).fetchone():
-                raise RuleError(f"alert rule {old_name!r}: no such rule")
+                raise RuleError.of_rule(old_name, [NO_SUCH_RULE])
             if rule.name != old_name:
                 if connection.execute(
                     "SELECT 1 FROM rules WHERE name = ?", (rule.name,)
                 ).fetchone():
-                    raise RuleError(
-                        f"alert rule {rule.name!r}: a rule with this name already exists"
-                    )
+                    raise RuleError.of_rule(rule.name, [NAME_TAKEN])
                 for table, column in (*_RULE_TABLES, ("rule_pauses", "rule")):
                     connection.execute(
                         f"UPDATE {table} SET {column} = ? WHERE {column} = ?",

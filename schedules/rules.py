@@ -43,8 +43,34 @@ _NORMALISED = (*CHECKED_FILTERS, PLACE_FILTER)
 _FLAG_FIELDS = ("wildlife_trade", "seen", "noted")
 
 
+@dataclass(frozen=True)
+class RuleProblem:
+    """One reason a rule is unusable: ``text`` in English (the CLI, logs); ``code`` and
+    ``values`` say the same for a reader in another language (the web's ``errors.<code>``
+    messages); no code: only the English text exists."""
+
+    text: str
+    code: str = ""
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
 class RuleError(ValueError):
-    """An alert rule that cannot be stored; the message says which rule and which field."""
+    """An alert rule that cannot be stored; the message says which rule and which field.
+    ``rule`` and ``problems`` carry the same, structured, when one rule is at fault."""
+
+    def __init__(
+        self, message: str, *, rule: str | None = None, problems: Iterable[RuleProblem] = ()
+    ) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.problems = tuple(problems)
+
+    @classmethod
+    def of_rule(cls, name: str, problems: Iterable[RuleProblem]) -> RuleError:
+        """The error of rule ``name``: "alert rule 'NAME': problem; problem"."""
+        problems = tuple(problems)
+        text = "; ".join(problem.text for problem in problems)
+        return cls(f"alert rule {name!r}: {text}", rule=name, problems=problems)
 
 
 @dataclass(frozen=True)
@@ -84,7 +110,7 @@ class AlertRule:
         """Raise ``RuleError`` naming the rule and the field when anything is unusable."""
         problems = list(_problems(self))
         if problems:
-            raise RuleError(f"alert rule {self.name!r}: " + "; ".join(problems))
+            raise RuleError.of_rule(self.name, problems)
 
     def to_search_request(self, **overrides: Any) -> SearchRequest:
         """The search this rule stands for; ``overrides`` set other SearchRequest fields
@@ -151,37 +177,57 @@ class AlertRule:
         return cls(**values)
 
 
-def _problems(rule: AlertRule) -> Iterable[str]:
+NAME_TAKEN = RuleProblem("a rule with this name already exists", "rule_exists")
+NO_SUCH_RULE = RuleProblem("no such rule")
+
+
+def _problems(rule: AlertRule) -> Iterable[RuleProblem]:
     if not rule.name.strip():
-        yield "name: must not be empty"
+        yield RuleProblem("name: must not be empty", "rule_name_empty")
     elif len(rule.name) > 100 or _CONTROL.search(rule.name):
-        yield "name: at most 100 characters, no control characters"
+        yield RuleProblem("name: at most 100 characters, no control characters", "rule_name_long")
     if not rule.recipients:
-        yield "recipients: at least one e-mail address is required"
+        yield RuleProblem(
+            "recipients: at least one e-mail address is required", "rule_no_recipient"
+        )
     for address in rule.recipients:
         if not _valid_email(address):
-            yield f"recipients: {address!r} is not an e-mail address"
+            yield RuleProblem(
+                f"recipients: {address!r} is not an e-mail address",
+                "rule_email",
+                {"value": address},
+            )
     for key in _NORMALISED:
         for value in getattr(rule, key):
             try:
                 check_value(key, value)
             except UnknownFilterValue as unknown:
-                yield str(unknown)
+                yield RuleProblem(
+                    str(unknown),
+                    "rule_unknown_value",
+                    {"field": unknown.field, "value": unknown.value},
+                )
     for value in rule.source:
         if not _SOURCE.match(value):
-            yield f"source: {value!r} is not a source name ([a-z0-9_-]+)"
+            yield RuleProblem(
+                f"source: {value!r} is not a source name ([a-z0-9_-]+)",
+                "rule_source",
+                {"value": value},
+            )
     for value in rule.location:
         if not value:
-            yield "location: empty place name"
+            yield RuleProblem("location: empty place name")
     if rule.min_relevance is not None and not 0.0 <= rule.min_relevance <= 1.0:
-        yield f"min_relevance: {rule.min_relevance} is not between 0 and 1"
+        yield RuleProblem(f"min_relevance: {rule.min_relevance} is not between 0 and 1")
     if rule.email_lang not in EMAIL_LANGS:
-        yield f"email_lang: {rule.email_lang!r} is not one of {', '.join(EMAIL_LANGS)}"
+        yield RuleProblem(f"email_lang: {rule.email_lang!r} is not one of {', '.join(EMAIL_LANGS)}")
     if rule.cadence not in CADENCES:
-        yield f"cadence: unknown cadence {rule.cadence!r} (known: {', '.join(CADENCES)})"
+        yield RuleProblem(
+            f"cadence: unknown cadence {rule.cadence!r} (known: {', '.join(CADENCES)})"
+        )
     error = query_syntax_error(rule.query)
     if error:
-        yield f"query: {error}"
+        yield RuleProblem(f"query: {error}", "query")
 
 
 def _valid_email(address: str) -> bool:
@@ -271,7 +317,7 @@ def _normalised_or_as_is(key: str, value: str) -> str:
 def _insert(connection: sqlite3.Connection, rule: AlertRule) -> None:
     exists = connection.execute("SELECT 1 FROM rules WHERE name = ?", (rule.name,)).fetchone()
     if exists:
-        raise RuleError(f"alert rule {rule.name!r}: a rule with this name already exists")
+        raise RuleError.of_rule(rule.name, [NAME_TAKEN])
     connection.execute(
         "INSERT INTO rules (name, data, created_at) VALUES (?, ?, ?)",
         (rule.name, json.dumps(rule.to_json(), ensure_ascii=False), db.to_iso(db.utcnow())),

@@ -194,7 +194,7 @@ async def create_rule(request: Request) -> Any:
         rule = RuleStore.from_settings().add(rule_from_form(form))
     except RuleError as error:
         message = localized_rule_error(
-            str(error), str(form.get("q") or ""), Translator(request.state.ui)
+            error, str(form.get("q") or ""), Translator(request.state.ui)
         )
         return _list_page(request, form=_submitted_values(form), error=message, status_code=400)
     return RedirectResponse(_page_url(done="created", rule=rule.name), status_code=303)
@@ -276,7 +276,7 @@ async def edit_rule(request: Request) -> Any:
             old,
             form=_submitted_values(form),
             error=localized_rule_error(
-                str(error), str(form.get("q") or ""), Translator(request.state.ui)
+                error, str(form.get("q") or ""), Translator(request.state.ui)
             ),
             status_code=400,
         )

@@ -222,7 +222,9 @@ async def save_alert(request: Request) -> Any:
     except AlertSaveError as error:
         context = _search_context(request, params)
         t = Translator(request.state.ui)
-        context["alert_error"] = localized_rule_error(str(error), req.query, t)
+        context["alert_error"] = (
+            localized_rule_error(error.rule_error, req.query, t) if error.rule_error else str(error)
+        )
         context["alert_form"] = field_values
         _run_search(request, context)
         return render(request, "search.html", context, status_code=400)

@@ -13,9 +13,12 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from search.backend import SearchBackend
+
+if TYPE_CHECKING:
+    from schedules.rules import RuleError
 
 
 class ArchiveLike(Protocol):
@@ -30,7 +33,12 @@ class ArchiveLike(Protocol):
 
 
 class AlertSaveError(ValueError):
-    """The alert could not be saved; the message is meant for the user."""
+    """The alert could not be saved; the message is meant for the user. ``rule_error`` is the
+    store's refusal, when it was one, so the page can say it in the reader's language."""
+
+    def __init__(self, message: str, rule_error: RuleError | None = None) -> None:
+        super().__init__(message)
+        self.rule_error = rule_error
 
 
 def _open_backend() -> SearchBackend:
@@ -52,7 +60,7 @@ def _save_alert(fields: Mapping[str, Any]) -> None:
     try:
         RuleStore.from_settings().add(AlertRule(**fields))
     except RuleError as error:
-        raise AlertSaveError(str(error)) from None
+        raise AlertSaveError(str(error), error) from None
 
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
+from schedules.rules import AlertRule, RuleError
 from web.i18n import Translator
 from web.rule_messages import localized_rule_error
 
@@ -47,6 +49,8 @@ def test_saving_from_the_results_says_why_in_the_ui_language(client: TestClient)
 
 
 def test_an_unknown_problem_is_kept_rather_than_lost() -> None:
-    message = "alert rule 'x': cadence: unknown cadence 'hourly' (known: daily, immediate)"
-    shown = localized_rule_error(message, "", Translator("vi"))
+    rule = AlertRule(name="x", recipients=("a@ngo.example",), cadence="hourly")
+    with pytest.raises(RuleError) as refused:
+        rule.validate()
+    shown = localized_rule_error(refused.value, "", Translator("vi"))
     assert shown == "Cảnh báo “x”: cadence: unknown cadence 'hourly' (known: daily, immediate)"
