@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field, computed_field
 
-from web.figures import quantity_kg
+from pipelines.figures import quantity_kg
 from web.params import SearchParams, parse_interval, parse_search_params
 from web.queries import coverage, design_json, item_json, item_view, trends
 

@@ -1,38 +1,12 @@
-"""The CSV export's price columns, and the shared number formatting the pages use.
-
-The formatting itself lives in ``pipelines.figures`` (the e-mail digest shows numbers the same
-way and ``schedules`` may not import ``web``); this module re-exports what the pages import and
-adds what only the web has: the CSV columns.
-"""
+"""The CSV export's price columns, built on the number formatting of ``pipelines.figures``
+(which the pages and the e-mail digest share; ``schedules`` may not import ``web``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pipelines.figures import (
-    PER_UNIT_FIELDS,
-    as_number,
-    distinct_prices,
-    format_number,
-    format_vnd,
-    format_vnd_range,
-    price_bounds,
-    price_view,
-    quantity_kg,
-    quantity_view,
-)
-
-__all__ = [
-    "csv_prices",
-    "distinct_prices",
-    "format_number",
-    "format_vnd",
-    "format_vnd_range",
-    "price_view",
-    "quantity_kg",
-    "quantity_view",
-]
+from pipelines.figures import PER_UNIT_FIELDS, as_number, distinct_prices, price_bounds
 
 
 def _plain(value: float) -> str:

@@ -21,12 +21,13 @@ from bs4 import BeautifulSoup
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from pipelines.figures import quantity_kg
 from search.query_language import QuerySyntaxError
 from search.triage import TriageRecord
 from web import settings
 from web.api import search_params
 from web.charts import Series, format_count, format_vnd, line_chart, stacked_bar_chart
-from web.figures import csv_prices, quantity_kg
+from web.figures import csv_prices
 from web.i18n import Translator
 from web.login import checked_form
 from web.map_figures import small_map

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from web.figures import (
+from pipelines.figures import (
     distinct_prices,
     format_number,
     format_vnd,

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pipelines.analysis import analyze
+from pipelines.figures import distinct_prices, format_number, price_view, quantity_view
 from pipelines.urls import document_id
 from search.sqlite_backend import SqliteBackend
 from tests.web.seed import _doc
-from web.figures import distinct_prices, format_number, price_view, quantity_view
 from web.i18n import Translator
 
 AD_URL = "https://www.chotot.com/vay-te-te-campuchia-350k-lang-778800.htm"
