@@ -18,13 +18,12 @@ from urllib.parse import urlencode
 from pipelines.places import place_info
 from schedules.labels import label
 from search.backend import Hit
-from search.filter_values import LIST_FILTERS, PLACE_FILTER
+from search.filter_values import MULTI_VALUE_FILTERS
 
 # Rows per summary table: a briefing is read on a phone before the day starts.
 SUMMARY_ROWS = 6
-# The search page's list filters, in the order it writes them (web/params.py LIST_FILTERS),
-# and the province/country filter (``place``) an alert rule may carry.
-LINK_FILTERS = (*LIST_FILTERS, PLACE_FILTER)
+# The search page's multi-value filters, in the order it writes them.
+LINK_FILTERS = MULTI_VALUE_FILTERS
 
 
 @dataclass(frozen=True)

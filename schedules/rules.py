@@ -22,7 +22,7 @@ from schedules import db
 from search.backend import SearchRequest
 from search.filter_values import (
     CHECKED_FILTERS,
-    LIST_FILTERS,
+    MULTI_VALUE_FILTERS,
     PLACE_FILTER,
     UnknownFilterValue,
     check_value,
@@ -36,7 +36,7 @@ _EMAIL = re.compile(
 )
 _SOURCE = re.compile(r"^[a-z0-9_-]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_TUPLE_FIELDS = (*LIST_FILTERS, PLACE_FILTER, "recipients")
+_TUPLE_FIELDS = (*MULTI_VALUE_FILTERS, "recipients")
 # Filters checked against a vocabulary and stored in the form the index compares.
 _NORMALISED = (*CHECKED_FILTERS, PLACE_FILTER)
 # Optional yes/no filters (None: either).

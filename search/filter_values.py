@@ -22,6 +22,7 @@ from pipelines.fields import SOURCE_KINDS
 __all__ = [
     "CHECKED_FILTERS",
     "LIST_FILTERS",
+    "MULTI_VALUE_FILTERS",
     "PLACE_FILTER",
     "TRIAGE_FILTER_VALUES",
     "TRIAGE_STATES",
@@ -54,6 +55,9 @@ TRIAGE_FILTER_VALUES = (UNTRIAGED, *TRIAGE_STATES)
 # The ``place`` filter (web, API, CLI, alert rules), checked against the
 # gazetteer's provinces and ISO codes: every value must match, unlike the ORed list filters.
 PLACE_FILTER = "place"
+# Every filter that takes several values: the ORed list filters, then ``place``; the order the
+# search page writes them in, which links, alert rules and digests follow.
+MULTI_VALUE_FILTERS = (*LIST_FILTERS, PLACE_FILTER)
 # Codes listed first in messages: the languages and countries wildwatch watches.
 _USUAL = {
     "lang": ("vi", "en", "zh", "th", "km", "lo", "my", "ms", "id"),

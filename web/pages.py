@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pipelines.figures import quantity_kg
+from search.filter_values import LIST_FILTERS, MULTI_VALUE_FILTERS
 from search.query_language import QuerySyntaxError
 from search.triage import TriageRecord
 from web import settings
@@ -34,10 +35,8 @@ from web.map_figures import small_map
 from web.params import (
     ENFORCEMENT,
     KINDS,
-    LIST_FILTERS,
     MAX_PAGE,
     SCALAR_PARAMS,
-    SEARCH_LIST_FILTERS,
     ParamError,
     SearchParams,
     localized_error,
@@ -118,7 +117,7 @@ def _search_context(request: Request, params: SearchParams) -> dict[str, Any]:
     chips = [
         {"name": name, "value": value, "href": "/?" + params.query_string(toggle=(name, value))}
         for name, value in params.pairs
-        if name in SEARCH_LIST_FILTERS or name in TRIAGE_FLAGS
+        if name in MULTI_VALUE_FILTERS or name in TRIAGE_FLAGS
     ]
     t = Translator(request.state.ui)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -184,7 +183,7 @@ def search_page(request: Request) -> Any:
 
 
 def _has_blank_fields(request: Request) -> bool:
-    known = set(SEARCH_LIST_FILTERS) | set(SCALAR_PARAMS)
+    known = set(MULTI_VALUE_FILTERS) | set(SCALAR_PARAMS)
     return any(
         (name in known and not value.strip()) or (name, value) == ("sort", "relevance")
         for name, value in request.query_params.multi_items()

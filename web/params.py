@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from search.backend import SearchRequest
 from search.filter_values import (
     CHECKED_FILTERS,
-    LIST_FILTERS,
+    MULTI_VALUE_FILTERS,
     PLACE_FILTER,
     UnknownFilterValue,
     check_value,
@@ -29,8 +29,6 @@ from search.query_language import QuerySyntaxError
 if TYPE_CHECKING:
     from web.i18n import Translator
 
-# The page's list parameters: the shared list filters plus the search-only place filter.
-SEARCH_LIST_FILTERS = (*LIST_FILTERS, PLACE_FILTER)
 SCALAR_PARAMS = (
     "q",
     "trade",
@@ -103,7 +101,7 @@ _PARAM_LABELS = {
 
 def param_label(name: str, t: Callable[..., str]) -> str:
     """The label a page shows for parameter ``name`` (its filter or field name)."""
-    key = f"f_{name}" if name in SEARCH_LIST_FILTERS else _PARAM_LABELS.get(name, name)
+    key = f"f_{name}" if name in MULTI_VALUE_FILTERS else _PARAM_LABELS.get(name, name)
     label = t(key)
     return name if label == key else label
 
@@ -267,7 +265,7 @@ def parse_search_params(
     """Build the search request from query parameters. List filters may repeat or hold
     comma-separated values; empty values (blank form fields) are ignored; unknown names
     (such as the UI language) are left to the caller."""
-    lists: dict[str, list[str]] = {name: [] for name in SEARCH_LIST_FILTERS}
+    lists: dict[str, list[str]] = {name: [] for name in MULTI_VALUE_FILTERS}
     scalars: dict[str, str] = {}
     for name, raw in items:
         if name in lists:
@@ -339,7 +337,7 @@ def parse_search_params(
     pairs: list[tuple[str, str]] = []
     if query:
         pairs.append(("q", query))
-    for name in SEARCH_LIST_FILTERS:
+    for name in MULTI_VALUE_FILTERS:
         pairs += [(name, value) for value in lists[name]]
     # dates typed as DD/MM/YYYY travel on in links, exports and alerts as YYYY-MM-DD
     if since:
