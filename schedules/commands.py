@@ -170,9 +170,9 @@ def _add(args: argparse.Namespace) -> int:
 
 def _describe(rule: Any) -> str:
     parts = [f"query={rule.query!r}"] if rule.query else []
-    from search.filter_values import LIST_FILTERS
+    from search.filter_values import MULTI_VALUE_FILTERS
 
-    for key in LIST_FILTERS:
+    for key in MULTI_VALUE_FILTERS:
         values = getattr(rule, key)
         if values:
             parts.append(f"{'item-lang' if key == 'lang' else key}={','.join(values)}")

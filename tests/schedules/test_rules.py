@@ -179,3 +179,6 @@ def test_alerts_add_takes_place(capsys: pytest.CaptureFixture[str]) -> None:
     assert rule is not None and rule.place == ("Hải Phòng", "NG")
     assert main(["alerts", "add", "--name", "x", "--place", "Narnia", "--to", "a@ngo.org"]) == 2
     assert "place: 'Narnia'" in capsys.readouterr().err
+    # the list shows the places too: a rule narrower than its description misleads
+    assert main(["alerts", "list"]) == 0
+    assert "place=Hải Phòng,NG" in capsys.readouterr().out
