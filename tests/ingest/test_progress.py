@@ -4,6 +4,7 @@ item 7)."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -168,6 +169,15 @@ def test_import_on_a_terminal_shows_progress_and_keeps_the_summary(
     terminal = FakeTerminal()
     monkeypatch.setattr("sys.stderr", terminal)
     monkeypatch.setattr("ingest.progress.REDRAW_EVERY_S", 0.0)  # draw every update
+    # A clock that moves 10 ms each time it is read: the rate and ETA need a second of
+    # samples, which a fast machine's real import of 1,200 lines may not take.
+    ticking = Clock()
+
+    def clock() -> float:
+        ticking.now += 0.01
+        return ticking.now
+
+    monkeypatch.setattr("ingest.import_command.Progress", functools.partial(Progress, clock=clock))
     assert main(["import", "-i", str(archive)]) == 1
     assert capsys.readouterr().out == "imported: 1199 new, 0 updated, 0 unchanged, 1 bad\n"
     written = terminal.getvalue()
